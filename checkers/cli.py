@@ -1,0 +1,131 @@
+"""``checkers`` / ``python -m checkers``: the command line.
+
+Exit status: 0 when no finding is an error, 1 when at least one is (or, with ``--strict``, a
+warning), 2 for a usage error or a path that does not exist or cannot be read.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+
+from . import __version__
+from .reporters import FORMATS, render
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+
+def _size(text: str) -> int:
+    match = re.fullmatch(r"(?i)\s*(\d+(?:\.\d+)?)\s*([kmg]?)i?b?\s*", text)
+    if not match:
+        raise argparse.ArgumentTypeError(f"not a size: {text!r} (try 500K, 5M, 1G)")
+    number, unit = float(match.group(1)), match.group(2).lower()
+    return int(number * {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3}[unit])
+
+
+def _rule_list(text: str) -> list[str]:
+    return [r.strip() for r in text.split(",") if r.strip()]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="checkers", description="Checks an ML project's Git hygiene and CI/CD setup.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
+    common.add_argument("--select", type=_rule_list, default=[], metavar="RULES",
+                        help="only these rules (comma-separated ids)")
+    common.add_argument("--ignore", type=_rule_list, default=[], metavar="RULES",
+                        help="skip these rules (comma-separated ids)")
+    common.add_argument("--strict", action="store_true", help="warnings fail too (exit 1)")
+
+    repo = sub.add_parser("repo", parents=[common], help="check a repository or project folder",
+                          description="Git hygiene and layout of an ML project.")
+    repo.add_argument("path", metavar="PATH", help="the repository (or plain folder) to check")
+    repo.add_argument("--no-history", action="store_true", help="do not scan the history")
+    repo.add_argument("--max-blob-size", type=_size, default=5 * 1024**2, metavar="SIZE",
+                      help="report files in the history larger than this (default: 5M)")
+
+    rules = sub.add_parser("rules", help="list the rules, or print the rules reference",
+                           description="List every rule with its severity and summary.")
+    rules.add_argument("--markdown", action="store_true", help="print docs/rules.md")
+    rules.add_argument("rule", nargs="?", help="show one rule's documentation")
+    return parser
+
+
+def _known_rules(ids: list[str]) -> str | None:
+    from .registry import REGISTRY, all_rules
+
+    all_rules()
+    unknown = [r for r in ids if r not in REGISTRY]
+    return ", ".join(unknown) if unknown else None
+
+
+def _run_repo(args) -> int:
+    from .repo import CheckError, check_repo
+
+    unknown = _known_rules(args.select + args.ignore)
+    if unknown:
+        print(f"checkers: error: unknown rule(s): {unknown} (see `checkers rules`)", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        result = check_repo(args.path, select=args.select, ignore=args.ignore,
+                            history=not args.no_history, max_blob_size=args.max_blob_size)
+    except CheckError as exc:
+        print(f"checkers: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    output = render(result, args.format)
+    if output:
+        print(output)
+    failing = result.at_least("warning") if args.strict else result.errors
+    return EXIT_FINDINGS if failing else EXIT_OK
+
+
+def _run_rules(args) -> int:
+    from .docgen import rules_markdown
+    from .registry import REGISTRY, all_rules
+
+    if args.markdown:
+        sys.stdout.write(rules_markdown())
+        return EXIT_OK
+    if args.rule:
+        all_rules()
+        if args.rule not in REGISTRY:
+            print(f"checkers: error: unknown rule: {args.rule}", file=sys.stderr)
+            return EXIT_USAGE
+        r = REGISTRY[args.rule]
+        print(f"{r.id} ({r.severity}, {r.scope})\n\n{r.doc}\n\nDocs: {r.docs_url}\nLesson: {r.lesson_path}")
+        return EXIT_OK
+    for r in all_rules():
+        print(f"{r.id:28} {r.severity:8} {r.scope:9} {r.summary}")
+    return EXIT_OK
+
+
+COMMANDS = {"repo": _run_repo, "rules": _run_rules}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse already printed the usage error
+        return EXIT_OK if exc.code == 0 else EXIT_USAGE
+    if not args.command:
+        parser.print_usage(sys.stderr)
+        print("checkers: error: a command is required (repo, rules)", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        return COMMANDS[args.command](args)
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # never a traceback for a user; CHECKERS_DEBUG=1 shows it
+        if os.environ.get("CHECKERS_DEBUG"):
+            raise
+        print(f"checkers: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return EXIT_USAGE

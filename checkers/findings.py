@@ -1,0 +1,116 @@
+"""Findings: what a rule reports, and a result that lists them.
+
+The field names and their meaning are a contract shared by the CLI's JSON output, the
+notebooks' self-checks and the nbgrader tests: extend it, never break it.
+"""
+from __future__ import annotations
+
+import html
+from dataclasses import asdict, dataclass, field
+from typing import Iterable
+
+SEVERITIES = ("error", "warning", "info")
+_RANK = {name: rank for rank, name in enumerate(SEVERITIES)}
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    severity: str
+    path: str | None
+    line: int | None
+    column: int | None
+    message: str
+    hint: str
+    docs: str
+
+    def __post_init__(self) -> None:
+        if self.severity not in _RANK:
+            raise ValueError(f"unknown severity {self.severity!r}")
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @property
+    def location(self) -> str:
+        """``path:line:col`` as far as it is known (``<repository>`` for whole-repo findings)."""
+        where = self.path or "<repository>"
+        if self.line is not None:
+            where += f":{self.line}"
+            if self.column is not None:
+                where += f":{self.column}"
+        return where
+
+    def sort_key(self) -> tuple:
+        return (self.path or "", self.line or 0, self.column or 0, self.rule, self.message)
+
+
+@dataclass
+class Result:
+    """The findings of one check run, displayable in a notebook and testable in code."""
+
+    findings: list[Finding] = field(default_factory=list)
+    root: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.findings = sorted(self.findings, key=Finding.sort_key)
+
+    def __iter__(self):
+        return iter(self.findings)
+
+    def __len__(self) -> int:
+        return len(self.findings)
+
+    def __bool__(self) -> bool:
+        # A Result is "truthy" when it passed, so `assert result` reads naturally in a test cell.
+        return self.ok
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "error"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def rules(self) -> set[str]:
+        return {f.rule for f in self.findings}
+
+    def by_rule(self, *rules: str) -> list[Finding]:
+        return [f for f in self.findings if f.rule in rules]
+
+    def at_least(self, severity: str) -> list[Finding]:
+        return [f for f in self.findings if _RANK[f.severity] <= _RANK[severity]]
+
+    def extend(self, findings: Iterable[Finding]) -> None:
+        self.findings = sorted([*self.findings, *findings], key=Finding.sort_key)
+
+    def __str__(self) -> str:
+        from .reporters import render_text
+
+        return render_text(self)
+
+    def _repr_html_(self) -> str:
+        status = "✅ passed" if self.ok else "❌ failed"
+        head = f"<p><b>{status}</b>: {len(self.errors)} error(s), {len(self.findings)} finding(s)</p>"
+        notes = "".join(f"<p><i>{html.escape(n)}</i></p>" for n in self.notes)
+        if not self.findings:
+            return head + notes
+        rows = []
+        for f in self.findings:
+            mark = {"error": "❌", "warning": "⚠️", "info": "ℹ️"}[f.severity]
+            rows.append(
+                "<tr>"
+                f"<td>{mark} {f.severity}</td>"
+                f"<td><code>{html.escape(f.location)}</code></td>"
+                f"<td>{html.escape(f.message)}<br><small>[{html.escape(f.rule)}]</small></td>"
+                f"<td><pre style='margin:0;white-space:pre-wrap'>{html.escape(f.hint)}</pre></td>"
+                f"<td><a href='{html.escape(f.docs, quote=True)}' target='_blank'>docs</a></td>"
+                "</tr>"
+            )
+        table = (
+            "<table><thead><tr><th>status</th><th>where</th><th>what</th>"
+            "<th>how to fix</th><th>learn</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>"
+        )
+        return head + notes + table

@@ -1,0 +1,40 @@
+"""The repository checker: Git hygiene and layout of an ML project (``checkers repo PATH``)."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterable
+
+from ..findings import Result
+from ..registry import all_rules
+from .context import RepoContext
+
+__all__ = ["check_repo", "RepoContext"]
+
+
+class CheckError(Exception):
+    """The input cannot be checked at all (missing or unreadable path)."""
+
+
+def check_repo(path: str | Path, *, select: Iterable[str] | None = None,
+               ignore: Iterable[str] = (), history: bool = True,
+               max_blob_size: int = 5 * 1024 * 1024) -> Result:
+    """Run the repository rules on ``path`` (a git work tree or a plain folder)."""
+    root = Path(path)
+    if not root.exists():
+        raise CheckError(f"{path}: no such file or directory")
+    if not root.is_dir():
+        raise CheckError(f"{path}: not a directory")
+    try:
+        next(root.iterdir(), None)
+    except OSError as exc:
+        raise CheckError(f"{path}: cannot be read ({exc.strerror})") from None
+    ctx = RepoContext(root=root.resolve(), history=history, max_blob_size=max_blob_size)
+    ignored = set(ignore)
+    rules = [r for r in all_rules("repo") if r.id not in ignored]
+    if not ctx.is_git:
+        ctx.skipped = [r.id for r in rules if r.needs_git]
+        rules = [r for r in rules if not r.needs_git]
+    if select:
+        rules = [r for r in rules if r.id in set(select)]
+    findings = [finding for rule in rules for finding in rule.run(ctx)]
+    return Result(findings=findings, root=str(path), notes=ctx.notes)

@@ -1,0 +1,134 @@
+"""What must not live in Git, recognised by path, and where each kind belongs instead.
+
+One table serves the tracked-file rules, the history rules and the ``.gitignore`` rules, so that
+the three can never disagree about what a model file is.
+"""
+from __future__ import annotations
+
+import fnmatch
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str          # "model weights": plural, messages say "... belong in"
+    where: str         # where it belongs instead
+    hint: str          # how to stop tracking it (and how it gets there)
+    ignore: str        # example .gitignore lines
+
+
+MODEL = Kind(
+    "model weights",
+    "the Azure ML model registry",
+    "register the model instead: `az ml model create --name churn-model --path <file> --type custom_model` "
+    "(or log it with MLflow from the training job); training writes it to an ignored `outputs/` folder",
+    "*.pkl\n*.pt\n*.pth\n*.joblib\n*.onnx\n*.h5\n*.safetensors\n*.ckpt\noutputs/\nmodels/",
+)
+DATA = Kind(
+    "datasets",
+    "an Azure ML data asset on a datastore",
+    "upload it as a data asset instead: `az ml data create --name churn-data --path <file-or-folder> "
+    "--type uri_file` and reference `azureml:churn-data@latest` from the pipeline",
+    "data/\n*.csv\n*.parquet\n*.feather",
+)
+LOGS = Kind(
+    "experiment logs",
+    "MLflow tracking in the Azure ML workspace",
+    "let MLflow log runs to the workspace's tracking server (the training job sets it up); local "
+    "`mlruns/` folders are scratch space",
+    "mlruns/\nmlartifacts/\nwandb/\nlightning_logs/\n*.tfevents.*",
+)
+SECRET = Kind(
+    "secrets",
+    "Azure Key Vault (or GitHub secrets for workflows)",
+    "rotate the secret now: it is compromised from the moment it was pushed. Keep the new one in "
+    "Azure Key Vault and read it at run time; commit a `.env.example` with placeholder values",
+    ".env\n.env.*\n!.env.example\n*.pem\n*.key\n*.pfx\n*.p12\nid_rsa*",
+)
+
+MODEL_SUFFIXES = {
+    ".pkl", ".pickle", ".pt", ".pth", ".joblib", ".onnx", ".h5", ".hdf5", ".keras",
+    ".safetensors", ".ckpt", ".tflite", ".mlmodel", ".gguf", ".cbm", ".mar", ".pmml",
+}
+MODEL_NAMES = {"MLmodel", "saved_model.pb", "pytorch_model.bin"}
+DATA_SUFFIXES = {
+    ".csv", ".tsv", ".parquet", ".feather", ".arrow", ".avro", ".orc", ".npy", ".npz",
+    ".jsonl", ".xlsx", ".xls", ".tfrecord", ".tfrecords", ".sqlite", ".sqlite3", ".db",
+    ".wav", ".mp3", ".flac", ".mp4", ".avi",
+}
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".webp"}
+DATA_DIRS = {"data", "datasets", "dataset"}
+# Pictures for documentation are fine; a folder of pictures elsewhere is a dataset.
+DOC_DIRS = {"docs", "doc", ".github", "assets", "static", "site", "images", "img", "figures",
+            "notebooks"}
+# Under data/ these are descriptions and pointers (DVC, READMEs, code), not data.
+NOT_DATA_SUFFIXES = {".py", ".md", ".rst", ".txt", ".dvc", ".gitkeep", ".gitignore", ".yaml", ".yml"}
+CODE_DIRS = {"src", "lib", "components", "pipelines", "tests", "test"}
+LOG_DIRS = {"mlruns", "mlartifacts", "wandb", "lightning_logs", "tb_logs", ".neptune", "catboost_info"}
+LOG_GLOBS = ("events.out.tfevents.*",)
+SECRET_NAMES = {
+    ".env", ".git-credentials", ".netrc", ".pypirc", "id_rsa", "id_dsa", "id_ecdsa", "id_ed25519",
+    "azureauth.json", "credentials", "kubeconfig", "service-principal.json",
+}
+SECRET_SUFFIXES = {".pem", ".key", ".pfx", ".p12", ".ppk", ".jks", ".keystore", ".publishsettings"}
+SAFE_ENV_SUFFIXES = (".example", ".sample", ".template", ".dist", ".defaults")
+# Small data files under tests/ are fixtures that the unit tests need.
+FIXTURE_LIMIT = 100 * 1024
+
+
+def classify(path: str, size: int | None = None) -> Kind | None:
+    """The kind of artifact at ``path`` (posix, repository-relative), or None for code/config."""
+    p = PurePosixPath(path)
+    name, suffix = p.name, p.suffix.lower()
+    dirs = [d.lower() for d in p.parts[:-1]]
+    if _is_secret_file(name, suffix, dirs):
+        return SECRET
+    if name in MODEL_NAMES or suffix in MODEL_SUFFIXES:
+        return MODEL
+    if any(d in LOG_DIRS for d in dirs) or any(fnmatch.fnmatch(name, g) for g in LOG_GLOBS):
+        return LOGS
+    in_tests = bool(dirs) and dirs[0] in {"tests", "test"}
+    if in_tests and size is not None and size <= FIXTURE_LIMIT:
+        return None
+    if suffix in DATA_SUFFIXES:
+        return DATA
+    if suffix in IMAGE_SUFFIXES and dirs and not any(d in DOC_DIRS for d in dirs):
+        return DATA
+    # A `data` package inside the source tree (src/churn/data/) holds code, not data.
+    if any(d in DATA_DIRS for d in dirs) and not (dirs and dirs[0] in CODE_DIRS) \
+            and suffix not in NOT_DATA_SUFFIXES and not name.startswith("README"):
+        return DATA
+    return None
+
+
+def _is_secret_file(name: str, suffix: str, dirs: list[str]) -> bool:
+    lower = name.lower()
+    if lower == ".env" or (lower.startswith(".env.") and not lower.endswith(SAFE_ENV_SUFFIXES)):
+        return True
+    if lower in SECRET_NAMES and not (lower == "credentials" and ".aws" not in dirs and ".azure" not in dirs):
+        return True
+    if lower.startswith("id_") and lower[3:].split(".")[0] in {"rsa", "dsa", "ecdsa", "ed25519"} \
+            and not lower.endswith(".pub"):
+        return True
+    return suffix in SECRET_SUFFIXES
+
+
+# Paths a good .gitignore must ignore (one finding per kind lists those it lets through), and
+# paths it must not ignore because they are code and configuration that belong in Git.
+MUST_IGNORE: dict[Kind, tuple[str, ...]] = {
+    MODEL: ("models/churn.pkl", "model.pkl", "outputs/model.pt", "model.pth", "model.joblib",
+            "model.onnx", "checkpoints/epoch-3.ckpt", "model.safetensors", "weights.h5"),
+    DATA: ("data/raw/churn.csv", "data/processed/features.parquet", "churn.csv", "features.parquet",
+           "data/images/0001.png"),
+    LOGS: ("mlruns/0/meta.yaml", "wandb/latest-run/run.wandb"),
+    SECRET: (".env", "config/.env", "keys/deploy.pem"),
+}
+MUST_KEEP = (
+    "src/train.py", "src/score.py", "src/prepare.py",
+    "components/train/component.yaml", "pipelines/training-pipeline.yaml",
+    "environments/training-env.yaml", "environments/scoring-env.yaml",
+    "infra/main.bicep", "infra/params-dev.json",
+    ".github/workflows/train-on-push.yml", "config/hyperparameters.yaml",
+    "tests/test_score.py", ".gitignore", ".env.example", "README.md",
+)

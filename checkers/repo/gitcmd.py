@@ -1,0 +1,67 @@
+"""Running git read-only and safely on a repository we did not write.
+
+A hostile repository's own config can name programs for git to run (``core.fsmonitor``, hooks);
+we switch those off on every call, and ignore the user's global excludes file so that only what
+the repository itself ships (its ``.gitignore`` files) decides what is ignored.
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+SAFE_CONFIG = [
+    "-c", "core.fsmonitor=false",
+    "-c", "core.hooksPath=/dev/null",
+    "-c", "core.excludesFile=",
+    "-c", "safe.directory=*",
+    "-c", "core.quotePath=false",
+]
+
+
+class GitError(RuntimeError):
+    pass
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env.update({"GIT_OPTIONAL_LOCKS": "0", "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"})
+    return env
+
+
+def git(cwd: Path, *args: str, input: bytes | None = None, check: bool = True) -> bytes:
+    proc = subprocess.run(
+        ["git", *SAFE_CONFIG, *args], cwd=cwd, input=input, env=_env(),
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    if check and proc.returncode != 0:
+        raise GitError(proc.stderr.decode(errors="replace").strip() or f"git {args[0]} failed")
+    return proc.stdout
+
+
+def popen(cwd: Path, *args: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        ["git", *SAFE_CONFIG, *args], cwd=cwd, env=_env(),
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+    )
+
+
+def work_tree_prefix(root: Path) -> str | None:
+    """The root's path inside its git work tree (``""`` at the top, ``"sub/"`` below), or None."""
+    try:
+        out = git(root, "rev-parse", "--is-inside-work-tree", "--show-prefix")
+    except (GitError, OSError):
+        return None
+    lines = out.decode(errors="surrogateescape").splitlines()
+    if not lines or lines[0] != "true":
+        return None
+    return lines[1] if len(lines) > 1 else ""
+
+
+def has_commits(root: Path) -> bool:
+    return bool(git(root, "rev-parse", "--verify", "-q", "HEAD", check=False).strip()) or bool(
+        git(root, "for-each-ref", "--count=1", "--format=%(refname)").strip())
+
+
+def split_z(data: bytes) -> list[str]:
+    return [os.fsdecode(p) for p in data.split(b"\0") if p]

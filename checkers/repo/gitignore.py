@@ -1,0 +1,110 @@
+"""``.gitignore`` coverage, decided by git itself (``git check-ignore``).
+
+Asking git rather than parsing the patterns means negations, nested ``.gitignore`` files and
+directory patterns count exactly as they will when someone runs ``git add .``.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from ..registry import Problem, rule
+from . import artifacts
+from .context import RepoContext
+
+
+@dataclass(frozen=True)
+class Match:
+    source: str     # the ignore file, relative to the checked root
+    line: int
+    pattern: str
+
+    @property
+    def ignores(self) -> bool:
+        return not self.pattern.startswith("!")
+
+
+def check_ignore(ctx: RepoContext, paths: tuple[str, ...]) -> dict[str, Match | None]:
+    """For each path, the ignore rule that decides it (None when no rule matches)."""
+    key = ("check-ignore", paths)
+    if key not in ctx.cache:
+        ctx.cache[key] = _check_ignore(ctx, paths)
+    return ctx.cache[key]
+
+
+def _check_ignore(ctx: RepoContext, paths: tuple[str, ...]) -> dict[str, Match | None]:
+    root = ctx.root
+    out = ctx.git( "check-ignore", "--no-index", "-v", "-n", "-z", "--stdin",
+                     input=b"\0".join(os.fsencode(p) for p in paths) + b"\0", check=False)
+    fields = out.split(b"\0")
+    result: dict[str, Match | None] = {}
+    for i in range(0, len(fields) - 3, 4):
+        source, line, pattern, path = (os.fsdecode(f) for f in fields[i:i + 4])
+        if source:
+            rel = os.path.relpath(os.path.join(root, source), root) if not os.path.isabs(source) \
+                else os.path.relpath(source, root)
+            result[path] = Match(rel.replace(os.sep, "/"), int(line), pattern)
+        else:
+            result[path] = None
+    return result
+
+
+@rule("gitignore-missing", severity="error", scope="repo", lesson="01-git-hygiene#ignore-files",
+      needs_git=True)
+def gitignore_missing(ctx: RepoContext):
+    """``.gitignore`` lets models, data, experiment logs or secrets through.
+
+    A good ``.gitignore`` is what stops ``git add .`` from committing the next model or ``.env``.
+    The checker asks git whether representative paths would be ignored::
+
+        models      models/churn.pkl  model.pkl  outputs/model.pt  model.pth  model.joblib
+                    model.onnx  checkpoints/epoch-3.ckpt  model.safetensors  weights.h5
+        datasets    data/raw/churn.csv  data/processed/features.parquet  churn.csv
+                    features.parquet  data/images/0001.png
+        logs        mlruns/0/meta.yaml  wandb/latest-run/run.wandb
+        secrets     .env  config/.env  keys/deploy.pem
+
+    One finding per kind lists the paths that would still be committed. Ignore by extension
+    (``*.pkl``) as well as by folder (``models/``): a model saved next to the script is still a
+    model.
+    """
+    paths = tuple(p for group in artifacts.MUST_IGNORE.values() for p in group)
+    matches = check_ignore(ctx, paths)
+    exists = (ctx.root / ".gitignore").is_file()
+    for kind, group in artifacts.MUST_IGNORE.items():
+        leaking = [p for p in group if not (matches.get(p) and matches[p].ignores)]
+        if not leaking:
+            continue
+        yield Problem(
+            f"{kind.name} would be committed: " + ", ".join(leaking)
+            + ("" if exists else " (there is no .gitignore)"),
+            "add these lines to .gitignore (and check with `git check-ignore -v <path>`):\n  "
+            + kind.ignore.replace("\n", "\n  ") + f"\n({kind.name} belong in {kind.where})",
+            path=".gitignore",
+        )
+
+
+@rule("gitignore-ignores-code", severity="error", scope="repo", lesson="01-git-hygiene#ignore-files",
+      needs_git=True)
+def gitignore_ignores_code(ctx: RepoContext):
+    """``.gitignore`` ignores code or configuration that belongs in Git.
+
+    Training scripts, pipeline and component definitions, environment specs, Bicep templates,
+    workflows, hyperparameter configs, tests, ``.env.example`` and the ``.gitignore`` itself must
+    stay in Git: they are what makes a run reproducible. Over-broad patterns (``*.yaml``,
+    ``*.json``, ``.env*`` without ``!.env.example``, ``src/``) hide them, and ``git add .``
+    silently skips them. The finding points at the pattern that ignores the file.
+    """
+    matches = check_ignore(ctx, artifacts.MUST_KEEP)
+    by_pattern: dict[Match, list[str]] = {}
+    for path in artifacts.MUST_KEEP:
+        match = matches.get(path)
+        if match and match.ignores:
+            by_pattern.setdefault(match, []).append(path)
+    for match, paths in by_pattern.items():
+        yield Problem(
+            f"pattern `{match.pattern}` ignores code or configuration that belongs in Git: "
+            + ", ".join(paths),
+            "narrow the pattern, or add exceptions after it:\n  " + "\n  ".join(f"!{p}" for p in paths),
+            path=match.source, line=match.line, column=1,
+        )

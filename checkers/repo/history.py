@@ -1,0 +1,273 @@
+"""What the history holds: every object reachable from any ref, even after a later ``git rm``.
+
+The scan is git's own ``rev-list --objects --all`` piped straight into ``cat-file --batch-check``
+(the same pipeline ``benchmarks/history_scan.py`` times as the baseline); Python only reads the
+result. Blob contents are read (one ``cat-file --batch`` process) only for the secret scan, and
+only for text blobs that are no longer in the index.
+"""
+from __future__ import annotations
+
+import shlex
+import subprocess
+import threading
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from ..registry import Problem, rule
+from . import artifacts, gitcmd
+from .context import MAX_READ, RepoContext, decode_text
+from .secrets_rule import ROTATE
+from .secretscan import SecretHit, scan_text
+from .tracked import _anchor, plural
+
+# Files whose content is never text worth scanning for secrets.
+BINARY_SUFFIXES = artifacts.MODEL_SUFFIXES | artifacts.IMAGE_SUFFIXES | {
+    ".zip", ".gz", ".tgz", ".bz2", ".xz", ".7z", ".whl", ".so", ".dll", ".exe", ".pdf", ".parquet",
+    ".feather", ".npy", ".npz", ".ttf", ".woff", ".woff2", ".ico"}
+
+
+@dataclass
+class Blob:
+    sha: str
+    size: int
+    path: str       # relative to the checked root
+
+
+@dataclass
+class HistoryScan:
+    artifacts: dict[str, list[Blob]] = field(default_factory=lambda: defaultdict(list))
+    large: dict[str, Blob] = field(default_factory=dict)
+    secrets: list[tuple[Blob, SecretHit]] = field(default_factory=list)
+    first_commit: dict[str, str] = field(default_factory=dict)
+
+
+def list_blobs(ctx: RepoContext):
+    """(sha, size, path) of every blob reachable from any ref, below the checked root."""
+    rev_list = gitcmd.popen(ctx.root, "rev-list", "--objects", "--all")
+    batch = subprocess.Popen(
+        ["git", *gitcmd.SAFE_CONFIG, "cat-file",
+         "--batch-check=%(objectname) %(objecttype) %(objectsize) %(rest)"],
+        cwd=ctx.root, stdin=rev_list.stdout, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    rev_list.stdout.close()
+    prefix = (ctx.prefix or "").encode()
+    cut = len(prefix)
+    try:
+        for raw in batch.stdout:
+            sha, kind, size, path = raw.rstrip(b"\n").split(b" ", 3) if raw.count(b" ") >= 3 \
+                else (*raw.split(b" ", 2), b"")
+            if kind != b"blob" or not path.startswith(prefix):
+                continue
+            yield sha.decode(), int(size), path[cut:].decode("utf-8", "surrogateescape")
+    finally:
+        batch.stdout.close()
+        batch.wait()
+        rev_list.wait()
+
+
+def scan(ctx: RepoContext) -> HistoryScan:
+    if "history" in ctx.cache:
+        return ctx.cache["history"]
+    result = HistoryScan()
+    index_shas = _index_shas(ctx)
+    tracked = ctx.paths
+    kinds: dict[str, artifacts.Kind | None] = {}
+    to_read: list[Blob] = []
+    for sha, size, path in list_blobs(ctx):
+        blob = Blob(sha, size, path)
+        kind = kinds[path] if path in kinds else kinds.setdefault(path, artifacts.classify(path, size))
+        if kind is not None:
+            if path not in tracked:
+                result.artifacts[path].append(blob)
+            continue
+        if size > ctx.max_blob_size:
+            if path not in result.large or result.large[path].size < size:
+                result.large[path] = blob
+            continue
+        if sha not in index_shas and size <= MAX_READ and \
+                not path.lower().endswith(tuple(BINARY_SUFFIXES)):
+            to_read.append(blob)
+    log: list[bytes] = []
+    walk = None
+    if result.artifacts or result.large:
+        # The first commits will be needed whatever the secret scan finds, and the history walk
+        # does not depend on it: let git walk on another core while Python reads and scans.
+        walk = threading.Thread(target=lambda: log.append(_history_log(ctx)), daemon=True)
+        walk.start()
+    for blob, text in _read_blobs(ctx, to_read):
+        for hit in scan_text(text):
+            result.secrets.append((blob, hit))
+    wanted = {b.sha for blobs in result.artifacts.values() for b in blobs}
+    wanted |= {b.sha for b in result.large.values()} | {b.sha for b, _ in result.secrets}
+    if walk is not None:
+        walk.join()
+    if wanted:
+        result.first_commit = _first_commits(ctx, wanted, log[0] if log else None)
+    ctx.cache["history"] = result
+    return result
+
+
+def _index_shas(ctx: RepoContext) -> set[str]:
+    out = ctx.git("ls-files", "-s", "-z", "--", ".")
+    return {rec.split(b" ")[1].decode() for rec in out.split(b"\0") if rec}
+
+
+def _read_blobs(ctx: RepoContext, blobs: list[Blob]):
+    if not blobs:
+        return
+    proc = gitcmd.popen(ctx.root, "cat-file", "--batch")
+    # Feed from a thread so a large request list cannot dead-lock against a full output pipe.
+    def feed():
+        try:
+            for blob in blobs:
+                proc.stdin.write(blob.sha.encode() + b"\n")
+            proc.stdin.close()
+        except BrokenPipeError:
+            pass
+
+    writer = threading.Thread(target=feed, daemon=True)
+    writer.start()
+    try:
+        for blob in blobs:
+            header = proc.stdout.readline().split()
+            if len(header) < 3:
+                break
+            size = int(header[2])
+            data = proc.stdout.read(size)
+            proc.stdout.read(1)
+            text = decode_text(data)
+            if text is not None:
+                yield blob, text
+    finally:
+        proc.stdout.close()
+        proc.wait()
+        writer.join()
+
+
+def _history_log(ctx: RepoContext) -> bytes:
+    return ctx.git("log", "--all", "--raw", "--no-abbrev", "--no-renames", "--format=C %H", "--",
+                   ".", check=False)
+
+
+def _first_commits(ctx: RepoContext, shas: set[str], log: bytes | None = None) -> dict[str, str]:
+    """The oldest commit (short sha) that added each blob, from one walk of the history."""
+    out = _history_log(ctx) if log is None else log
+    first: dict[str, str] = {}
+    commit = ""
+    for line in out.splitlines():
+        if line.startswith(b"C "):
+            commit = line[2:14].decode()
+        elif line.startswith(b":"):
+            new_sha = line.split(b" ", 4)[3].decode()
+            if new_sha in shas:
+                first[new_sha] = commit  # log is newest first: the last one seen is the oldest
+    return first
+
+
+def _repo_path(ctx: RepoContext, path: str) -> str:
+    return (ctx.prefix or "") + path
+
+
+def _human(size: int) -> str:
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if size < 1024 or unit == "GiB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{size} B"
+
+
+def _purge_hint(ctx: RepoContext, paths: list[str]) -> str:
+    args = " ".join(f"--path {shlex.quote(_repo_path(ctx, p))}" for p in paths)
+    return (f"rewrite the history without it (pip install git-filter-repo):\n"
+            f"  git filter-repo --invert-paths {args}\n"
+            "  git push --force --all && git push --force --tags\n"
+            "then have every collaborator re-clone (old clones still hold it)")
+
+
+def _commit_note(scan_result: HistoryScan, sha: str) -> str:
+    commit = scan_result.first_commit.get(sha)
+    return f" (added in commit {commit})" if commit else ""
+
+
+@rule("history-artifact", severity="error", scope="repo", lesson="01-git-hygiene#repair-history",
+      needs_git=True)
+def history_artifact(ctx: RepoContext):
+    """A model, dataset, experiment log or secret file is still in the history.
+
+    ``git rm`` only removes a file from the next commit: every earlier commit keeps it, every
+    clone downloads it, and anyone can ``git checkout`` it. The checker looks at every commit
+    reachable from any branch, tag or stash. To remove it for good, rewrite the history with
+    ``git filter-repo --invert-paths --path <file>``, force-push, and have everyone re-clone. A
+    secret that ever reached a remote must be rotated as well: rewriting history does not
+    un-leak it.
+    """
+    if not ctx.history:
+        return
+    result = scan(ctx)
+    groups: dict[str, list[str]] = defaultdict(list)
+    for path in result.artifacts:
+        kind = artifacts.classify(path, result.artifacts[path][0].size)
+        groups[_anchor(path, kind) or path].append(path)
+    for key, paths in sorted(groups.items()):
+        kind = artifacts.classify(paths[0], result.artifacts[paths[0]][0].size)
+        blobs = [b for p in paths for b in result.artifacts[p]]
+        biggest = max(blobs, key=lambda b: b.size)
+        what = f"`{ctx.display(key)}` ({plural(len(paths), 'file')})" if key.endswith("/") else f"`{ctx.display(key)}`"
+        hint = _purge_hint(ctx, [key] if key.endswith("/") else paths)
+        if kind is artifacts.SECRET:
+            hint = f"{ROTATE}; then {hint}"
+        yield Problem(
+            f"{what} ({kind.name}, {_human(biggest.size)}) is no longer tracked but is still in "
+            f"the history{_commit_note(result, biggest.sha)}; {kind.name} belong in {kind.where}",
+            hint, path=ctx.display(key))
+
+
+@rule("history-secret", severity="error", scope="repo", lesson="01-git-hygiene#repair-history",
+      needs_git=True)
+def history_secret(ctx: RepoContext):
+    """A secret value is in an earlier version of a file, even if the current version is clean.
+
+    Deleting the line in a new commit does not remove it: the old version stays in the history
+    and in every clone. Rotate the secret first (assume it is compromised), keep the new one in
+    Azure Key Vault, then purge the old value with ``git filter-repo --replace-text`` (or remove
+    the file from history with ``--invert-paths``) and force-push.
+    """
+    if not ctx.history:
+        return
+    result = scan(ctx)
+    seen = set()
+    for blob, hit in result.secrets:
+        key = (blob.path, hit.kind, hit.value)
+        if key in seen:
+            continue
+        seen.add(key)
+        yield Problem(
+            f"{hit.kind} in an earlier version of `{ctx.display(blob.path)}`"
+            f"{_commit_note(result, blob.sha)}: {hit.masked}",
+            f"{ROTATE}; then purge the old value from the history:\n"
+            "  echo '<the secret>==>REMOVED' > replacements.txt\n"
+            "  git filter-repo --replace-text replacements.txt\n"
+            "  git push --force --all && git push --force --tags",
+            path=ctx.display(blob.path), line=hit.line, column=hit.column)
+
+
+@rule("history-large-blob", severity="warning", scope="repo", lesson="01-git-hygiene#repair-history",
+      needs_git=True)
+def history_large_blob(ctx: RepoContext):
+    """A file in the history is larger than the limit (5 MiB unless ``--max-blob-size`` says).
+
+    Large files make every clone and every CI checkout slow, and GitHub refuses files over
+    100 MiB. In an ML project a large file is almost always data or a model in disguise (a
+    ``.zip`` of images, a notebook full of outputs). Keep it in a datastore or the model
+    registry; strip notebook outputs before committing. Files that are models, data or logs by
+    their name are reported by ``history-artifact`` and ``tracked-*`` instead.
+    """
+    if not ctx.history:
+        return
+    result = scan(ctx)
+    for path, blob in sorted(result.large.items()):
+        yield Problem(
+            f"`{ctx.display(path)}` is {_human(blob.size)} in the history"
+            f"{_commit_note(result, blob.sha)} (limit {_human(ctx.max_blob_size)})",
+            "move it to an Azure ML datastore or the model registry, then purge it:\n"
+            f"  git filter-repo --strip-blobs-bigger-than {max(1, ctx.max_blob_size // (1024 * 1024))}M",
+            path=ctx.display(path))

@@ -1,0 +1,97 @@
+"""Tracked files that must not be in Git: models, datasets, experiment logs, secret files."""
+from __future__ import annotations
+
+import shlex
+from collections import defaultdict
+from pathlib import PurePosixPath
+
+from ..registry import Problem, rule
+from . import artifacts
+from .artifacts import Kind
+from .context import SUBMODULE_MODE, RepoContext
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _anchor(path: str, kind: Kind) -> str | None:
+    """The folder that holds a whole run or dataset (``mlruns/``, ``data/``), if there is one."""
+    names = artifacts.LOG_DIRS if kind is artifacts.LOGS else artifacts.DATA_DIRS
+    parts = PurePosixPath(path).parts
+    for i, part in enumerate(parts[:-1]):
+        if part.lower() in names:
+            return "/".join(parts[: i + 1]) + "/"
+    return None
+
+
+def tracked_of_kind(ctx: RepoContext, kind: Kind):
+    """Problems for the tracked files of ``kind``: one per file, one per folder for run/data folders."""
+    groups: dict[str, list[str]] = defaultdict(list)
+    for entry in ctx.entries:
+        if entry.mode == SUBMODULE_MODE:
+            continue
+        if artifacts.classify(entry.path, ctx.size(entry.path)) is kind:
+            groups[_anchor(entry.path, kind) or entry.path].append(entry.path)
+    for key, paths in sorted(groups.items()):
+        shown = ctx.display(key)
+        what = f"`{shown}` ({plural(len(paths), 'file')})" if key.endswith("/") else f"`{shown}`"
+        yield Problem(
+            f"{what} is tracked by Git: {kind.name} belong in {kind.where}, not in Git",
+            f"stop tracking it and ignore it:\n  git rm -r --cached {shlex.quote(shown)}\n"
+            f"  add to .gitignore:\n    " + kind.ignore.replace("\n", "\n    ") + f"\nthen {kind.hint}. "
+            "It also stays in the history until you rewrite it (see history-artifact).",
+            path=shown,
+        )
+
+
+@rule("tracked-model", severity="error", scope="repo", lesson="01-git-hygiene#what-goes-in-git",
+      needs_git=True)
+def tracked_model(ctx: RepoContext):
+    """Trained model weights are tracked by Git.
+
+    Model files (``.pkl``, ``.pt``, ``.pth``, ``.joblib``, ``.onnx``, ``.h5``, ``.safetensors``,
+    ``.ckpt``, MLflow ``MLmodel`` folders ...) are build outputs of a training run, not source.
+    Committing one does not version the model: it bloats every clone forever and says nothing
+    about which data and code produced it. Register the model in the Azure ML model registry
+    (or a shared registry for several workspaces) and ignore the files.
+    """
+    yield from tracked_of_kind(ctx, artifacts.MODEL)
+
+
+@rule("tracked-data", severity="error", scope="repo", lesson="01-git-hygiene#what-goes-in-git",
+      needs_git=True)
+def tracked_data(ctx: RepoContext):
+    """A dataset is tracked by Git.
+
+    Data files (``.csv``, ``.parquet``, ``.feather``, ``.npy``, images outside documentation
+    folders, anything under ``data/`` but code, READMEs and DVC pointers) belong in Azure ML data
+    assets on a datastore, versioned there. Small fixtures (up to 100 KiB) under ``tests/`` are
+    allowed: unit tests need them.
+    """
+    yield from tracked_of_kind(ctx, artifacts.DATA)
+
+
+@rule("tracked-experiment-log", severity="error", scope="repo",
+      lesson="01-git-hygiene#what-goes-in-git", needs_git=True)
+def tracked_experiment_log(ctx: RepoContext):
+    """Experiment runs, metrics or logs are tracked by Git.
+
+    ``mlruns/``, ``mlartifacts/``, ``wandb/``, ``lightning_logs/`` and TensorBoard event files are
+    what a tracking tool writes during a run. MLflow tracking in the Azure ML workspace keeps
+    them, linked to the commit that produced them; Git should not.
+    """
+    yield from tracked_of_kind(ctx, artifacts.LOGS)
+
+
+@rule("tracked-secret-file", severity="error", scope="repo",
+      lesson="01-git-hygiene#what-goes-in-git", needs_git=True)
+def tracked_secret_file(ctx: RepoContext):
+    """A file that holds secrets is tracked by Git.
+
+    ``.env`` files (but ``.env.example`` and the like), private keys (``.pem``, ``.key``,
+    ``id_rsa`` ...), certificate stores (``.pfx``, ``.p12``) and credential files. Anyone who can
+    read the repository, now or later, can read the secret. Rotate it, keep the new one in Azure
+    Key Vault (or GitHub secrets for workflows), and commit only a placeholder ``.env.example``.
+    """
+    yield from tracked_of_kind(ctx, artifacts.SECRET)

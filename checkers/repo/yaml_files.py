@@ -1,0 +1,47 @@
+"""YAML files that do not parse."""
+from __future__ import annotations
+
+from ..registry import Problem, rule
+from ..yamlload import load
+from .context import SYMLINK_MODE, RepoContext
+
+YAML_SUFFIXES = (".yml", ".yaml")
+
+
+def syntax_hint(message: str) -> str:
+    """How to fix the parser's complaint, in the terms a learner knows."""
+    if "duplicate key" in message:
+        return "a key may appear only once in a mapping: merge the two entries or rename one"
+    if "\\t" in message or "tab" in message:
+        return "indent with spaces, never tabs (set your editor to insert spaces in YAML files)"
+    if "mapping values are not allowed" in message:
+        return "quote a value that contains `: `, e.g. `run: \"echo a: b\"`, or fix the indentation"
+    if "aliases" in message:
+        return "write the values out instead of using YAML anchors and aliases"
+    return ("fix the syntax at this position: indent consistently with spaces, quote values that "
+            "start with `*`, `&`, `!`, `{`, `[` or contain `: `, and close every bracket and quote")
+
+
+@rule("yaml-syntax", severity="error", scope="repo", lesson="01-git-hygiene#repository-layout")
+def yaml_syntax(ctx: RepoContext):
+    """A YAML file in the project is not valid YAML.
+
+    Workflows, pipelines, components and environments are all YAML; one that does not parse
+    stops GitHub Actions or Azure ML before anything runs. The finding points at the line and
+    column where the parser gave up (YAML 1.2, as GitHub and Azure ML read it). Duplicate keys are
+    errors too: GitHub rejects them, and other tools silently keep only one of the values.
+    Common causes: a tab used for indentation, a ``key: value: more`` line that needs quotes,
+    an unclosed ``[`` or quote.
+    """
+    for entry in ctx.entries:
+        if entry.mode == SYMLINK_MODE or not entry.path.lower().endswith(YAML_SUFFIXES):
+            continue
+        text = ctx.read_text(entry.path)
+        if text is None:
+            continue
+        _, problem = load(text)
+        if problem:
+            yield Problem(
+                f"invalid YAML: {problem.message}", syntax_hint(problem.message),
+                path=ctx.display(entry.path), line=problem.line, column=problem.column,
+            )

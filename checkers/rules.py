@@ -1,0 +1,3 @@
+"""Imports every rule module, so that the registry is complete (yamllint's rules/__init__)."""
+from .repo import (  # noqa: F401
+    gitignore, history, layout, secrets_rule, skipped, symlinks, tracked, yaml_files)

@@ -1,0 +1,100 @@
+"""YAML with positions: YAML 1.2 (``on:`` stays a string key), lines and columns 1-based.
+
+A document that is not valid YAML is reported as a :class:`YamlProblem` at the offending line,
+never raised: callers turn it into a finding of their ``*-syntax`` rule.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.events import (AliasEvent, CollectionEndEvent, CollectionStartEvent,
+                                 ScalarEvent)
+
+# Anchors and aliases are legitimate YAML, but a handful of nested aliases can expand a document
+# exponentially ("billion laughs"), and even building it takes exponential time. We count the
+# nodes the document would expand to, from the event stream, before building anything.
+MAX_EXPANDED_NODES = 100_000
+
+
+@dataclass(frozen=True)
+class YamlProblem:
+    message: str
+    line: int | None
+    column: int | None
+
+
+def _yaml() -> YAML:
+    yaml = YAML(typ="rt")
+    yaml.allow_duplicate_keys = False
+    return yaml
+
+
+def load(text: str) -> tuple[Any, YamlProblem | None]:
+    """Parse one YAML document. Returns ``(data, None)`` or ``(None, problem)``."""
+    if "\x00" in text:
+        return None, YamlProblem("the file contains NUL bytes; it is not a text YAML file", 1, 1)
+    yaml = _yaml()
+    try:
+        if "*" in text and _expanded_size(yaml, text) > MAX_EXPANDED_NODES:
+            return None, YamlProblem(
+                f"the document's YAML aliases expand to more than {MAX_EXPANDED_NODES:,} nodes "
+                "(an alias bomb?); refusing to read it", 1, 1)
+        return yaml.load(text), None
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = exc.problem or exc.context or "invalid YAML"
+        if exc.context and exc.problem and "duplicate key" not in exc.problem:
+            problem = f"{problem} ({exc.context})"
+        line = mark.line + 1 if mark else None
+        column = mark.column + 1 if mark else None
+        return None, YamlProblem(problem.strip(), line, column)
+    except YAMLError as exc:  # errors without a position (reader errors and the like)
+        return None, YamlProblem(str(exc).splitlines()[0], 1, 1)
+    except RecursionError:
+        return None, YamlProblem("the document is nested too deeply to read", 1, 1)
+
+
+def _expanded_size(yaml: YAML, text: str) -> int:
+    """How many nodes the document has once every alias is expanded (stops past the limit)."""
+    sizes: dict[str, int] = {}
+    stack: list[list] = [[None, 0]]  # [anchor, nodes so far] per open collection
+    for event in yaml.parse(text):
+        if isinstance(event, ScalarEvent):
+            stack[-1][1] += 1
+            if event.anchor:
+                sizes[event.anchor] = 1
+        elif isinstance(event, AliasEvent):
+            stack[-1][1] += sizes.get(event.anchor, 1)
+        elif isinstance(event, CollectionStartEvent):
+            stack.append([event.anchor, 1])
+        elif isinstance(event, CollectionEndEvent) and len(stack) > 1:
+            anchor, size = stack.pop()
+            if anchor:
+                sizes[anchor] = size
+            stack[-1][1] += size
+        if stack[-1][1] > MAX_EXPANDED_NODES:
+            return stack[-1][1]
+    return stack[0][1]
+
+
+def position(node: Any, key: Any = None, *, value: bool = False) -> tuple[int | None, int | None]:
+    """1-based (line, column) of ``node``, of its ``key``, or of the value under ``key``."""
+    lc = getattr(node, "lc", None)
+    if lc is None:
+        return None, None
+    try:
+        if key is None:
+            line, col = lc.line, lc.col
+        elif isinstance(node, CommentedMap):
+            line, col = lc.value(key) if value else lc.key(key)
+        elif isinstance(node, CommentedSeq):
+            line, col = lc.item(key)
+        else:
+            return None, None
+    except (KeyError, IndexError, TypeError):
+        return None, None
+    return line + 1, col + 1

@@ -1,0 +1,71 @@
+"""Shared fixtures: real git in temporary folders, never the user's git configuration."""
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Fixed identities and dates make commit ids, and so golden outputs, reproducible.
+GIT_ENV = {
+    "GIT_CONFIG_NOSYSTEM": "1",
+    "GIT_AUTHOR_NAME": "Kai Test", "GIT_AUTHOR_EMAIL": "kai@neuralspark.example",
+    "GIT_COMMITTER_NAME": "Kai Test", "GIT_COMMITTER_EMAIL": "kai@neuralspark.example",
+    "GIT_AUTHOR_DATE": "2026-01-01T12:00:00Z", "GIT_COMMITTER_DATE": "2026-01-01T12:00:00Z",
+    "GIT_TERMINAL_PROMPT": "0",
+}
+
+
+@pytest.fixture(autouse=True)
+def isolated_git(tmp_path_factory, monkeypatch):
+    """Every test runs git with an empty global config of its own and fixed identities."""
+    home = tmp_path_factory.mktemp("home")
+    gitconfig = home / ".gitconfig"
+    gitconfig.write_text("[init]\n\tdefaultBranch = main\n")
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(gitconfig))
+    for key, value in GIT_ENV.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.delenv("CHECKERS_DOCS_URL", raising=False)
+    yield
+
+
+def git(cwd: Path, *args: str) -> str:
+    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True,
+                          text=True).stdout
+
+
+def write(root: Path, files: dict[str, str | bytes]) -> None:
+    for rel, content in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content)
+
+
+def commit_all(root: Path, message: str = "commit") -> None:
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "--allow-empty", "-m", message)
+
+
+@pytest.fixture
+def repo(tmp_path):
+    """An empty git repository (branch main) in a temporary folder."""
+    path = tmp_path / "repo"
+    path.mkdir()
+    git(path, "init", "-q")
+    return path
+
+
+def fake_storage_key() -> str:
+    """An 88-character Azure storage key, built at run time so no secret is in our source."""
+    return "Zm9v" * 21 + "YmFy=="
+
+
+def fake_connection_string() -> str:
+    return ("DefaultEndpointsProtocol=https;AccountName=neuralspark;"
+            f"AccountKey={fake_storage_key()};EndpointSuffix=core.windows.net")

@@ -1,0 +1,3 @@
+. "$EXAMPLES/lib.sh"
+mkdir -p src
+echo "print('hello')" > src/train.py

@@ -1,0 +1,4 @@
+. "$EXAMPLES/lib.sh"
+init
+echo "print('hello')" > train.py
+commit "start"

@@ -1,0 +1,4 @@
+. "$EXAMPLES/lib.sh"
+init
+good_gitignore
+commit "gitignore"

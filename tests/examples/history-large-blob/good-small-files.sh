@@ -1,0 +1,4 @@
+. "$EXAMPLES/lib.sh"
+init
+head -c 100000 /dev/zero > small.bin
+commit "small"

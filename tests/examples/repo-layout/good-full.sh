@@ -1,0 +1,4 @@
+. "$EXAMPLES/lib.sh"
+init
+layout
+commit "layout"

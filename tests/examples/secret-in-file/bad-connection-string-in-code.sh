@@ -1,0 +1,13 @@
+. "$EXAMPLES/lib.sh"
+init
+mkdir -p src
+cat > src/prepare.py <<PY
+import os
+
+# TODO move to Key Vault
+CONN = "DefaultEndpointsProtocol=https;AccountName=neuralspark;AccountKey=$(storage_key);EndpointSuffix=core.windows.net"
+PY
+cat > src/upload.py <<PY
+api_key = "sk3cr3t-$(printf 'q%.0s' $(seq 12))"
+PY
+commit "prepare"

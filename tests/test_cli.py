@@ -1,0 +1,144 @@
+"""The command line contract: formats, exit status, one-line errors."""
+from __future__ import annotations
+
+import json
+import re
+import os
+import subprocess
+import sys
+
+import pytest
+
+from checkers.cli import main
+from checkers.registry import all_rules
+
+from .conftest import ROOT, commit_all, fake_connection_string, write
+
+FINDING_KEYS = {"rule", "severity", "path", "line", "column", "message", "hint", "docs"}
+
+
+@pytest.fixture
+def leaky(repo):
+    write(repo, {"models/churn.pkl": b"\x80\x04weights", "src/prepare.py":
+                 f'CONN = "{fake_connection_string()}"\n', "notes.md": "hello\n"})
+    commit_all(repo)
+    return repo
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_json_findings_have_exactly_the_contract_keys(leaky, capsys):
+    code, out, _ = run(capsys, "repo", str(leaky), "--format", "json")
+    assert code == 1
+    data = json.loads(out)
+    assert data["findings"], data
+    for finding in data["findings"]:
+        assert set(finding) == FINDING_KEYS
+        assert finding["severity"] in {"error", "warning", "info"}
+        assert finding["line"] is None or finding["line"] >= 1
+    secret = next(f for f in data["findings"] if f["rule"] == "secret-in-file")
+    assert (secret["path"], secret["line"]) == ("src/prepare.py", 1)
+    model = next(f for f in data["findings"] if f["rule"] == "tracked-model")
+    assert model["path"] == "models/churn.pkl" and model["line"] is None
+    assert "model registry" in model["message"] and "git rm" in model["hint"]
+    assert model["docs"].endswith("rules.md#tracked-model")
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif", "github"])
+def test_no_format_prints_a_secret_in_full(leaky, capsys, fmt):
+    from .conftest import fake_storage_key
+
+    code, out, _ = run(capsys, "repo", str(leaky), "--format", fmt)
+    assert code == 1
+    assert fake_storage_key() not in out
+    assert fake_storage_key()[:4] in out  # but enough to recognise it
+
+
+def test_sarif_is_2_1_0_with_rule_metadata(leaky, capsys):
+    _, out, _ = run(capsys, "repo", str(leaky), "--format", "sarif")
+    sarif = json.loads(out)
+    assert sarif["version"] == "2.1.0"
+    run_ = sarif["runs"][0]
+    rules = run_["tool"]["driver"]["rules"]
+    assert {r["id"] for r in rules} == {r.id for r in all_rules()}
+    assert all(r["helpUri"].endswith("#" + r["id"]) and r["fullDescription"]["text"] for r in rules)
+    for result in run_["results"]:
+        assert rules[result["ruleIndex"]]["id"] == result["ruleId"]
+        assert result["level"] in {"error", "warning", "note"}
+    located = [r for r in run_["results"] if r["ruleId"] == "secret-in-file"][0]
+    region = located["locations"][0]["physicalLocation"]["region"]
+    assert region["startLine"] == 1 and region["startColumn"] >= 1
+
+
+def test_github_format_escapes_and_points_at_files(leaky, capsys, monkeypatch):
+    monkeypatch.chdir(leaky.parent)
+    _, out, _ = run(capsys, "repo", "repo", "--format", "github")
+    lines = out.splitlines()
+    assert all(line.startswith(("::error ", "::warning ", "::notice ")) for line in lines)
+    secret = next(line for line in lines if "title=secret-in-file" in line)
+    assert "file=repo/src/prepare.py,line=1,col=" in secret
+    assert "\n" not in secret and "%0A" in secret  # multi-line hints stay on one command line
+
+
+def test_text_format_is_file_line_col_severity_message_rule(leaky, capsys):
+    _, out, _ = run(capsys, "repo", str(leaky))
+    assert any(line.startswith("src/prepare.py:1:") and line.endswith("[secret-in-file]")
+               for line in out.splitlines())
+    assert re.fullmatch(r"\d+ errors?(, \d+ warnings?)?", out.strip().splitlines()[-1])
+
+
+def test_exit_0_when_only_warnings_and_1_with_strict(repo, capsys):
+    write(repo, {"README.md": "x\n"})
+    commit_all(repo)
+    args = ["repo", str(repo), "--select", "repo-layout"]
+    assert run(capsys, *args)[0] == 0
+    assert run(capsys, *args, "--strict")[0] == 1
+
+
+@pytest.mark.parametrize("argv, needle", [
+    (["repo", "/no/such/folder"], "/no/such/folder: no such file or directory"),
+    (["repo", __file__], "not a directory"),
+    (["repo", ".", "--select", "no-such-rule"], "unknown rule(s): no-such-rule"),
+    (["rules", "no-such-rule"], "unknown rule"),
+])
+def test_bad_input_is_exit_2_with_one_line(capsys, argv, needle):
+    code, out, err = run(capsys, *argv)
+    assert code == 2 and out == ""
+    assert len(err.strip().splitlines()) == 1 and needle in err
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("argv", [[], ["repo"], ["repo", ".", "--format", "xml"],
+                                  ["repo", ".", "--max-blob-size", "big"], ["frobnicate"]])
+def test_usage_errors_are_exit_2(capsys, argv):
+    code, _, err = run(capsys, *argv)
+    assert code == 2 and "Traceback" not in err and err.strip()
+
+
+def test_unreadable_directory_is_exit_2(tmp_path, capsys):
+    if os.geteuid() == 0:
+        pytest.skip("root reads every directory")
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0)
+    code, _, err = run(capsys, "repo", str(locked))
+    assert code == 2 and "cannot be read" in err
+
+
+def test_python_dash_m_and_console_script_work(leaky):
+    for cmd in ([sys.executable, "-m", "checkers"],
+                [os.path.join(os.path.dirname(sys.executable), "checkers")]):
+        proc = subprocess.run([*cmd, "repo", str(leaky), "--format", "json"],
+                              capture_output=True, text=True, cwd=ROOT)
+        assert proc.returncode == 1, proc.stderr
+        assert json.loads(proc.stdout)["findings"]
+
+
+def test_rules_listing_names_every_rule(capsys):
+    code, out, _ = run(capsys, "rules")
+    assert code == 0
+    for r in all_rules():
+        assert r.id in out

@@ -1,0 +1,64 @@
+"""Every rule's good and bad examples, with golden output (actionlint's testdata/ok and err/*.out).
+
+An example is a shell script that builds a project (usually a real git repository) in an empty
+temporary folder. ``bad-*.sh`` is paired with ``bad-*.out``, the exact text output of
+``checkers repo <folder> --select <rule>``; ``good-*.sh`` must give no finding for its rule.
+Regenerate the golden files after an intended change with ``UPDATE_GOLDEN=1 pytest tests/test_examples.py``.
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from checkers.cli import main
+from checkers.registry import all_rules
+
+EXAMPLES = Path(__file__).parent / "examples"
+SCRIPTS = sorted(EXAMPLES.glob("*/*.sh"))
+
+
+def build(script: Path, where: Path) -> Path:
+    project = where / "project"
+    project.mkdir()
+    subprocess.run(["bash", "-euo", "pipefail", str(script)], cwd=project, check=True,
+                   capture_output=True, env={**os.environ, "EXAMPLES": str(EXAMPLES)})
+    return project
+
+
+@pytest.mark.parametrize("script", SCRIPTS, ids=[f"{s.parent.name}/{s.stem}" for s in SCRIPTS])
+def test_example(script: Path, tmp_path, capsys):
+    rule = script.parent.name
+    project = build(script, tmp_path)
+    os.chdir(project)  # findings are relative to the root; run from it like a user would
+    code = main(["repo", ".", "--select", rule])
+    out = capsys.readouterr().out
+    if script.name.startswith("good-"):
+        assert code == 0 and out.strip() == "no problems found", out
+        return
+    golden = script.with_suffix(".out")
+    if os.environ.get("UPDATE_GOLDEN"):
+        golden.write_text(out)
+    assert golden.exists(), f"{golden.name} is missing: run with UPDATE_GOLDEN=1"
+    assert out == golden.read_text()
+    severity = next(r.severity for r in all_rules() if r.id == rule)
+    assert f"[{rule}]" in out
+    assert code == (1 if severity == "error" else 0)
+
+
+@pytest.mark.parametrize("rule", [r.id for r in all_rules()])
+def test_every_rule_has_good_and_bad_examples(rule):
+    folder = EXAMPLES / rule
+    good = list(folder.glob("good-*.sh"))
+    bad = list(folder.glob("bad-*.sh"))
+    assert good, f"rule {rule} has no good example in {folder}"
+    assert bad, f"rule {rule} has no bad example in {folder}"
+    for script in bad:
+        assert script.with_suffix(".out").exists(), f"{script.name} has no expected output"
+
+
+def test_no_example_for_an_unknown_rule():
+    known = {r.id for r in all_rules()}
+    assert {p.name for p in EXAMPLES.iterdir() if p.is_dir()} <= known
