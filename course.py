@@ -24,6 +24,9 @@ VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
 STAMP = VENV / ".course-installed"
+# Learners work on copies: notebooks/ stays as generated, and a course update never overwrites
+# what a learner wrote.
+WORK = ROOT / "my-notebooks"
 
 
 def fail(message: str) -> "NoReturn":  # noqa: F821
@@ -52,6 +55,16 @@ def setup() -> None:
     STAMP.write_text(install_fingerprint())
 
 
+def copy_new_notebooks() -> None:
+    """Copy each released notebook into my-notebooks/ unless the learner already has it."""
+    for release in sorted((ROOT / "notebooks").glob("*/*.ipynb")):
+        mine = WORK / release.parent.name / release.name
+        if not mine.exists():
+            mine.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(release, mine)
+            print(f"course.py: new notebook {mine.relative_to(ROOT)}", flush=True)
+
+
 def run(cmd: list[str]) -> None:
     code = subprocess.call(cmd, cwd=ROOT, env=venv_env())
     if code != 0:
@@ -76,10 +89,12 @@ def main(argv: list[str]) -> int:
     if command == "setup":
         return 0
     if command == "lab":
+        copy_new_notebooks()
         cmd = [str(PYTHON), "-m", "jupyter", "lab", f"--notebook-dir={ROOT}",
-               "notebooks/00-start-here.ipynb" if (ROOT / "notebooks/00-start-here.ipynb").exists()
-               else "", *extra]
-        return subprocess.call([c for c in cmd if c], cwd=ROOT, env=venv_env())
+               f"--ServerApp.default_url=/lab/tree/{WORK.name}", *extra]
+        if hasattr(os, "geteuid") and os.geteuid() == 0 and "--allow-root" not in extra:
+            cmd.append("--allow-root")  # containers often run as root; Jupyter refuses otherwise
+        return subprocess.call(cmd, cwd=ROOT, env=venv_env())
     return subprocess.call([str(PYTHON), "-m", "pytest", *extra], cwd=ROOT, env=venv_env())
 
 

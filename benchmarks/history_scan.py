@@ -559,17 +559,21 @@ def check_planted(result, planted: dict) -> None:
     """Is each planted finding reported, and attributed to the commit that added it?
 
     The blob a rule names is the one it reports: the biggest per path for artifacts and large
-    files, the first hit per path for secrets (``history-secret`` keeps the first of each value).
+    files, the oldest hit per path for secrets (``history-secret`` names the oldest commit of each value).
     """
     print("\nplanted findings (reported / commit the finding names):")
     shown_blob = {path: max(blobs, key=lambda b: b.size) for path, blobs in result.artifacts.items()}
     shown_blob.update(result.large)
-    for blob, _ in result.secrets:
-        shown_blob.setdefault(blob.path, blob)
+    def age(blob):
+        return result.first_commit.get(blob.sha, ("", -1))[1]
+
+    for blob, _ in result.secrets:  # history-secret names the oldest commit holding the value
+        if blob.path not in shown_blob or age(blob) > age(shown_blob[blob.path]):
+            shown_blob[blob.path] = blob
     problems = 0
     for path, info in sorted(planted.items()):
         blob = shown_blob.get(path)
-        got = result.first_commit.get(blob.sha) if blob else None
+        got = result.first_commit.get(blob.sha, (None,))[0] if blob else None
         if not got:
             attributed = "no commit"
         elif info["commit"].startswith(got):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -29,6 +30,8 @@ def isolated_git(tmp_path_factory, monkeypatch):
     for key, value in GIT_ENV.items():
         monkeypatch.setenv(key, value)
     monkeypatch.delenv("CHECKERS_DOCS_URL", raising=False)
+    # nbgrader runs `alembic`, and git finds `git filter-repo`, on PATH: the venv's bin/ first.
+    monkeypatch.setenv("PATH", os.pathsep.join([os.path.dirname(sys.executable), os.environ["PATH"]]))
     yield
 
 

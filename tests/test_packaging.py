@@ -63,3 +63,21 @@ def test_console_script_and_module_entry_point():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     assert project["scripts"]["checkers"] == "checkers.cli:main"
     assert (ROOT / "checkers" / "__main__.py").exists()
+
+
+def test_lab_copies_new_notebooks_and_never_overwrites_a_learners_work(tmp_path, monkeypatch):
+    import importlib.util
+    import shutil
+
+    spec = importlib.util.spec_from_file_location("course_script", ROOT / "course.py")
+    course = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(course)
+    shutil.copytree(ROOT / "notebooks", tmp_path / "notebooks")
+    monkeypatch.setattr(course, "ROOT", tmp_path)
+    monkeypatch.setattr(course, "WORK", tmp_path / "my-notebooks")
+    course.copy_new_notebooks()
+    mine = next((tmp_path / "my-notebooks").glob("*/*.ipynb"))
+    mine.write_text("my answers")
+    course.copy_new_notebooks()
+    assert mine.read_text() == "my answers"
+    assert (tmp_path / "notebooks" / mine.parent.name / mine.name).read_text() != "my answers"

@@ -265,3 +265,44 @@ def test_classification(path, kind):
 
     found = classify(path, size=10)
     assert (found.name if found else None) == kind
+
+
+def test_secret_reported_at_the_commit_that_first_added_it(repo):
+    write(repo, {"src/upload.py": f'CONN = "{fake_connection_string()}"\n'})
+    commit_all(repo, "first")
+    first = git(repo, "rev-parse", "--short=12", "HEAD").strip()
+    write(repo, {"src/upload.py": f'# still here\nCONN = "{fake_connection_string()}"\n'})
+    commit_all(repo, "second")
+    write(repo, {"src/upload.py": "import os\n"})
+    commit_all(repo, "clean")
+    findings = check_repo(repo).by_rule("history-secret")
+    assert len(findings) == 1 and f"added in commit {first}" in findings[0].message
+
+
+def test_the_same_model_under_two_names_is_reported_under_both(repo):
+    write(repo, {"models/model.pkl": b"\x80same", "backup/model-copy.pkl": b"\x80same"})
+    commit_all(repo)
+    git(repo, "rm", "-q", "-r", "models", "backup")
+    commit_all(repo)
+    paths = {f.path for f in check_repo(repo).by_rule("history-artifact")}
+    assert paths == {"models/model.pkl", "backup/model-copy.pkl"}
+
+
+def test_fixture_that_was_once_large_is_reported(repo):
+    write(repo, {"tests/fixtures/sample.csv": "a,b\n" * 60_000})
+    commit_all(repo)
+    write(repo, {"tests/fixtures/sample.csv": "a,b\n"})
+    commit_all(repo)
+    git(repo, "rm", "-q", "tests/fixtures/sample.csv")
+    commit_all(repo)
+    assert [f.path for f in check_repo(repo).by_rule("history-artifact")] == ["tests/fixtures/sample.csv"]
+
+
+def test_subfolder_with_a_non_utf8_name(repo):
+    sub = os.fsencode(repo) + b"/proj\xe9"
+    os.makedirs(sub + b"/models")
+    with open(sub + b"/models/m.pkl", "wb") as fh:
+        fh.write(b"\x80")
+    commit_all(repo)
+    result = check_repo(os.fsdecode(sub))
+    assert [f.path for f in result.by_rule("tracked-model")] == ["models/m.pkl"]

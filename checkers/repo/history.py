@@ -38,7 +38,7 @@ class HistoryScan:
     artifacts: dict[str, list[Blob]] = field(default_factory=lambda: defaultdict(list))
     large: dict[str, Blob] = field(default_factory=dict)
     secrets: list[tuple[Blob, SecretHit]] = field(default_factory=list)
-    first_commit: dict[str, str] = field(default_factory=dict)
+    first_commit: dict[str, tuple[str, int]] = field(default_factory=dict)
 
 
 def list_blobs(ctx: RepoContext):
@@ -49,7 +49,7 @@ def list_blobs(ctx: RepoContext):
          "--batch-check=%(objectname) %(objecttype) %(objectsize) %(rest)"],
         cwd=ctx.root, stdin=rev_list.stdout, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     rev_list.stdout.close()
-    prefix = (ctx.prefix or "").encode()
+    prefix = (ctx.prefix or "").encode("utf-8", "surrogateescape")
     cut = len(prefix)
     try:
         for raw in batch.stdout:
@@ -70,11 +70,13 @@ def scan(ctx: RepoContext) -> HistoryScan:
     result = HistoryScan()
     index_shas = _index_shas(ctx)
     tracked = ctx.paths
-    kinds: dict[str, artifacts.Kind | None] = {}
+    # classify() depends on the size only through the fixture limit under tests/
+    kinds: dict[tuple[str, bool], artifacts.Kind | None] = {}
     to_read: list[Blob] = []
     for sha, size, path in list_blobs(ctx):
         blob = Blob(sha, size, path)
-        kind = kinds[path] if path in kinds else kinds.setdefault(path, artifacts.classify(path, size))
+        key = (path, size <= artifacts.FIXTURE_LIMIT)
+        kind = kinds[key] if key in kinds else kinds.setdefault(key, artifacts.classify(path, size))
         if kind is not None:
             if path not in tracked:
                 result.artifacts[path].append(blob)
@@ -93,17 +95,54 @@ def scan(ctx: RepoContext) -> HistoryScan:
         # does not depend on it: let git walk on another core while Python reads and scans.
         walk = threading.Thread(target=lambda: log.append(_history_log(ctx)), daemon=True)
         walk.start()
-    for blob, text in _read_blobs(ctx, to_read):
-        for hit in scan_text(text):
-            result.secrets.append((blob, hit))
+    # Oldest versions first, so that a line's first appearance is in the blob that added it.
+    result.secrets.extend(scan_new_lines(_read_blobs(ctx, to_read[::-1])))
     wanted = {b.sha for blobs in result.artifacts.values() for b in blobs}
     wanted |= {b.sha for b in result.large.values()} | {b.sha for b, _ in result.secrets}
     if walk is not None:
         walk.join()
     if wanted:
-        result.first_commit = _first_commits(ctx, wanted, log[0] if log else None)
+        result.first_commit, paths = _first_commits(ctx, wanted, log[0] if log else None)
+        _add_copies(result, paths, tracked, ctx.prefix or "")
     ctx.cache["history"] = result
     return result
+
+
+def scan_new_lines(blobs, batch_chars: int = 4 << 20) -> list[tuple[Blob, SecretHit]]:
+    """Secrets in ``(blob, text)`` pairs, scanning each distinct line of a path once.
+
+    Consecutive versions of a file share almost all their lines, and every secret pattern is
+    confined to one line, so scanning only the lines a version added finds every secret once,
+    at the version that introduced it. The new lines of many blobs are scanned together, in
+    batches, because most versions add only a line or two.
+    """
+    seen: dict[str, set[int]] = defaultdict(set)  # per path: the same line elsewhere is news
+    found: list[tuple[Blob, SecretHit]] = []
+    lines: list[str] = []
+    owners: list[tuple[Blob, int]] = []
+    size = 0
+
+    def flush():
+        for hit in scan_text("\n".join(lines)):
+            blob, number = owners[hit.line - 1]
+            found.append((blob, SecretHit(hit.kind, number, hit.column, hit.value)))
+        lines.clear()
+        owners.clear()
+
+    for blob, text in blobs:
+        known = seen[blob.path]
+        for number, line in enumerate(text.split("\n"), 1):
+            key = hash(line)
+            if key not in known:
+                known.add(key)
+                lines.append(line)
+                owners.append((blob, number))
+                size += len(line) + 1
+        if size > batch_chars:
+            flush()
+            size = 0
+    flush()
+    return found
 
 
 def _index_shas(ctx: RepoContext) -> set[str]:
@@ -148,19 +187,39 @@ def _history_log(ctx: RepoContext) -> bytes:
                    ".", check=False)
 
 
-def _first_commits(ctx: RepoContext, shas: set[str], log: bytes | None = None) -> dict[str, str]:
-    """The oldest commit (short sha) that added each blob, from one walk of the history."""
+def _first_commits(ctx: RepoContext, shas: set[str], log: bytes | None = None):
+    """From one walk of the history: the oldest commit that added each blob, as
+    ``{sha: (short commit id, age)}`` (a larger age is older), and every path each blob had
+    (``git rev-list --objects`` names a blob once, under one of its paths)."""
     out = _history_log(ctx) if log is None else log
-    first: dict[str, str] = {}
-    commit = ""
+    first: dict[str, tuple[str, int]] = {}
+    paths: dict[str, set[str]] = defaultdict(set)
+    commit, age = "", 0
     for line in out.splitlines():
         if line.startswith(b"C "):
-            commit = line[2:14].decode()
+            commit, age = line[2:14].decode(), age + 1
         elif line.startswith(b":"):
-            new_sha = line.split(b" ", 4)[3].decode()
+            meta, _, path = line.partition(b"\t")
+            new_sha = meta.split(b" ", 4)[3].decode()
             if new_sha in shas:
-                first[new_sha] = commit  # log is newest first: the last one seen is the oldest
-    return first
+                first[new_sha] = (commit, age)  # newest first: the last one seen is the oldest
+                if not path.startswith(b'"'):  # C-quoted odd names keep their rev-list path
+                    paths[new_sha].add(path.decode("utf-8", "surrogateescape"))
+    return first, paths
+
+
+def _add_copies(result: HistoryScan, paths: dict[str, set[str]], tracked: set[str],
+                prefix: str) -> None:
+    """The same model or dataset committed under a second name must be purged too."""
+    by_sha = {b.sha: b for blobs in result.artifacts.values() for b in blobs}
+    for sha, blob in by_sha.items():
+        for repo_path in paths.get(sha, ()):
+            if not repo_path.startswith(prefix):
+                continue
+            path = repo_path[len(prefix):]
+            if path not in tracked and all(b.sha != sha for b in result.artifacts.get(path, [])) \
+                    and artifacts.classify(path, blob.size) is not None:
+                result.artifacts[path].append(Blob(sha, blob.size, path))
 
 
 def _repo_path(ctx: RepoContext, path: str) -> str:
@@ -185,7 +244,7 @@ def _purge_hint(ctx: RepoContext, paths: list[str]) -> str:
 
 def _commit_note(scan_result: HistoryScan, sha: str) -> str:
     commit = scan_result.first_commit.get(sha)
-    return f" (added in commit {commit})" if commit else ""
+    return f" (added in commit {commit[0]})" if commit else ""
 
 
 @rule("history-artifact", severity="error", scope="repo", lesson="01-git-hygiene#repair-history",
@@ -234,12 +293,13 @@ def history_secret(ctx: RepoContext):
     if not ctx.history:
         return
     result = scan(ctx)
-    seen = set()
+    oldest: dict[tuple, tuple[Blob, SecretHit]] = {}
     for blob, hit in result.secrets:
         key = (blob.path, hit.kind, hit.value)
-        if key in seen:
-            continue
-        seen.add(key)
+        age = result.first_commit.get(blob.sha, ("", -1))[1]
+        if key not in oldest or age > result.first_commit.get(oldest[key][0].sha, ("", -1))[1]:
+            oldest[key] = (blob, hit)
+    for blob, hit in oldest.values():
         yield Problem(
             f"{hit.kind} in an earlier version of `{ctx.display(blob.path)}`"
             f"{_commit_note(result, blob.sha)}: {hit.masked}",

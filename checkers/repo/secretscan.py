@@ -83,7 +83,8 @@ def patterns() -> tuple[tuple[str, re.Pattern], ...]:
 _PREFILTER = re.compile(
     r"(?i)key|secret|token|passw|pwd|sig=|BEGIN|AKIA|ASIA|ghp_|gho_|ghs_|ghu_|github_pat|glpat|"
     r"xox|sk_live|rk_live|sq0|SG\.|eyJ|://[^/\s:@]+:[^/\s@]+@|Q~|AKC|AP[0-9A-F]|npm_|pypi-|"
-    r"[0-9]{8,10}:AA|SK[0-9a-f]{32}|AC[a-z0-9]{32}|[MNO][A-Za-z\d]{23,25}\.")
+    r"sk-|-us|gl[a-z]+-|GR1348941|ghr_|ABIA|ACCA|A3T|"
+    r"[0-9]{8,10}:|SK[0-9a-f]{32}|AC[a-z0-9]{32}|[MNO][A-Za-z\d_-]{23,25}\.")
 
 
 # The same test as _PREFILTER, fast: on ASCII text ``(?i)`` matching is plain matching of the
@@ -93,11 +94,13 @@ _PREFILTER = re.compile(
 # literal. Text that is not ASCII goes through _PREFILTER itself.
 _PREFILTER_WORDS = ("key", "secret", "token", "passw", "pwd", "sig=", "begin", "akia", "asia",
                     "ghp_", "gho_", "ghs_", "ghu_", "github_pat", "glpat", "xox", "sk_live",
-                    "rk_live", "sq0", "sg.", "eyj", "q~", "akc", "npm_", "pypi-")
+                    "rk_live", "sq0", "sg.", "eyj", "q~", "akc", "npm_", "pypi-", "sk-", "-us",
+                    "gr1348941", "ghr_", "abia", "acca", "a3t")
 _PREFILTER_LOWER = tuple(re.compile(p) for p in (
-    r"://[^/\s:@]+:[^/\s@]+@", r"ap[0-9a-f]", r":aa(?<=[0-9]{8}:aa)", r"sk[0-9a-f]{32}",
-    r"ac[a-z0-9]{32}", r"\.(?<=[mno][a-z\d]{23}\.)", r"\.(?<=[mno][a-z\d]{24}\.)",
-    r"\.(?<=[mno][a-z\d]{25}\.)"))
+    r"://[^/\s:@]+:[^/\s@]+@", r"ap[0-9a-f]", r":(?<=[0-9]{8}:)", r"sk[0-9a-f]{32}",
+    r"ac[a-z0-9]{32}", r"\.(?<=[mno][a-z\d_-]{23}\.)", r"\.(?<=[mno][a-z\d_-]{24}\.)",
+    r"\.(?<=[mno][a-z\d_-]{25}\.)", r"-(?<=gl[a-z]{2}-)", r"-(?<=gl[a-z]{3}-)",
+    r"-(?<=gl[a-z]{4}-)", r"-(?<=gl[a-z]{5}-)", r"-(?<=gl[a-z]{6}-)"))
 
 
 def _prefilter(text: str) -> bool:
@@ -151,6 +154,7 @@ def scan_text(text: str) -> list[SecretHit]:
     if not _prefilter(text):
         return []
     hits: dict[tuple[int, int], SecretHit] = {}
+    lines_hit: set[int] = set()
     line_starts = None
     low = text.lower() if text.isascii() else None
     for kind, rx in patterns():
@@ -165,11 +169,12 @@ def scan_text(text: str) -> list[SecretHit]:
             if line_starts is None:
                 line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
             line = _bisect(line_starts, start)
-            line_text = text[line_starts[line - 1]: text.find("\n", start) if "\n" in text[start:] else None]
-            if ALLOWLIST in line_text:
-                continue
-            if any(h.line == line for h in hits.values()):
+            if line in lines_hit:
                 continue  # the more specific pattern on this line already reported it
+            end = text.find("\n", start)
+            if ALLOWLIST in text[line_starts[line - 1]: end if end >= 0 else len(text)]:
+                continue
+            lines_hit.add(line)
             hits[(line, start)] = SecretHit(kind, line, start - line_starts[line - 1] + 1, value)
     return sorted(hits.values(), key=lambda h: (h.line, h.column))
 

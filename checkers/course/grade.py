@@ -1,0 +1,52 @@
+"""Grading in a fresh Python process, out of reach of anything an answer cell redefined.
+
+The hidden nbgrader tests call :func:`in_fresh_process`. It sends the learner's answer (plain
+data, as JSON) to ``python -I -m checkers.course.grade CHECK``, which runs the same check the
+self-check cell ran, and reads back ``{"ok": ..., "findings": [...]}``.
+
+    echo '"*.pkl"' | python -m checkers.course.grade 01-gitignore
+"""
+from __future__ import annotations
+
+import json
+import sys
+
+
+def _checks() -> dict:
+    from . import module01
+
+    return {**module01.CHECKS}
+
+
+def in_fresh_process(check: str, answer: object, timeout: float = 300) -> dict:
+    import subprocess  # noqa: PLC0415 (imported here, after the hidden cell purged the old one)
+
+    proc = subprocess.run(
+        [sys.executable, "-I", "-m", "checkers.course.grade", check],
+        input=json.dumps(answer), capture_output=True, text=True, timeout=timeout)
+    if proc.returncode not in (0, 1):
+        raise RuntimeError(f"grading {check} failed: {proc.stderr.strip()[-500:]}")
+    verdict = json.loads(proc.stdout)
+    verdict["summary"] = "; ".join(f"{f['message']}" for f in verdict["findings"][:5]) or "ok"
+    return verdict
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    checks = _checks()
+    if len(argv) != 1 or argv[0] not in checks:
+        print(f"usage: python -m checkers.course.grade {{{','.join(checks)}}} < answer.json",
+              file=sys.stderr)
+        return 2
+    try:
+        answer = json.loads(sys.stdin.read())
+    except json.JSONDecodeError as exc:
+        print(f"grade: the answer is not JSON: {exc}", file=sys.stderr)
+        return 2
+    result = checks[argv[0]](answer)
+    print(json.dumps({"ok": result.ok, "findings": [f.to_dict() for f in result.findings]}))
+    return 0 if result.ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,192 @@
+"""Module 01 end to end: generated release, nbgrader autograding, feedback, isolation."""
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from .conftest import ROOT
+
+ASSIGNMENT = "01-git-hygiene"
+SOURCE = ROOT / "solutions" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+RELEASE = ROOT / "notebooks" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+TOTAL = 15.0
+
+
+def nbgrader(course: Path, *args: str) -> subprocess.CompletedProcess:
+    proc = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course,
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    return proc
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory):
+    """A temporary copy of the course with the assignment generated from solutions/."""
+    root = tmp_path_factory.mktemp("course")
+    shutil.copy(ROOT / "nbgrader_config.py", root)
+    shutil.copytree(ROOT / "solutions", root / "solutions")
+    env_path = os.pathsep.join([os.path.dirname(sys.executable), os.environ["PATH"]])
+    os.environ["PATH"] = env_path  # module-scoped: the autouse fixture is function-scoped
+    nbgrader(root, "generate_assignment", ASSIGNMENT, "--force")
+    return root
+
+
+def cells_by_id(nb) -> dict:
+    return {c.metadata["nbgrader"]["grade_id"]: c for c in nb.cells if "nbgrader" in c.metadata}
+
+
+def test_committed_release_matches_a_fresh_generation(course):
+    fresh = (course / "notebooks" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").read_text()
+    assert RELEASE.read_text() == fresh, (
+        "notebooks/ drifted from solutions/: run `nbgrader generate_assignment "
+        f"{ASSIGNMENT} --force` and commit notebooks/")
+
+
+def test_release_has_starters_not_solutions_or_hidden_tests():
+    text = RELEASE.read_text()
+    assert "BEGIN SOLUTION" not in text and "HIDDEN TESTS" not in text
+    assert "in_fresh_process" not in text
+    nb = nbformat.read(RELEASE, as_version=4)
+    gitignore = cells_by_id(nb)["gitignore"].source
+    assert gitignore.startswith('GITIGNORE = """') and "# YOUR CODE HERE" in gitignore
+    assert "raise NotImplementedError" not in text
+    assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code")
+
+
+def test_source_notebook_outputs_are_stripped():
+    nb = nbformat.read(SOURCE, as_version=4)
+    assert all(not c.get("outputs") and c.get("execution_count") is None
+               for c in nb.cells if c.cell_type == "code")
+
+
+def _submit(course: Path, student: str, nb) -> None:
+    folder = course / "submitted" / student / ASSIGNMENT
+    folder.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, folder / f"{ASSIGNMENT}.ipynb")
+
+
+@pytest.fixture(scope="module")
+def graded(course):
+    solution = nbformat.read(SOURCE, as_version=4)
+    release = nbformat.read(course / "notebooks" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
+    released = cells_by_id(release)
+
+    partial = copy.deepcopy(solution)
+    for cell in partial.cells:
+        gid = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if gid in {"gitignore", "repair", "layout"}:
+            cell.source = released[gid].source
+
+    cheater = copy.deepcopy(release)
+    cells_by_id(cheater)["gitignore"].source = (
+        'GITIGNORE = "*.pyc"\n'
+        "from checkers.findings import Result\n"
+        "import checkers.course.module01 as _m\n"
+        "check_gitignore = _m.check_gitignore = lambda text: Result()\n"
+        "import subprocess\n"
+        "subprocess.run = lambda *a, **k: type('P', (), {'returncode': 0, 'stdout': '{\"ok\": true, \"findings\": []}', 'stderr': ''})()\n")
+
+    deleter = copy.deepcopy(solution)  # removed exercise 4's answer cell altogether
+    deleter.cells = [c for c in deleter.cells
+                     if c.metadata.get("nbgrader", {}).get("grade_id") != "layout"]
+
+    for student, nb in {"solution": solution, "release": release, "partial": partial,
+                        "cheater": cheater, "deleter": deleter}.items():
+        _submit(course, student, nb)
+    nbgrader(course, "autograde", ASSIGNMENT, "--force")
+    from nbgrader.api import Gradebook
+
+    scores = {}
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        for student in ("solution", "release", "partial", "cheater", "deleter"):
+            sub = gb.find_submission(ASSIGNMENT, student)
+            scores[student] = (sub.score, {g.name: g.score for nb in sub.notebooks for g in nb.grades})
+            assert sub.max_score == TOTAL
+    return scores
+
+
+def test_solution_scores_full_marks(graded):
+    assert graded["solution"][0] == TOTAL, graded["solution"]
+
+
+def test_unchanged_release_scores_zero(graded):
+    assert graded["release"][0] == 0, graded["release"]
+
+
+def test_partly_done_scores_in_between(graded):
+    score, cells = graded["partial"]
+    assert score == 7, cells
+    assert cells["test-gitignore"] == 0 and cells["test-sort"] == 2
+
+
+def test_monkeypatching_the_checker_does_not_pass_the_hidden_test(graded):
+    score, cells = graded["cheater"]
+    assert cells["test-gitignore"] == 0 and score == 0, cells
+
+
+def test_deleted_answer_cell_scores_zero_for_that_exercise_only(graded):
+    score, cells = graded["deleter"]
+    assert cells["test-layout"] == 0
+    assert score == TOTAL - 2, cells
+
+
+def test_feedback_does_not_reveal_hidden_tests(course, graded):
+    nbgrader(course, "generate_feedback", ASSIGNMENT, "--force")
+    html = (course / "feedback" / "partial" / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text()
+    assert "in_fresh_process" not in html and "HIDDEN TESTS" not in html
+    assert "check_gitignore" in html  # the visible test is shown
+
+
+def test_solution_leaves_no_file_next_to_the_notebook(course):
+    run_dir = course / "solutions" / ASSIGNMENT
+    before = sorted(p.name for p in run_dir.iterdir())
+    _execute(run_dir / f"{ASSIGNMENT}.ipynb")
+    assert sorted(p.name for p in run_dir.iterdir()) == before
+
+
+def _execute(path: Path):
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(path, as_version=4)
+    NotebookClient(nb, timeout=120, kernel_name="python3",
+                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    return nb
+
+
+def _digest(path: Path) -> str | None:
+    return hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else None
+
+
+def test_notebook_leaves_course_checkout_and_global_gitconfig_alone(tmp_path):
+    global_config = Path(os.environ["GIT_CONFIG_GLOBAL"])
+    home_config = Path.home() / ".gitconfig"
+    status = ["git", "status", "--porcelain", "--untracked-files=all"]
+    before = (subprocess.run(status, cwd=ROOT, capture_output=True, text=True).stdout,
+              _digest(global_config), _digest(home_config))
+    work = tmp_path / "copy"
+    work.mkdir()
+    shutil.copy(SOURCE, work)
+    nb = _execute(work / SOURCE.name)
+    errors = [o for c in nb.cells for o in c.get("outputs", []) if o.output_type == "error"]
+    assert not errors, errors
+    after = (subprocess.run(status, cwd=ROOT, capture_output=True, text=True).stdout,
+             _digest(global_config), _digest(home_config))
+    assert after == before
+
+
+def test_nbval_lax_runs_the_solution_in_a_temporary_copy(tmp_path):
+    shutil.copy(SOURCE, tmp_path)
+    proc = subprocess.run([sys.executable, "-m", "pytest", "--nbval-lax", "-q", "-p",
+                           "no:cacheprovider", str(tmp_path / SOURCE.name)],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    assert " passed" in proc.stdout
