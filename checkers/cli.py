@@ -12,6 +12,7 @@ import sys
 
 from . import __version__
 from .reporters import FORMATS, render
+from .workflow.context import PATTERNS
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -49,6 +50,20 @@ def build_parser() -> argparse.ArgumentParser:
     repo.add_argument("--max-blob-size", type=_size, default=5 * 1024**2, metavar="SIZE",
                       help="report files in the history larger than this (default: 5M)")
 
+    workflow = sub.add_parser("workflow", parents=[common], help="check GitHub Actions workflows",
+                              description="GitHub Actions workflows, judged the way GitHub runs them.")
+    workflow.add_argument("files", nargs="+", metavar="FILE",
+                          help="workflow files (or folders such as .github/workflows)")
+    workflow.add_argument("--pattern", choices=PATTERNS,
+                          help="also check this documented pattern (default: from the file name)")
+
+    try:
+        from .workflow.trigger import add_parser as add_trigger
+    except ImportError:  # the trigger simulator is optional while it is being built
+        add_trigger = None
+    if add_trigger:
+        add_trigger(sub)
+
     rules = sub.add_parser("rules", help="list the rules, or print the rules reference",
                            description="List every rule with its severity and summary.")
     rules.add_argument("--markdown", action="store_true", help="print docs/rules.md")
@@ -77,11 +92,48 @@ def _run_repo(args) -> int:
     except CheckError as exc:
         print(f"checkers: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    return _report(result, args)
+
+
+def _report(result, args) -> int:
     output = render(result, args.format)
     if output:
         print(output)
     failing = result.at_least("warning") if args.strict else result.errors
     return EXIT_FINDINGS if failing else EXIT_OK
+
+
+def _workflow_files(names: list[str]) -> list[str]:
+    files = []
+    for name in names:
+        if os.path.isdir(name):
+            found = sorted(f for f in os.listdir(name) if f.endswith((".yml", ".yaml")))
+            files.extend(os.path.join(name, f) for f in found)
+        else:
+            files.append(name)
+    return files
+
+
+def _run_workflow(args) -> int:
+    from .workflow import CheckError, check_workflows
+
+    unknown = _known_rules(args.select + args.ignore)
+    if unknown:
+        print(f"checkers: error: unknown rule(s): {unknown} (see `checkers rules`)", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        result = check_workflows(_workflow_files(args.files), pattern=args.pattern,
+                                 select=args.select, ignore=args.ignore)
+    except CheckError as exc:
+        print(f"checkers: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    return _report(result, args)
+
+
+def _run_trigger(args) -> int:
+    from .workflow.trigger import run
+
+    return run(args)
 
 
 def _run_rules(args) -> int:
@@ -104,7 +156,8 @@ def _run_rules(args) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"repo": _run_repo, "rules": _run_rules}
+COMMANDS = {"repo": _run_repo, "workflow": _run_workflow, "trigger": _run_trigger,
+            "rules": _run_rules}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -115,7 +168,8 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_OK if exc.code == 0 else EXIT_USAGE
     if not args.command:
         parser.print_usage(sys.stderr)
-        print("checkers: error: a command is required (repo, rules)", file=sys.stderr)
+        print("checkers: error: a command is required (repo, workflow, trigger, rules)",
+              file=sys.stderr)
         return EXIT_USAGE
     try:
         return COMMANDS[args.command](args)

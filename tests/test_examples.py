@@ -3,11 +3,13 @@
 An example is a shell script that builds a project (usually a real git repository) in an empty
 temporary folder. ``bad-*.sh`` is paired with ``bad-*.out``, the exact text output of
 ``checkers repo <folder> --select <rule>``; ``good-*.sh`` must give no finding for its rule.
+Workflow rules use ``good-*.yml``/``bad-*.yml`` files, checked with ``checkers workflow``.
 Regenerate the golden files after an intended change with ``UPDATE_GOLDEN=1 pytest tests/test_examples.py``.
 """
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -17,7 +19,15 @@ from checkers.cli import main
 from checkers.registry import all_rules
 
 EXAMPLES = Path(__file__).parent / "examples"
-SCRIPTS = sorted(EXAMPLES.glob("*/*.sh"))
+SCRIPTS = sorted([*EXAMPLES.glob("*/*.sh"), *EXAMPLES.glob("*/*.yml")])
+
+
+def workflow_args(example: Path, where: Path) -> list[str]:
+    """A workflow example is checked as a file of its own name; `# pattern: X` on line 1 sets X."""
+    shutil.copy(example, where / example.name)
+    first = example.read_text().splitlines()[:1]
+    pattern = first[0].split(":", 1)[1].strip() if first and first[0].startswith("# pattern:") else None
+    return ["workflow", example.name, *(["--pattern", pattern] if pattern else [])]
 
 
 def build(script: Path, where: Path) -> Path:
@@ -31,9 +41,15 @@ def build(script: Path, where: Path) -> Path:
 @pytest.mark.parametrize("script", SCRIPTS, ids=[f"{s.parent.name}/{s.stem}" for s in SCRIPTS])
 def test_example(script: Path, tmp_path, capsys):
     rule = script.parent.name
-    project = build(script, tmp_path)
-    os.chdir(project)  # findings are relative to the root; run from it like a user would
-    code = main(["repo", ".", "--select", rule])
+    if rule == "workflow-actionlint" and not shutil.which("actionlint"):
+        pytest.skip("actionlint is optional and not on PATH")
+    if script.suffix == ".yml":
+        os.chdir(tmp_path)
+        code = main([*workflow_args(script, tmp_path), "--select", rule])
+    else:
+        project = build(script, tmp_path)
+        os.chdir(project)  # findings are relative to the root; run from it like a user would
+        code = main(["repo", ".", "--select", rule])
     out = capsys.readouterr().out
     if script.name.startswith("good-"):
         assert code == 0 and out.strip() == "no problems found", out
@@ -51,8 +67,8 @@ def test_example(script: Path, tmp_path, capsys):
 @pytest.mark.parametrize("rule", [r.id for r in all_rules()])
 def test_every_rule_has_good_and_bad_examples(rule):
     folder = EXAMPLES / rule
-    good = list(folder.glob("good-*.sh"))
-    bad = list(folder.glob("bad-*.sh"))
+    good = [*folder.glob("good-*.sh"), *folder.glob("good-*.yml")]
+    bad = [*folder.glob("bad-*.sh"), *folder.glob("bad-*.yml")]
     assert good, f"rule {rule} has no good example in {folder}"
     assert bad, f"rule {rule} has no bad example in {folder}"
     for script in bad:

@@ -37,4 +37,22 @@ def check_repo(path: str | Path, *, select: Iterable[str] | None = None,
     if select:
         rules = [r for r in rules if r.id in set(select)]
     findings = [finding for rule in rules for finding in rule.run(ctx)]
+    findings.extend(_workflow_findings(ctx, select, ignored))
     return Result(findings=findings, root=str(path), notes=ctx.notes)
+
+
+def _workflow_findings(ctx: RepoContext, select, ignored) -> list:
+    """The workflow checker on every workflow of the project (as GitHub would find them)."""
+    from ..workflow import CheckError, check_workflows
+
+    wanted = [e.path for e in ctx.entries if e.mode != "120000"
+              and e.path.startswith(".github/workflows/") and e.path.count("/") == 2
+              and e.path.endswith((".yml", ".yaml"))]
+    if not wanted or (select and not any(r.id in set(select) for r in all_rules("workflow"))):
+        return []
+    existing = [p for p in wanted if (ctx.root / p).is_file()]
+    try:
+        return check_workflows([ctx.root / p for p in existing], root=ctx.root,
+                               select=select, ignore=ignored).findings
+    except CheckError:
+        return []

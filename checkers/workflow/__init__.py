@@ -1,0 +1,67 @@
+"""The workflow checker: GitHub Actions workflows for ML, judged the way GitHub runs them."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterable
+
+from ..findings import Result
+from ..registry import all_rules
+from .context import MAX_BYTES, PATTERNS, WorkflowContext, pattern_from_name
+
+__all__ = ["check_workflows", "check_workflow_text", "WorkflowContext", "PATTERNS"]
+
+
+class CheckError(Exception):
+    """A workflow file cannot be checked at all (missing or unreadable)."""
+
+
+def _read(path: Path) -> str:
+    if not path.exists():
+        raise CheckError(f"{path}: no such file or directory")
+    if not path.is_file():
+        raise CheckError(f"{path}: not a file")
+    try:
+        data = path.read_bytes()[: MAX_BYTES + 1]
+    except OSError as exc:
+        raise CheckError(f"{path}: cannot be read ({exc.strerror})") from None
+    if len(data) > MAX_BYTES:
+        raise CheckError(f"{path}: larger than {MAX_BYTES // 1024 // 1024} MiB; not a workflow")
+    return data.decode("utf-8", errors="replace")
+
+
+def _run(contexts: list[WorkflowContext], select, ignore) -> list:
+    rules = [r for r in all_rules("workflow")
+             if (not select or r.id in set(select)) and r.id not in set(ignore)]
+    findings = []
+    for rule in rules:
+        if getattr(rule.check, "batch", False):  # external tools: one process for all files
+            findings.extend(rule.run(contexts))
+            continue
+        for ctx in contexts:
+            findings.extend(rule.run(ctx))
+    return findings
+
+
+def check_workflows(paths: Iterable[str | Path], *, pattern: str | None = None,
+                    select: Iterable[str] | None = None, ignore: Iterable[str] = (),
+                    root: str | Path | None = None) -> Result:
+    """Check workflow files; ``pattern`` forces train-on-push/deploy-on-merge checks for all."""
+    contexts = []
+    for raw in paths:
+        path = Path(raw)
+        display = str(path.relative_to(root)) if root else str(raw)
+        contexts.append(WorkflowContext.from_text(
+            path, display, _read(path), pattern or pattern_from_name(path)))
+    return Result(findings=_run(contexts, select, ignore))
+
+
+def check_workflow_text(text: str, *, name: str = "workflow.yml", pattern: str | None = None,
+                        select: Iterable[str] | None = None, ignore: Iterable[str] = ()) -> Result:
+    """Check YAML text (a learner's answer in a notebook) as if it were ``.github/workflows/NAME``."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="workflow-check-") as tmp:
+        path = Path(tmp) / name
+        path.write_text(text)
+        ctx = WorkflowContext.from_text(path, name, text, pattern or pattern_from_name(path))
+        return Result(findings=_run([ctx], select, ignore))

@@ -1,0 +1,78 @@
+"""The workflow checker: CLI contract, hostile files, the repository integration."""
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+
+from checkers import check_repo
+from checkers.cli import main
+from checkers.workflow import check_workflow_text
+
+from .conftest import ROOT, commit_all, write
+
+SAMPLE_TRAIN = ROOT / "sample_repo" / ".github" / "workflows" / "train-on-push.yml"
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_sample_repo_workflows_pass_with_their_patterns(capsys):
+    code, out, _ = run(capsys, "workflow", str(SAMPLE_TRAIN.parent), "--format", "json")
+    assert code == 0, out
+    assert [f for f in json.loads(out)["findings"] if f["severity"] != "info"] == []
+
+
+def test_pattern_comes_from_the_file_name_or_the_option(tmp_path, capsys):
+    wf = tmp_path / "ci.yml"
+    wf.write_text("on: push\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps: [{run: echo}]\n")
+    assert run(capsys, "workflow", str(wf), "--select", "train-trigger")[0] == 0
+    code, out, _ = run(capsys, "workflow", str(wf), "--select", "train-trigger",
+                       "--pattern", "train-on-push")
+    assert code == 1 and "[train-trigger]" in out
+
+
+@pytest.mark.parametrize("text, words", [
+    ("", "empty"),
+    ("- a\n- b\n", "not a mapping"),
+    ("on: push\njobs:\n  - build\n", "mapping of job ids"),
+    ("on: [push\n", "invalid YAML"),
+])
+def test_bad_shapes_are_findings_not_crashes(text, words):
+    result = check_workflow_text(text, select=["workflow-syntax"])
+    assert len(result.errors) == 1 and words in result.errors[0].message
+
+
+def test_alias_bomb_is_quick_and_a_finding(tmp_path, capsys):
+    lines = ['a: &a ["x","x","x","x","x","x","x","x","x"]']
+    for i in range(1, 12):
+        prev, cur = chr(ord("a") + i - 1), chr(ord("a") + i)
+        lines.append(f"{cur}: &{cur} [" + ",".join([f"*{prev}"] * 9) + "]")
+    wf = tmp_path / "bomb.yml"
+    wf.write_text("\n".join(lines) + "\n")
+    start = time.perf_counter()
+    code, out, _ = run(capsys, "workflow", str(wf))
+    assert time.perf_counter() - start < 20
+    assert code == 1 and "alias" in out
+
+
+def test_missing_file_is_exit_2_with_one_line(capsys):
+    code, out, err = run(capsys, "workflow", "/no/such/workflow.yml")
+    assert code == 2 and out == "" and len(err.strip().splitlines()) == 1
+    assert "/no/such/workflow.yml" in err
+
+
+def test_repo_checks_its_workflows(repo):
+    write(repo, {".github/workflows/train-on-push.yml":
+                 "on:\n  push:\n    branches: [main]\njobs:\n  t:\n    runs-on: ubuntu-latest\n"
+                 "    permissions: write-all\n    steps: [{uses: actions/checkout@main}]\n"})
+    commit_all(repo)
+    result = check_repo(repo)
+    rules = result.rules()
+    assert {"train-trigger", "workflow-write-all", "workflow-action-pinning"} <= rules
+    pinned = result.by_rule("workflow-action-pinning")[0]
+    assert pinned.path == ".github/workflows/train-on-push.yml" and pinned.line == 8
