@@ -17,7 +17,7 @@ def test_on_stays_a_string_key_and_positions_are_one_based():
 
 @pytest.mark.parametrize("text, line, column, words", [
     ("a: 1\na: 2\n", 2, 1, "duplicate key"),
-    ("jobs:\n\ttrain: 1\n", 2, 1, "'\\t'"),
+    ("jobs:\n\ttrain: 1\n", 2, 1, "tab character"),
     ("a: b: c\n", 1, 5, "mapping values are not allowed"),
     ("a: [1, 2\n", 2, 1, "expected"),
     ("a: 1\n---\nb: 2\n", 2, 1, "single document"),
@@ -49,3 +49,39 @@ def test_a_few_aliases_are_fine():
 def test_nul_bytes_and_empty_documents():
     assert load("a: 1\x00")[1].line == 1
     assert load("") == (None, None)
+
+
+@pytest.mark.parametrize("text", [
+    "on: push\nyes: 1\nno: off\n", "a: 0o17\nb: 0x1F\nc: 1e3\nd: .inf\ne: ~\nf: 'true'\ng: True\n",
+    "k: &x {a: [1, {b: 2}]}\nl: *x\n", "? [a]\n: 1\n" * 0 + "x: 'quoted: yes'\n",
+])
+def test_fast_loader_matches_ruamel_round_trip(text):
+    """libyaml (fast path) and ruamel's YAML 1.2 loader agree on values and positions."""
+    from ruamel.yaml import YAML
+
+    from checkers import yamlload
+
+    fast, problem = yamlload.load(text)
+    slow = YAML(typ="rt").load(text)
+    assert problem is None
+    assert _plain(fast) == _plain(slow)
+    for key in slow:
+        assert position(fast, key) == position(slow, key)
+        assert position(fast, key, value=True) == position(slow, key, value=True)
+
+
+def _plain(value):
+    import math
+
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, float) and math.isnan(value):
+        return "nan"
+    return value
+
+
+def test_mapping_as_a_key_is_a_problem_not_a_crash():
+    data, problem = load("? [a, b]\n: 1\n")
+    assert data is None and "scalar" in problem.message

@@ -11,11 +11,11 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ..registry import Problem, rule
 from .context import WorkflowContext
 from .general import OIDC_INPUTS
+from .trigger import evaluate
 from .walk import env_chain, is_action, job_needs, run_text
 
 LESSON = "02-github-actions"
 PATTERN = "train-on-push"
-ML_CODE = ("src/", "components/", "pipelines/", "environments/", "config/")
 JOB_CREATE = re.compile(r"\baz\s+ml\s+job\s+create\b")
 ML_EXTENSION = re.compile(r"\baz\s+extension\s+add\b[^\n]*(--name|-n)[ =]+ml\b")
 TESTS = re.compile(r"\b(pytest|unittest|tox|nox|make\s+test)\b")
@@ -62,10 +62,16 @@ def _push(ctx: WorkflowContext):
     return "missing"
 
 
-def _patterns(value) -> list[str]:
-    if isinstance(value, str):
-        return [value]
-    return [p for p in value if isinstance(p, str)] if isinstance(value, CommentedSeq) else []
+FEATURE = "feature/improve-churn-model"
+NOT_FEATURE = ("main", "master", "develop", "release/1.0", "hotfix/login")
+ML_FILES = ("src/train.py", "components/train/component.yaml", "pipelines/training-pipeline.yaml")
+NOT_ML_FILES = ("README.md", "docs/index.md", "notebooks/explore.ipynb", "tests/test_score.py",
+                "infra/main.bicep")
+
+
+def _runs(ctx: WorkflowContext, **push) -> bool:
+    """Would a push start this workflow? The trigger simulator decides, with GitHub's semantics."""
+    return evaluate(ctx.data, "push", **push).runs
 
 
 @rule("train-trigger", severity="error", scope="workflow", lesson=f"{LESSON}#train-on-push")
@@ -74,7 +80,9 @@ def train_trigger(ctx: WorkflowContext):
 
     Experiments happen on ``feature/...`` branches; ``main`` changes only by reviewed merges,
     which start the deployment workflow instead. A push trigger without a branch filter trains
-    on every branch (``main`` included), burning compute and muddling the experiment history::
+    on every branch (``main`` included), burning compute and muddling the experiment history.
+    The checker asks the trigger simulator (``checkers trigger``) what GitHub would do for a
+    push to ``feature/improve-churn-model`` and to ``main``, ``develop``, ``release/1.0`` ...::
 
         on:
           push:
@@ -88,19 +96,18 @@ def train_trigger(ctx: WorkflowContext):
         yield Problem("the workflow does not start on `push`",
                       "on:\n  push:\n    branches: ['feature/**']", path=ctx.display, line=line, column=col)
         return
-    branches = _patterns(push.get("branches")) if isinstance(push, CommentedMap) else []
-    if not branches:
-        yield Problem("`on.push` has no `branches` filter, so every branch trains (main included)",
-                      "on:\n  push:\n    branches: ['feature/**']", path=ctx.display, line=line, column=col)
-        return
-    line, col = ctx.pos(push, "branches", value=True)
-    wide = [p for p in branches if not p.startswith("!") and not p.startswith("feature/")]
+    if isinstance(push, CommentedMap) and "branches" in push:
+        line, col = ctx.pos(push, "branches", value=True)
+    elif isinstance(push, CommentedMap) and "branches-ignore" in push:
+        line, col = ctx.pos(push, "branches-ignore", value=True)
+    wide = [b for b in NOT_FEATURE if _runs(ctx, branch=b, changed=ML_FILES)]
     if wide:
-        yield Problem(f"`on.push.branches` also matches non-feature branches: {', '.join(wide)}",
-                      "train on feature branches only: branches: ['feature/**']",
-                      path=ctx.display, line=line, column=col)
-    if not any(p in ("feature/**", "feature/*") or p.startswith("feature/") for p in branches):
-        yield Problem("`on.push.branches` does not match feature branches",
+        yield Problem(f"pushes to {', '.join(wide)} would train too, not just feature branches",
+                      "on:\n  push:\n    branches: ['feature/**']", path=ctx.display, line=line, column=col)
+    if not _runs(ctx, branch=FEATURE, changed=ML_FILES):
+        explanation = evaluate(ctx.data, "push", branch=FEATURE, changed=ML_FILES).explanation
+        yield Problem(f"a push to `{FEATURE}` that changes ML code would not train: "
+                      + " ".join(explanation[:-1])[:300],
                       "branches: ['feature/**']", path=ctx.display, line=line, column=col)
 
 
@@ -108,9 +115,11 @@ def train_trigger(ctx: WorkflowContext):
 def train_paths(ctx: WorkflowContext):
     """Training must start only when ML code changes (a ``paths`` filter).
 
-    A typo fixed in the README should not start a training run. Limit the trigger to the code
-    and configuration that change what a run produces: ``src/``, ``components/`` and
-    ``pipelines/`` (``environments/`` and ``config/`` are accepted too)::
+    A typo fixed in the README should not start a training run, and a change to the training
+    script must. Limit the trigger to the code that changes what a run produces: ``src/``,
+    ``components/`` and ``pipelines/`` (``environments/`` and ``config/`` may be added). The
+    checker asks the trigger simulator about pushes that change ``src/train.py``, a component,
+    the pipeline, and files such as ``README.md`` or ``docs/index.md``::
 
         on:
           push:
@@ -120,25 +129,24 @@ def train_paths(ctx: WorkflowContext):
     if not _applies(ctx):
         return
     push = _push(ctx)
-    if push == "missing":
-        return
-    paths = _patterns(push.get("paths")) if isinstance(push, CommentedMap) else []
-    if not paths:
-        line, col = (ctx.pos(ctx.data, "on") if not isinstance(push, CommentedMap)
-                     else ctx.pos(ctx.on, "push"))
-        yield Problem("`on.push` has no `paths` filter, so any change (docs, README) trains",
+    if push == "missing" or not _runs(ctx, branch=FEATURE, changed=ML_FILES):
+        return  # train-trigger explains why nothing runs
+    has_paths = isinstance(push, CommentedMap) and ("paths" in push or "paths-ignore" in push)
+    if has_paths:
+        key = "paths" if "paths" in push else "paths-ignore"
+        line, col = ctx.pos(push, key, value=True)
+    else:
+        line, col = ctx.pos(ctx.on, "push") if isinstance(ctx.on, CommentedMap) else ctx.pos(ctx.data, "on")
+    noise = [f for f in NOT_ML_FILES if _runs(ctx, branch=FEATURE, changed=[f])]
+    if noise:
+        what = "has no `paths` filter, so" if not has_paths else "is too wide:"
+        yield Problem(f"`on.push` {what} a push that changes only {', '.join(noise)} would train",
                       "paths: ['src/**', 'components/**', 'pipelines/**']",
                       path=ctx.display, line=line, column=col)
-        return
-    line, col = ctx.pos(push, "paths", value=True)
-    outside = [p for p in paths if not p.startswith("!") and not p.startswith(ML_CODE)]
-    if outside:
-        yield Problem(f"`on.push.paths` includes more than ML code: {', '.join(outside)}",
-                      "limit it to src/**, components/** and pipelines/** (and environments/**, config/**)",
-                      path=ctx.display, line=line, column=col)
-    if not any(p.startswith(("src/", "**")) for p in paths if not p.startswith("!")):
-        yield Problem("`on.push.paths` does not include `src/**`: changing the training script "
-                      "would not retrain", "paths: ['src/**', 'components/**', 'pipelines/**']",
+    missed = [f for f in ML_FILES if not _runs(ctx, branch=FEATURE, changed=[f])]
+    if missed:
+        yield Problem(f"a push that changes {', '.join(missed)} would not retrain",
+                      "paths: ['src/**', 'components/**', 'pipelines/**']",
                       path=ctx.display, line=line, column=col)
 
 

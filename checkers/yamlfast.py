@@ -1,0 +1,137 @@
+"""A fast path for :mod:`checkers.yamlload`: libyaml parses, we build ruamel's position-aware types.
+
+ruamel.yaml's round-trip loader is pure Python (about 40 ms for a 150-line workflow); libyaml,
+through PyYAML, composes the same document in about 1 ms. We take libyaml's node tree, whose
+every node carries its start line and column, and build ``CommentedMap``/``CommentedSeq``
+objects with the same ``.lc`` positions ruamel would give, resolving plain scalars with YAML
+1.2's core schema (so ``on:`` stays the string ``"on"``, not the boolean PyYAML's YAML 1.1
+resolver would make it). Aliases share one object, as in ruamel: nothing is expanded.
+"""
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+import yaml
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEvent, ScalarEvent
+from yaml.nodes import MappingNode, ScalarNode, SequenceNode
+
+LOADER = getattr(yaml, "CSafeLoader", None)
+
+_NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
+_BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
+_INT = re.compile(r"^[-+]?[0-9]+$")
+_OCT = re.compile(r"^0o[0-7]+$")
+_HEX = re.compile(r"^0x[0-9a-fA-F]+$")
+_FLOAT = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$")
+_INF = re.compile(r"^[-+]?\.(?:inf|Inf|INF)$")
+_NAN = re.compile(r"^\.(?:nan|NaN|NAN)$")
+_STR_TAG = "tag:yaml.org,2002:str"
+
+
+class DuplicateKey(Exception):
+    def __init__(self, message: str, line: int, column: int):
+        super().__init__(message)
+        self.line, self.column = line, column
+
+
+def resolve(node: ScalarNode) -> Any:
+    """A scalar's value under YAML 1.2's core schema (quoted and explicitly !!str: a string)."""
+    value = node.value
+    if node.style or node.tag == _STR_TAG and not _implicit(node):
+        return value
+    if _NULL.match(value):
+        return None
+    if value in _BOOL:
+        return _BOOL[value]
+    if _INT.match(value):
+        return int(value)
+    if _OCT.match(value):
+        return int(value[2:], 8)
+    if _HEX.match(value):
+        return int(value[2:], 16)
+    if _FLOAT.match(value):
+        return float(value)
+    if _INF.match(value):
+        return -math.inf if value.startswith("-") else math.inf
+    if _NAN.match(value):
+        return math.nan
+    return value
+
+
+def _implicit(node: ScalarNode) -> bool:
+    # libyaml tags a plain scalar with the YAML 1.1 resolver's guess; only an explicit `!!str`
+    # in the text makes a plain scalar a string for sure, and libyaml does not tell us which.
+    return True
+
+
+def build(node: Any, memo: dict[int, Any] | None = None) -> Any:
+    memo = {} if memo is None else memo
+    if node is None:
+        return None
+    if id(node) in memo:
+        return memo[id(node)]
+    if isinstance(node, ScalarNode):
+        return resolve(node)
+    line, col = node.start_mark.line, node.start_mark.column
+    if isinstance(node, SequenceNode):
+        seq = CommentedSeq()
+        memo[id(node)] = seq
+        seq._yaml_set_line_col(line, col)
+        for i, item in enumerate(node.value):
+            seq.append(build(item, memo))
+            seq._yaml_set_idx_line_col(i, [item.start_mark.line, item.start_mark.column])
+        return seq
+    mapping = CommentedMap()
+    memo[id(node)] = mapping
+    mapping._yaml_set_line_col(line, col)
+    for key_node, value_node in node.value:
+        key = build(key_node, memo)
+        if isinstance(key, (CommentedMap, CommentedSeq)):
+            raise DuplicateKey("a mapping key must be a scalar, not a collection",
+                               key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+        value = build(value_node, memo)
+        if key in mapping:
+            raise DuplicateKey(
+                f'found duplicate key "{key}" with value "{_short(value)}" '
+                f'(original value: "{_short(mapping[key])}")',
+                key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+        mapping[key] = value
+        mapping._yaml_set_kv_line_col(key, [key_node.start_mark.line, key_node.start_mark.column,
+                                            value_node.start_mark.line, value_node.start_mark.column])
+    return mapping
+
+
+def _short(value: Any) -> str:
+    if isinstance(value, (CommentedMap, CommentedSeq)):
+        return "..."
+    return "" if value is None else str(value)
+
+
+def expanded_size(text: str, limit: int) -> int:
+    """How many nodes the document has once every alias is expanded (stops past ``limit``)."""
+    sizes: dict[str, int] = {}
+    stack: list[list] = [[None, 0]]
+    for event in yaml.parse(text, Loader=LOADER):
+        if isinstance(event, ScalarEvent):
+            stack[-1][1] += 1
+            if event.anchor:
+                sizes[event.anchor] = 1
+        elif isinstance(event, AliasEvent):
+            stack[-1][1] += sizes.get(event.anchor, 1)
+        elif isinstance(event, CollectionStartEvent):
+            stack.append([event.anchor, 1])
+        elif isinstance(event, CollectionEndEvent) and len(stack) > 1:
+            anchor, size = stack.pop()
+            if anchor:
+                sizes[anchor] = size
+            stack[-1][1] += size
+        if stack[-1][1] > limit:
+            return stack[-1][1]
+    return stack[0][1]
+
+
+def compose(text: str):
+    return yaml.compose(text, Loader=LOADER)
