@@ -1,4 +1,4 @@
 """Imports every rule module, so that the registry is complete (yamllint's rules/__init__)."""
 from .repo import (  # noqa: F401
     gitignore, history, layout, secrets_rule, skipped, symlinks, tracked, yaml_files)
-from .workflow import general, train  # noqa: F401
+from .workflow import external, general, schema, train  # noqa: F401

@@ -19,7 +19,7 @@ def _checks() -> dict:
 
 
 def in_fresh_process(check: str, answer: object, timeout: float = 300) -> dict:
-    import subprocess  # noqa: PLC0415 (imported here, after the hidden cell purged the old one)
+    import subprocess  # noqa: PLC0415 (the hidden cell loads this module afresh, with a fresh subprocess)
 
     proc = subprocess.run(
         [sys.executable, "-I", "-m", "checkers.course.grade", check],

@@ -1,6 +1,7 @@
 """The workflow checker: GitHub Actions workflows for ML, judged the way GitHub runs them."""
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Iterable
 
@@ -32,13 +33,18 @@ def _read(path: Path) -> str:
 def _run(contexts: list[WorkflowContext], select, ignore) -> list:
     rules = [r for r in all_rules("workflow")
              if (not select or r.id in set(select)) and r.id not in set(ignore)]
+    batch = [r for r in rules if getattr(r.check, "batch", False)]
     findings = []
-    for rule in rules:
-        if getattr(rule.check, "batch", False):  # external tools: one process for all files
-            findings.extend(rule.run(contexts))
-            continue
-        for ctx in contexts:
-            findings.extend(rule.run(ctx))
+    # External tools (one process each for all the files) run in threads that mostly wait for
+    # their process, so our own rules run on the other core meanwhile.
+    with ThreadPoolExecutor(max_workers=max(1, len(batch))) as pool:
+        pending = [pool.submit(lambda r=r: list(r.run(contexts))) for r in batch]
+        for rule in rules:
+            if rule not in batch:
+                for ctx in contexts:
+                    findings.extend(rule.run(ctx))
+        for future in pending:
+            findings.extend(future.result())
     return findings
 
 

@@ -1,0 +1,266 @@
+"""The field's own tools, run once over all the files: zizmor (security) and actionlint.
+
+Both are batch rules: they receive every workflow of the invocation at once, so each tool
+starts one process, not one per file. Their findings are mapped back to our files by path.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sysconfig
+from pathlib import Path
+from typing import Iterable
+
+from ..registry import Problem, rule
+from .context import WorkflowContext
+
+LESSON = "02-github-actions"
+ZIZMOR_CONFIG = Path(__file__).with_name("zizmor.yml")
+ZIZMOR_DOCS = "https://docs.zizmor.sh/audits/#{}"
+ZIZMOR_SEVERITY = {"high": "error", "medium": "warning", "low": "info", "informational": "info"}
+ZIZMOR_OK = {0, 10, 11, 12, 13, 14}  # 1x: findings of severity x (with --no-exit-codes: 0)
+ZIZMOR_HINTS = {
+    "template-injection": "pass the value in through `env:` (e.g. `MESSAGE: ${{ github.event."
+                          "head_commit.message }}`) and use `\"$MESSAGE\"` in the script",
+    "artipacked": "add `with: persist-credentials: false` to actions/checkout unless a later "
+                  "step really pushes with git",
+    "excessive-permissions": "grant only what each job needs: `permissions: contents: read`, "
+                             "plus `id-token: write` only on the job that logs in to Azure",
+    "unpinned-uses": "pin the action to a release tag or commit, e.g. `actions/checkout@v4`",
+    "dangerous-triggers": "use `pull_request`, not `pull_request_target`/`workflow_run`, for "
+                          "anything that runs code from the pull request",
+}
+TIMEOUT = 120
+SKIPPED_INPUT = re.compile(r"failed to (?:validate|load|parse) (?:file://)?(.+?) as workflow")
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def find_zizmor() -> str | None:
+    """zizmor on PATH, or next to this Python (a venv used without activating it)."""
+    return shutil.which("zizmor") or shutil.which("zizmor", path=sysconfig.get_path("scripts"))
+
+
+def tool_env() -> dict[str, str]:
+    """The environment without GitHub tokens: with one, zizmor would go online."""
+    return {k: v for k, v in os.environ.items()
+            if k not in ("GH_TOKEN", "GITHUB_TOKEN") and not k.startswith("ZIZMOR_")}
+
+
+def run_tool(argv: list[str]) -> tuple[int | None, str, str]:
+    """(exit code, stdout, stderr); exit code None when the tool could not run at all."""
+    try:
+        done = subprocess.run(argv, capture_output=True, text=True, env=tool_env(),
+                              timeout=TIMEOUT, stdin=subprocess.DEVNULL)
+    except subprocess.TimeoutExpired:
+        return None, "", f"timed out after {TIMEOUT} s"
+    except OSError as exc:
+        return None, "", exc.strerror or str(exc)
+    return done.returncode, done.stdout, done.stderr
+
+
+def reason(stderr: str) -> str:
+    """The tool's own explanation of a failure, in one line."""
+    lines = []
+    for line in ANSI.sub("", stderr).splitlines():
+        line = line.strip()
+        if line.startswith("Stack backtrace"):
+            break
+        if line and not re.match(r"(INFO|WARN|DEBUG|TRACE)\b", line):
+            lines.append(line.removeprefix("fatal: ").removeprefix("error: "))
+    return ": ".join(lines[:2])[:300] or "no error message"
+
+
+class Files:
+    """The parsed workflows of a batch, found again by the path a tool reports."""
+
+    def __init__(self, contexts: Iterable[WorkflowContext]):
+        self.contexts = [c for c in contexts if c.ok]  # unreadable files: workflow-syntax
+        self.by_path: dict[str, list[WorkflowContext]] = {}
+        for ctx in self.contexts:
+            self.by_path.setdefault(self.key(ctx.path), []).append(ctx)
+
+    @staticmethod
+    def key(path) -> str:
+        return os.path.realpath(os.path.abspath(path))
+
+    @property
+    def args(self) -> list[str]:
+        return list(self.by_path)
+
+    def find(self, reported: str) -> list[WorkflowContext]:
+        return self.by_path.get(self.key(reported), [])
+
+
+def skipped(files: Files, what: str, why: str, hint: str) -> Iterable[Problem]:
+    """One note for the whole batch (at the file when there is only one)."""
+    many = len(files.contexts) > 1
+    yield Problem(f"{what} skipped{f' for {len(files.contexts)} workflows' if many else ''}: {why}",
+                  hint, path=None if many else files.contexts[0].display, severity="info")
+
+
+@rule("workflow-security", severity="warning", scope="workflow", lesson=f"{LESSON}#permissions")
+def workflow_security(contexts: list[WorkflowContext]):
+    """zizmor, the GitHub Actions security auditor, found a weakness in the workflow.
+
+    zizmor (https://docs.zizmor.sh) runs offline over all the workflows at once. Each finding
+    names zizmor's audit in brackets, e.g. ``[template-injection]``, with a link to the audit's
+    documentation. zizmor's high-severity findings are errors, medium ones warnings, and low or
+    informational ones notes. Actions pinned to a release tag (``actions/checkout@v4``) are
+    accepted. The most common findings in ML workflows:
+
+    - ``template-injection``: ``${{ ... }}`` pasted into a ``run:`` script. A commit message or
+      branch name that contains shell code is then run by the shell.
+    - ``artipacked``: ``actions/checkout`` leaves the job's token in ``.git/config``, where a
+      later step or an uploaded artifact can leak it.
+    - ``excessive-permissions``: the workflow grants more than its jobs need.
+
+    Before::
+
+        steps:
+          - uses: actions/checkout@v4
+          - run: echo "Training ${{ github.event.head_commit.message }}"
+
+    After::
+
+        steps:
+          - uses: actions/checkout@v4
+            with:
+              persist-credentials: false
+          - env:
+              MESSAGE: ${{ github.event.head_commit.message }}
+            run: echo "Training $MESSAGE"
+    """
+    files = Files(contexts)
+    if not files.args:
+        return
+    zizmor = find_zizmor()
+    if zizmor is None:
+        yield from skipped(files, "security audit", "zizmor is not installed",
+                           "install it with `pip install zizmor` and run the check again")
+        return
+    if not ZIZMOR_CONFIG.is_file():
+        yield from skipped(files, "security audit", f"{ZIZMOR_CONFIG.name} is missing from the "
+                           "checkers package", "reinstall the checkers package")
+        return
+    code, out, err = run_tool([zizmor, "--offline", "--no-progress", "--no-exit-codes",
+                               "--format", "json", "--config", str(ZIZMOR_CONFIG), *files.args])
+    unread = {Files.key(p) for p in SKIPPED_INPUT.findall(ANSI.sub("", err))}
+    for key in unread:
+        for ctx in files.by_path.get(key, []):
+            yield Problem("security audit skipped: zizmor cannot read this file as a workflow",
+                          "it does not match GitHub's workflow syntax: fix what workflow-schema "
+                          "reports (if nothing, run `zizmor --offline FILE` for details)",
+                          path=ctx.display, severity="info")
+    if code not in ZIZMOR_OK:
+        if unread and unread >= set(files.args):
+            return  # every file was unreadable (zizmor: "no inputs collected"): said above
+        yield from skipped(files, "security audit", f"zizmor failed ({reason(err)})",
+                           "run zizmor on the file yourself to see the whole error")
+        return
+    try:
+        findings = json.loads(out or "[]")
+    except json.JSONDecodeError:
+        yield from skipped(files, "security audit", "zizmor's output was not JSON",
+                           "check that zizmor is version 1.x (`zizmor --version`)")
+        return
+    seen = set()
+    for finding in findings:
+        for ctx, problem in zizmor_problems(finding, files):
+            if (ctx.display, problem.line, problem.column, problem.message) not in seen:
+                seen.add((ctx.display, problem.line, problem.column, problem.message))
+                yield problem
+
+
+workflow_security.batch = True
+
+
+def zizmor_problems(finding: dict, files: Files):
+    """One zizmor JSON finding as (context, Problem) pairs, at its primary location."""
+    if finding.get("ignored"):
+        return
+    ident = finding.get("ident", "zizmor")
+    locations = finding.get("locations") or []
+    primary = next((loc for loc in locations if loc.get("symbolic", {}).get("kind") == "Primary"),
+                   locations[0] if locations else None)
+    if primary is None:
+        return
+    symbolic, concrete = primary.get("symbolic", {}), primary.get("concrete", {})
+    path = (symbolic.get("key") or {}).get("Local", {}).get("verbatim_path")
+    start = concrete.get("location", {}).get("start_point", {})
+    line = start["row"] + 1 if "row" in start else None
+    column = start["column"] + 1 if "column" in start else None
+    determinations = finding.get("determinations", {})
+    severity = ZIZMOR_SEVERITY.get(str(determinations.get("severity", "")).lower(), "warning")
+    message = f"[{ident}] {finding.get('desc', '')}"
+    if symbolic.get("annotation"):
+        message += f": {symbolic['annotation']}"
+    url = finding.get("url") or ZIZMOR_DOCS.format(ident)
+    hint = ZIZMOR_HINTS.get(ident, "see the audit's documentation for how to fix it")
+    hint += f" ({url}; zizmor's confidence: {str(determinations.get('confidence', '?')).lower()})"
+    for ctx in files.find(path) if path else []:
+        yield ctx, Problem(message, hint, path=ctx.display, line=line, column=column,
+                           severity=severity)
+
+
+ACTIONLINT_KINDS = {"pyflakes": "warning"}
+SHELLCHECK_LEVEL = re.compile(r"\bSC\d+:(error|warning|info|style):")
+
+
+@rule("workflow-actionlint", severity="error", scope="workflow", lesson=f"{LESSON}#anatomy")
+def workflow_actionlint(contexts: list[WorkflowContext]):
+    """actionlint, the GitHub Actions linter, found a mistake (only when it is installed).
+
+    actionlint (https://github.com/rhysd/actionlint) type-checks ``${{ }}`` expressions, knows
+    every ``github.*`` property, checks ``needs:`` against the jobs that exist, runner labels
+    and, when shellcheck is installed, the shell scripts in ``run:``. It is optional: install it
+    (for example ``brew install actionlint`` or ``go install github.com/rhysd/actionlint/cmd/
+    actionlint@latest``) and this rule runs it once over all the workflows; without it the rule
+    reports nothing. Each finding names actionlint's check in brackets, e.g. ``[job-needs]``.
+    shellcheck's style and info remarks are notes, pyflakes' remarks warnings.
+
+    Before::
+
+        jobs:
+          test: ...
+          train:
+            needs: tests        # no job is called "tests"
+
+    After::
+
+        jobs:
+          test: ...
+          train:
+            needs: test
+    """
+    actionlint = shutil.which("actionlint")
+    files = Files(contexts)
+    if actionlint is None or not files.args:
+        return
+    code, out, err = run_tool([actionlint, "-no-color", "-format", "{{json .}}", *files.args])
+    errors = None
+    if code in (0, 1):
+        try:
+            errors = json.loads(out.strip() or "[]") or []
+        except json.JSONDecodeError:
+            pass
+    if not isinstance(errors, list):
+        yield from skipped(files, "actionlint check", f"actionlint failed ({reason(err or out)})",
+                           "run actionlint on the file yourself to see the whole error")
+        return
+    for error in errors:
+        kind, message = error.get("kind", "actionlint"), error.get("message", "")
+        level = SHELLCHECK_LEVEL.search(message) if kind == "shellcheck" else None
+        severity = ({"style": "info"}.get(level.group(1), level.group(1)) if level
+                    else ACTIONLINT_KINDS.get(kind))
+        for ctx in files.find(error.get("filepath", "")):
+            yield Problem(f"[{kind}] {message}",
+                          f"see https://github.com/rhysd/actionlint/blob/main/docs/checks.md "
+                          f"for the `{kind}` check",
+                          path=ctx.display, line=error.get("line"), column=error.get("column"),
+                          severity=severity)
+
+
+workflow_actionlint.batch = True

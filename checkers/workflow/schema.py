@@ -1,0 +1,392 @@
+"""workflow-schema: the workflow checked against SchemaStore's github-workflow JSON schema.
+
+The schema is the copy vendored by check-jsonschema (offline, loaded once per process). Its raw
+errors are unions of unions ("is not valid under any of the given schemas") that point at JSON
+paths; here each is reduced to the most specific cause, worded for a learner, and placed at a
+line and column of the YAML file.
+"""
+from __future__ import annotations
+
+import difflib
+import importlib.util
+import json
+import re
+import sys
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterator
+
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+from ..registry import Problem, rule
+from .context import WorkflowContext
+
+SCHEMA_PACKAGE = "check_jsonschema.builtin_schemas.vendor"
+SCHEMA_FILE = "github-workflows.json"
+# GitHub accepts one glob as a plain string (`branches: feature/**`); the schema wants a list.
+SINGLE_STRING_OK = frozenset({"branches", "branches-ignore", "tags", "tags-ignore",
+                              "paths", "paths-ignore"})
+SHAPE = frozenset({"type", "enum", "const", "pattern"})
+TYPE_NAMES = {"string": "a string", "object": "a mapping", "array": "a list", "number": "a number",
+              "integer": "a whole number", "boolean": "`true` or `false`", "null": "empty"}
+TYPE_HINTS = {
+    "array": "write a list: one `- item` per line under the key, or `[a, b]` on one line",
+    "object": "write a mapping: `key: value` lines indented under this key",
+    "string": "write a single value; quote it if it contains `: ` or starts with `{`, `[`, `*`",
+    "number": "write a plain number without quotes, e.g. `timeout-minutes: 30`",
+    "boolean": "write `true` or `false` without quotes",
+}
+REQUIRED_HINTS = {
+    "runs-on": "add `runs-on: ubuntu-latest` (the kind of machine the job runs on)",
+    "jobs": "add a `jobs:` mapping with at least one job",
+    "on": "add `on:` with the events that start the workflow, e.g. `on: push`",
+}
+EXPRESSION = "an expression `${{ ... }}`"
+SYNTAX_DOCS = ("see what this key accepts in GitHub's workflow syntax reference: "
+               "https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-syntax")
+
+
+# jsonschema imports these only to check string formats (dates, IRIs, colours, durations ...),
+# which the workflow schema does not use and which we do not check; together they cost more
+# than a tenth of a second, and rfc3987_syntax builds a parser at import (about 2 s here).
+FORMAT_PLUGINS = ("rfc3987_syntax", "rfc3987", "rfc3339_validator", "fqdn", "idna", "webcolors",
+                  "jsonpointer", "uri_template", "isoduration", "arrow", "rfc3986_validator")
+
+
+def import_jsonschema():
+    """jsonschema, imported without its optional format-checking plug-ins."""
+    if "jsonschema" in sys.modules:
+        return sys.modules["jsonschema"]
+    blocked = [name for name in FORMAT_PLUGINS if name not in sys.modules]
+    for name in blocked:
+        sys.modules[name] = None  # makes `import name` raise ImportError
+    try:
+        import jsonschema
+    finally:
+        for name in blocked:
+            del sys.modules[name]
+    return jsonschema
+
+
+def schema_file() -> Path:
+    """The vendored schema, found without importing check_jsonschema (its CLI costs 0.2 s)."""
+    spec = importlib.util.find_spec(SCHEMA_PACKAGE.partition(".")[0])
+    if spec is None or not spec.submodule_search_locations:
+        raise ImportError("check-jsonschema is not installed")
+    return Path(spec.submodule_search_locations[0], *SCHEMA_PACKAGE.split(".")[1:], SCHEMA_FILE)
+
+
+@lru_cache(maxsize=1)
+def validator():
+    """The schema's validator (Draft 7, as the schema declares), built once per process."""
+    jsonschema = import_jsonschema()
+    schema = json.loads(schema_file().read_text(encoding="utf-8"))
+    cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft7Validator)
+    return cls(schema)
+
+
+def plain(node: Any) -> Any:
+    """The ruamel document as JSON-like data (keys as strings, ruamel scalars as builtins)."""
+    if isinstance(node, dict):
+        return {str(k): plain(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [plain(v) for v in node]
+    if isinstance(node, bool) or node is None:
+        return node
+    if isinstance(node, int):
+        return bool(node) if type(node).__name__ == "ScalarBoolean" else int(node)
+    if isinstance(node, float):
+        return float(node)
+    return str(node)  # strings, and dates (which GitHub reads as strings)
+
+
+@dataclass(frozen=True)
+class Issue:
+    path: tuple          # JSON path of the node the issue is about
+    at: str              # "key" (the key itself), "node" (the mapping/item) or "value"
+    message: str
+    hint: str
+    missing: str | None = None     # a required key that is missing
+    suggest: str | None = None     # the key an unknown key was probably meant to be
+
+
+def code(value: Any) -> str:
+    return f"`{value}`"
+
+
+def join(items: list[str], word: str = "or") -> str:
+    items = list(dict.fromkeys(items))
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} {word} {items[-1]}"
+
+
+def describe(path: tuple) -> str:
+    """`jobs.build.steps[0].with` in words a learner recognises."""
+    def dotted(parts):
+        text = ""
+        for part in parts:
+            text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+        return text
+
+    if not path:
+        return "the workflow"
+    if path[0] == "jobs" and len(path) >= 2:
+        base, rest = f"job `{path[1]}`", path[2:]
+        if len(rest) >= 2 and rest[0] == "steps" and isinstance(rest[1], int):
+            base, rest = f"step {rest[1] + 1} of job `{path[1]}`", rest[2:]
+        return f"`{dotted(rest)}` in {base}" if rest else base
+    return f"`{dotted(path)}`"
+
+
+def shown(value: Any) -> str:
+    if value is None:
+        return "empty"
+    if isinstance(value, bool):
+        return code(str(value).lower())
+    if isinstance(value, (int, float)):
+        return f"the number `{value}`"
+    if isinstance(value, str):
+        return f"the string `{value[:40]}{'...' if len(value) > 40 else ''}`"
+    return "a list" if isinstance(value, list) else "a mapping"
+
+
+def closest(word: str, choices) -> str | None:
+    choices = list(choices)
+    normal = {c.lower().replace("_", "-"): c for c in choices}
+    if word.lower().replace("_", "-") in normal:
+        return normal[word.lower().replace("_", "-")]
+    match = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    return match[0] if match else None
+
+
+def alternatives(error) -> list[str]:
+    """What an error says the value may be: `a list`, `one of ...`, `an expression`."""
+    if error.validator == "type":
+        types = error.validator_value
+        return [TYPE_NAMES.get(t, t) for t in ([types] if isinstance(types, str) else types)]
+    if error.validator == "enum":
+        values = [code(v) for v in error.validator_value]
+        return [f"one of {join(values)}" if len(values) <= 8 else f"one of {len(values)} values"]
+    if error.validator == "const":
+        return [code(error.validator_value)]
+    if error.validator == "pattern":
+        return [EXPRESSION if "\\$\\{\\{" in error.validator_value
+                else f"text matching `{error.validator_value}`"]
+    return []
+
+
+def suppressed(error) -> bool:
+    """GitHub accepts a single string where the schema insists on a list of globs."""
+    path = tuple(error.absolute_path)
+    return (error.validator == "type" and isinstance(error.instance, str)
+            and "array" in ([error.validator_value] if isinstance(error.validator_value, str)
+                            else error.validator_value)
+            and len(path) >= 2 and path[0] == "on" and path[-1] in SINGLE_STRING_OK)
+
+
+def explain(error) -> Iterator[Issue]:
+    """The learner-sized issues behind one jsonschema error (recursing into unions)."""
+    path, instance, kind = tuple(error.absolute_path), error.instance, error.validator
+    if suppressed(error):
+        return
+    if kind in ("oneOf", "anyOf"):
+        yield from explain_union(error, path)
+    elif kind == "additionalProperties" and isinstance(instance, dict):
+        yield from unknown_keys(error, path)
+    elif kind == "required" and isinstance(instance, dict):
+        for key in error.validator_value:
+            if key not in instance:
+                yield Issue(path, "node", f"{describe(path)} is missing the required key `{key}`",
+                            REQUIRED_HINTS.get(key, f"add `{key}:` to {describe(path)}"),
+                            missing=key)
+    elif kind == "type":
+        wanted = error.validator_value
+        first = wanted if isinstance(wanted, str) else wanted[0]
+        yield Issue(path, "value",
+                    f"{describe(path)} must be {join(alternatives(error))}, not {shown(instance)}",
+                    TYPE_HINTS.get(first, SYNTAX_DOCS))
+    elif kind == "enum":
+        yield enum_issue(error, path, [])
+    elif kind in ("minItems", "minProperties", "minLength"):
+        yield Issue(path, "value", f"{describe(path)} must not be empty",
+                    "give it at least one entry, or remove the key")
+    elif kind == "dependencies" and isinstance(instance, dict):
+        for key, needs in error.validator_value.items():
+            for need in needs if key in instance and isinstance(needs, list) else ():
+                if need not in instance:
+                    yield Issue(path + (key,), "key",
+                                f"`{key}` in {describe(path)} only works together with `{need}`",
+                                f"add `{need}:` or remove `{key}:`")
+    elif kind == "pattern" and "\\$\\{\\{" in str(error.validator_value):
+        yield Issue(path, "value", f"{describe(path)} must be {EXPRESSION}, not {shown(instance)}",
+                    "wrap the expression in `${{` and `}}`")
+    else:
+        yield Issue(path, "value", f"{describe(path)}: {error.message[:200]}",
+                    SYNTAX_DOCS)
+
+
+def enum_issue(error, path, other_branches) -> Issue:
+    value, allowed = error.instance, [str(v) for v in error.validator_value]
+    guess = closest(str(value), allowed) if isinstance(value, str) else None
+    options = [code(v) for v in allowed[:10]] + (["..."] if len(allowed) > 10 else [])
+    hint = f"allowed: {join(options + other_branches)}"
+    if guess:
+        hint = f"did you mean `{guess}`? {hint}"
+    return Issue(path, "value", f"{describe(path)} cannot be {code(value)}", hint)
+
+
+def unknown_keys(error, path) -> Iterator[Issue]:
+    known = list(error.schema.get("properties", {}))
+    patterns = list(error.schema.get("patternProperties", {}))
+    for key in error.instance:
+        if key in known or any(re.search(p, key) for p in patterns):
+            continue
+        if path == ("jobs",):
+            yield Issue(path + (key,), "key", f"`{key}` is not a valid job id",
+                        "a job id starts with a letter or `_` and contains only letters, digits, "
+                        "`-` and `_`")
+        elif not known:
+            yield Issue(path + (key,), "key", f"`{key}` is not a valid name in {describe(path)}",
+                        f"names here must match `{'` or `'.join(patterns)}`")
+        else:
+            guess = closest(key, known)
+            hint = (f"did you mean `{guess}`?" if guess
+                    else f"valid keys here: {join([code(k) for k in sorted(known)], 'and')}")
+            yield Issue(path + (key,), "key", f"unknown key `{key}` in {describe(path)}",
+                        hint + " (GitHub rejects a workflow with an unknown key)", suggest=guess)
+
+
+def explain_union(error, path) -> Iterator[Issue]:
+    """Pick the alternative the author most likely meant, then explain only that one."""
+    if not error.context:  # oneOf matched more than one alternative
+        keys = [k for sub in error.validator_value for k in sub.get("required", [])
+                if isinstance(error.instance, dict) and k in error.instance]
+        hint = ("a step either runs an action (`uses:`) or a shell command (`run:`): split it "
+                "into two steps" if {"uses", "run"} <= set(keys)
+                else "keep only one of them")
+        both = join([code(k) for k in keys], "and")
+        yield Issue(path, "node", f"{describe(path)} has both {both}", hint)
+        return
+    branches: dict[int, list] = {}
+    for sub in error.context:
+        branches.setdefault(sub.relative_schema_path[0], []).append(sub)
+    groups = [[e for e in errs if not suppressed(e)] for _, errs in sorted(branches.items())]
+    if any(not g for g in groups):  # an alternative fits once known false positives are dropped
+        return
+    at_self = [all(tuple(e.absolute_path) == path for e in g) for g in groups]
+    if all(at_self) and all(e.validator == "required" for g in groups for e in g):
+        keys = [k for g in groups for e in g for k in e.validator_value
+                if isinstance(error.instance, dict) and k not in error.instance]
+        if {"uses", "run"} <= set(keys):
+            message = f"{describe(path)} needs `uses:` (an action) or `run:` (a shell command)"
+        else:
+            message = f"{describe(path)} needs one of {join([code(k) for k in keys])}"
+        yield Issue(path, "node", message,
+                    "add `run: <command>` or `uses: owner/action@v1`; a step with only a `name:` "
+                    "does nothing" if {"uses", "run"} <= set(keys) else "add one of these keys")
+        return
+    type_miss = [any(e.validator == "type" and tuple(e.absolute_path) == path for e in g)
+                 for g in groups]
+    if all(at_self) and all(e.validator in SHAPE for g in groups for e in g):
+        for g, miss in zip(groups, type_miss):
+            enum = next((e for e in g if e.validator == "enum"), None)
+            if enum is not None and not miss:  # right type, wrong value: say which values fit
+                others = [a for h, m in zip(groups, type_miss) if h is not g and m
+                          for e in h if e.validator == "type" for a in alternatives(e)]
+                yield enum_issue(enum, path, others)
+                return
+        wanted = [a for g in groups for e in g if e.validator != "enum" or len(g) == 1
+                  for a in alternatives(e)]
+        types = [e.validator_value for g in groups for e in g if e.validator == "type"
+                 and isinstance(e.validator_value, str) and e.validator_value in TYPE_HINTS]
+        yield Issue(path, "value",
+                    f"{describe(path)} must be {join(wanted)}, not {shown(error.instance)}",
+                    TYPE_HINTS[types[0]] if types else SYNTAX_DOCS)
+        return
+    candidates = [i for i, miss in enumerate(type_miss) if not miss] or list(range(len(groups)))
+
+    def score(i):
+        g = groups[i]
+        unexpected = sum(len([k for k in e.instance if k not in e.schema.get("properties", {})])
+                         for e in g if e.validator == "additionalProperties"
+                         and isinstance(e.instance, dict))
+        return (unexpected, sum(e.validator == "required" for e in g), len(g), i)
+
+    for sub in groups[min(candidates, key=score)]:
+        yield from explain(sub)
+
+
+def resolve(doc: Any, path: tuple) -> tuple[Any, Any]:
+    """The ruamel parent node and key/index of ``path``; (None, None) for the document itself."""
+    parent, key, node = None, None, doc
+    for part in path:
+        if isinstance(node, CommentedMap):
+            real = part if part in node else next((k for k in node if str(k) == part), None)
+            if real is None:
+                break
+            parent, key, node = node, real, node[real]
+        elif isinstance(node, CommentedSeq) and isinstance(part, int) and part < len(node):
+            parent, key, node = node, part, node[part]
+        else:
+            break
+    return parent, key
+
+
+def locate(ctx: WorkflowContext, issue: Issue) -> tuple[int | None, int | None]:
+    parent, key = resolve(ctx.data, issue.path)
+    if parent is None:
+        return 1, 1
+    value = issue.at == "value" and isinstance(parent, CommentedMap)
+    line, column = ctx.pos(parent, key, value=value)
+    return (line, column) if line else ctx.pos(parent)
+
+
+@rule("workflow-schema", severity="error", scope="workflow", lesson="02-github-actions#anatomy")
+def workflow_schema(ctx: WorkflowContext):
+    """The workflow does not match GitHub's workflow syntax (unknown key, wrong type or value).
+
+    Checks the parsed workflow against SchemaStore's ``github-workflow`` JSON schema, the one
+    editors use for completion. GitHub refuses to run a workflow with an unknown key or a value
+    of the wrong kind, and only says so after you push; a typo such as ``runs_on`` or ``step``
+    is the most common cause. Each problem points at the offending key or value and, for an
+    unknown key, names the closest valid one. A single string where a list of globs is expected
+    (``branches: feature/**``) is accepted, as GitHub accepts it.
+
+    Before::
+
+        jobs:
+          train:
+            runs_on: ubuntu-latest
+            timeout-minutes: soon
+            step:
+              - run: python train.py
+
+    After::
+
+        jobs:
+          train:
+            runs-on: ubuntu-latest
+            timeout-minutes: 30
+            steps:
+              - run: python train.py
+    """
+    if not ctx.ok:
+        return  # yaml-syntax reports files that do not parse
+    try:
+        check = validator()
+    except (ImportError, OSError, ValueError) as exc:
+        yield Problem(f"schema check skipped: the workflow schema could not be loaded ({exc})",
+                      "install check-jsonschema (`pip install check-jsonschema`)",
+                      path=ctx.display, severity="info")
+        return
+    issues = [i for error in check.iter_errors(plain(ctx.data)) for i in explain(error)]
+    guessed = {(i.path[:-1], i.suggest) for i in issues if i.suggest}
+    seen = set()
+    for issue in issues:
+        if issue.missing and (issue.path, issue.missing) in guessed:
+            continue  # `runs_on` already said "did you mean `runs-on`?"
+        line, column = locate(ctx, issue)
+        if (line, column) in seen:
+            continue
+        seen.add((line, column))
+        yield Problem(issue.message, issue.hint, path=ctx.display, line=line, column=column)
