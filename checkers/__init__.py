@@ -10,7 +10,21 @@ nbgrader tests::
 """
 __version__ = "0.1.0"
 
-from .findings import Finding, Result  # noqa: E402
-from .repo import check_repo  # noqa: E402
+__all__ = ["Finding", "Result", "check_repo", "check_workflows", "__version__"]
 
-__all__ = ["Finding", "Result", "check_repo", "__version__"]
+
+def __getattr__(name: str):
+    # Imported on first use: `checkers workflow` must not pay for the repository checker.
+    if name in ("Finding", "Result"):
+        from . import findings
+
+        return getattr(findings, name)
+    if name == "check_repo":
+        from .repo import check_repo
+
+        return check_repo
+    if name == "check_workflows":
+        from .workflow import check_workflows
+
+        return check_workflows
+    raise AttributeError(f"module 'checkers' has no attribute {name!r}")

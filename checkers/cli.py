@@ -11,8 +11,10 @@ import re
 import sys
 
 from . import __version__
-from .reporters import FORMATS, render
-from .workflow.context import PATTERNS
+# Literal here so that parsing the command line imports nothing heavy (tests/test_cli.py checks
+# that they equal checkers.reporters.FORMATS and checkers.workflow.context.PATTERNS).
+FORMATS = ("text", "json", "sarif", "github")
+PATTERNS = ("train-on-push", "deploy-on-merge")
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -96,6 +98,8 @@ def _run_repo(args) -> int:
 
 
 def _report(result, args) -> int:
+    from .reporters import render
+
     output = render(result, args.format)
     if output:
         print(output)
@@ -115,6 +119,11 @@ def _workflow_files(names: list[str]) -> list[str]:
 
 
 def _run_workflow(args) -> int:
+    files = _workflow_files(args.files)
+    if "workflow-security" not in args.ignore and (not args.select or "workflow-security" in args.select):
+        from . import tools
+
+        tools.prefetch(files)  # zizmor works while Python imports the rest
     from .workflow import CheckError, check_workflows
 
     unknown = _known_rules(args.select + args.ignore)
@@ -122,7 +131,7 @@ def _run_workflow(args) -> int:
         print(f"checkers: error: unknown rule(s): {unknown} (see `checkers rules`)", file=sys.stderr)
         return EXIT_USAGE
     try:
-        result = check_workflows(_workflow_files(args.files), pattern=args.pattern,
+        result = check_workflows(files, pattern=args.pattern,
                                  select=args.select, ignore=args.ignore)
     except CheckError as exc:
         print(f"checkers: error: {exc}", file=sys.stderr)

@@ -142,3 +142,10 @@ def test_rules_listing_names_every_rule(capsys):
     assert code == 0
     for r in all_rules():
         assert r.id in out
+
+
+def test_cli_literals_match_their_sources():
+    from checkers import cli, reporters
+    from checkers.workflow import context
+
+    assert cli.FORMATS == reporters.FORMATS and cli.PATTERNS == context.PATTERNS

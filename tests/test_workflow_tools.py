@@ -230,14 +230,17 @@ def test_zizmor_keeps_the_checkout_credential_lesson(tmp_path):
 
 
 def spy_on_subprocess(monkeypatch) -> list:
-    calls = []
-    real = external.subprocess.run
+    """Record every tool process started (argv and environment), and still start it."""
+    from checkers import tools
 
-    def run(argv, **kwargs):
+    calls = []
+    real = tools.subprocess.Popen
+
+    def popen(argv, **kwargs):
         calls.append((list(argv), kwargs))
         return real(argv, **kwargs)
 
-    monkeypatch.setattr(external.subprocess, "run", run)
+    monkeypatch.setattr(tools.subprocess, "Popen", popen)
     return calls
 
 

@@ -14,11 +14,13 @@ import sysconfig
 from pathlib import Path
 from typing import Iterable
 
+from .. import tools
 from ..registry import Problem, rule
+from ..tools import find_zizmor, tool_env
 from .context import WorkflowContext
 
 LESSON = "02-github-actions"
-ZIZMOR_CONFIG = Path(__file__).with_name("zizmor.yml")
+ZIZMOR_CONFIG = tools.ZIZMOR_CONFIG
 ZIZMOR_DOCS = "https://docs.zizmor.sh/audits/#{}"
 ZIZMOR_SEVERITY = {"high": "error", "medium": "warning", "low": "info", "informational": "info"}
 ZIZMOR_OK = {0, 10, 11, 12, 13, 14}  # 1x: findings of severity x (with --no-exit-codes: 0)
@@ -38,27 +40,19 @@ SKIPPED_INPUT = re.compile(r"failed to (?:validate|load|parse) (?:file://)?(.+?)
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
-def find_zizmor() -> str | None:
-    """zizmor on PATH, or next to this Python (a venv used without activating it)."""
-    return shutil.which("zizmor") or shutil.which("zizmor", path=sysconfig.get_path("scripts"))
-
-
-def tool_env() -> dict[str, str]:
-    """The environment without GitHub tokens: with one, zizmor would go online."""
-    return {k: v for k, v in os.environ.items()
-            if k not in ("GH_TOKEN", "GITHUB_TOKEN") and not k.startswith("ZIZMOR_")}
-
-
 def run_tool(argv: list[str]) -> tuple[int | None, str, str]:
     """(exit code, stdout, stderr); exit code None when the tool could not run at all."""
     try:
-        done = subprocess.run(argv, capture_output=True, text=True, env=tool_env(),
-                              timeout=TIMEOUT, stdin=subprocess.DEVNULL)
-    except subprocess.TimeoutExpired:
-        return None, "", f"timed out after {TIMEOUT} s"
+        proc = tools.take(argv) or tools.start(argv)
     except OSError as exc:
         return None, "", exc.strerror or str(exc)
-    return done.returncode, done.stdout, done.stderr
+    try:
+        out, err = proc.communicate(timeout=TIMEOUT)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
+        return None, "", f"timed out after {TIMEOUT} s"
+    return proc.returncode, out, err
 
 
 def reason(stderr: str) -> str:
@@ -82,9 +76,7 @@ class Files:
         for ctx in self.contexts:
             self.by_path.setdefault(self.key(ctx.path), []).append(ctx)
 
-    @staticmethod
-    def key(path) -> str:
-        return os.path.realpath(os.path.abspath(path))
+    key = staticmethod(tools.key)
 
     @property
     def args(self) -> list[str]:
@@ -145,8 +137,7 @@ def workflow_security(contexts: list[WorkflowContext]):
         yield from skipped(files, "security audit", f"{ZIZMOR_CONFIG.name} is missing from the "
                            "checkers package", "reinstall the checkers package")
         return
-    code, out, err = run_tool([zizmor, "--offline", "--no-progress", "--no-exit-codes",
-                               "--format", "json", "--config", str(ZIZMOR_CONFIG), *files.args])
+    code, out, err = run_tool(tools.zizmor_argv(zizmor, files.args))
     unread = {Files.key(p) for p in SKIPPED_INPUT.findall(ANSI.sub("", err))}
     for key in unread:
         for ctx in files.by_path.get(key, []):
