@@ -31,13 +31,20 @@ def _rule_list(text: str) -> list[str]:
     return [r.strip() for r in text.split(",") if r.strip()]
 
 
+class Parser(argparse.ArgumentParser):
+    """Usage errors in one line (`checkers: error: ...`), like every other error we print."""
+
+    def error(self, message: str):
+        self.exit(EXIT_USAGE, f"checkers: error: {message} (see `{self.prog} --help`)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="checkers", description="Checks an ML project's Git hygiene and CI/CD setup.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    common = argparse.ArgumentParser(add_help=False)
+    common = Parser(add_help=False)
     common.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
     common.add_argument("--select", type=_rule_list, default=[], metavar="RULES",
                         help="only these rules (comma-separated ids)")
@@ -176,9 +183,8 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exc:  # argparse already printed the usage error
         return EXIT_OK if exc.code == 0 else EXIT_USAGE
     if not args.command:
-        parser.print_usage(sys.stderr)
-        print("checkers: error: a command is required (repo, workflow, trigger, rules)",
-              file=sys.stderr)
+        print("checkers: error: a command is required: repo, workflow, trigger or rules "
+              "(see `checkers --help`)", file=sys.stderr)
         return EXIT_USAGE
     try:
         return COMMANDS[args.command](args)

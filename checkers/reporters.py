@@ -71,11 +71,12 @@ def render_sarif(result: Result) -> str:
         }
         if f.rule in index:
             item["ruleIndex"] = index[f.rule]
-        if f.path:
-            physical = {"artifactLocation": {"uri": f.path, "uriBaseId": "ROOT"}}
-            if f.line:
-                physical["region"] = {"startLine": f.line, **({"startColumn": f.column} if f.column else {})}
-            item["locations"] = [{"physicalLocation": physical}]
+        # GitHub code scanning needs a location on every result: whole-repository findings
+        # point at the checked folder itself.
+        physical = {"artifactLocation": _artifact(f.path or ".", result.root)}
+        if f.path and f.line:
+            physical["region"] = {"startLine": f.line, **({"startColumn": f.column} if f.column else {})}
+        item["locations"] = [{"physicalLocation": physical}]
         results.append(item)
     run = {"tool": {"driver": driver}, "results": results}
     if result.root:
@@ -85,6 +86,28 @@ def render_sarif(result: Result) -> str:
         "version": "2.1.0",
         "runs": [run],
     }, indent=2, ensure_ascii=False)
+
+
+def _artifact(path: str, root: str | None) -> dict:
+    """A SARIF artifactLocation: a percent-encoded URI, relative to ROOT when there is one."""
+    from pathlib import Path
+    from urllib.parse import quote
+
+    raw = path.encode("utf-8", "surrogateescape")
+    if os.path.isabs(path):
+        return {"uri": Path(path).as_uri() if _utf8(raw) else "file://" + quote(raw)}
+    location = {"uri": quote(raw, safe="/")}
+    if root:
+        location["uriBaseId"] = "ROOT"
+    return location
+
+
+def _utf8(raw: bytes) -> bool:
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _file_uri(root: str) -> str:

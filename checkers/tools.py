@@ -45,6 +45,10 @@ def prefetch(paths: list[str]) -> None:
     """Start zizmor on these files now; the security rule collects it later (or it is killed)."""
     zizmor = find_zizmor()
     files = [key(p) for p in paths if os.path.isfile(p)]
+    try:
+        "".join(files).encode("utf-8")
+    except UnicodeEncodeError:
+        return  # the rule drops such names; the command lines would not match
     if zizmor and files and ZIZMOR_CONFIG.is_file():
         argv = zizmor_argv(zizmor, files)
         try:

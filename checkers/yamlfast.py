@@ -31,6 +31,15 @@ _NAN = re.compile(r"^\.(?:nan|NaN|NAN)$")
 _STR_TAG = "tag:yaml.org,2002:str"
 
 
+class RecursiveAlias(Exception):
+    """An alias inside the very node its anchor names: the document would be infinite."""
+
+    def __init__(self, anchor: str, mark):
+        super().__init__(f"the alias *{anchor} refers to a node that contains it (an infinite, "
+                         "recursive document)")
+        self.line, self.column = mark.line + 1, mark.column + 1
+
+
 class DuplicateKey(Exception):
     def __init__(self, message: str, line: int, column: int):
         super().__init__(message)
@@ -94,20 +103,14 @@ def build(node: Any, memo: dict[int, Any] | None = None) -> Any:
                                key_node.start_mark.line + 1, key_node.start_mark.column + 1)
         value = build(value_node, memo)
         if key in mapping:
-            raise DuplicateKey(
-                f'found duplicate key "{key}" with value "{_short(value)}" '
-                f'(original value: "{_short(mapping[key])}")',
-                key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            # Values are not quoted: a duplicated `password:` must not print the password.
+            first = mapping.lc.key(key)[0] + 1
+            raise DuplicateKey(f'found duplicate key "{key}" (first defined on line {first})',
+                               key_node.start_mark.line + 1, key_node.start_mark.column + 1)
         mapping[key] = value
         mapping._yaml_set_kv_line_col(key, [key_node.start_mark.line, key_node.start_mark.column,
                                             value_node.start_mark.line, value_node.start_mark.column])
     return mapping
-
-
-def _short(value: Any) -> str:
-    if isinstance(value, (CommentedMap, CommentedSeq)):
-        return "..."
-    return "" if value is None else str(value)
 
 
 def expanded_size(text: str, limit: int) -> int:
@@ -120,6 +123,8 @@ def expanded_size(text: str, limit: int) -> int:
             if event.anchor:
                 sizes[event.anchor] = 1
         elif isinstance(event, AliasEvent):
+            if any(frame[0] == event.anchor for frame in stack):
+                raise RecursiveAlias(event.anchor, event.start_mark)
             stack[-1][1] += sizes.get(event.anchor, 1)
         elif isinstance(event, CollectionStartEvent):
             stack.append([event.anchor, 1])

@@ -5,6 +5,7 @@ never raised: callers turn it into a finding of their ``*-syntax`` rule.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,11 +55,15 @@ def load(text: str) -> tuple[Any, YamlProblem | None]:
                 f"the document's YAML aliases expand to more than {MAX_EXPANDED_NODES:,} nodes "
                 "(an alias bomb?); refusing to read it", 1, 1)
         return yaml.load(text), None
+    except RecursiveAlias as exc:
+        return None, YamlProblem(str(exc), exc.line, exc.column)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "invalid YAML"
         if exc.context and exc.problem and "duplicate key" not in exc.problem:
             problem = f"{problem} ({exc.context})"
+        # ruamel quotes both values of a duplicate key: never print what may be a password
+        problem = re.sub(r'(found duplicate key "[^"]*") with value .*', r"\1", problem)
         line = mark.line + 1 if mark else None
         column = mark.column + 1 if mark else None
         return None, YamlProblem(problem.strip(), line, column)
@@ -77,7 +82,7 @@ def _load_fast(text: str) -> tuple[Any, YamlProblem | None]:
                 f"the document's YAML aliases expand to more than {MAX_EXPANDED_NODES:,} nodes "
                 "(an alias bomb?); refusing to read it", 1, 1)
         return _fast.build(_fast.compose(text)), None
-    except _fast.DuplicateKey as exc:
+    except (_fast.DuplicateKey, _fast.RecursiveAlias) as exc:
         return None, YamlProblem(str(exc), exc.line, exc.column)
     except pyyaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -95,6 +100,13 @@ def _load_fast(text: str) -> tuple[Any, YamlProblem | None]:
         return None, YamlProblem("the document is nested too deeply to read", 1, 1)
 
 
+class RecursiveAlias(Exception):
+    def __init__(self, anchor: str, mark):
+        super().__init__(f"the alias *{anchor} refers to a node that contains it (an infinite, "
+                         "recursive document)")
+        self.line, self.column = mark.line + 1, mark.column + 1
+
+
 def _char_at(text: str, mark) -> str:
     lines = text.split("\n")
     return lines[mark.line][mark.column: mark.column + 1] if mark.line < len(lines) else ""
@@ -110,6 +122,8 @@ def _expanded_size(yaml: YAML, text: str) -> int:
             if event.anchor:
                 sizes[event.anchor] = 1
         elif isinstance(event, AliasEvent):
+            if any(frame[0] == event.anchor for frame in stack):
+                raise RecursiveAlias(event.anchor, event.start_mark)
             stack[-1][1] += sizes.get(event.anchor, 1)
         elif isinstance(event, CollectionStartEvent):
             stack.append([event.anchor, 1])

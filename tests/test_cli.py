@@ -149,3 +149,18 @@ def test_cli_literals_match_their_sources():
     from checkers.workflow import context
 
     assert cli.FORMATS == reporters.FORMATS and cli.PATTERNS == context.PATTERNS
+
+
+def test_every_sarif_result_has_a_percent_encoded_location(tmp_path, capsys):
+    (tmp_path / "a b%.yaml").write_text("a: [\n")
+    code, out, _ = run(capsys, "repo", str(tmp_path), "--format", "sarif")
+    results = json.loads(out)["runs"][0]["results"]
+    assert results and all(r["locations"] for r in results)
+    uris = [r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in results]
+    assert "a%20b%25.yaml" in uris
+
+
+@pytest.mark.parametrize("argv", [["repo", ".", "--format", "xml"], []])
+def test_usage_errors_are_one_line(capsys, argv):
+    code, out, err = run(capsys, *argv)
+    assert code == 2 and len(err.strip().splitlines()) == 1 and err.startswith("checkers: error:")

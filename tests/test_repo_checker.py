@@ -306,3 +306,56 @@ def test_subfolder_with_a_non_utf8_name(repo):
     commit_all(repo)
     result = check_repo(os.fsdecode(sub))
     assert [f.path for f in result.by_rule("tracked-model")] == ["models/m.pkl"]
+
+
+def test_info_exclude_does_not_count_as_gitignore(repo):
+    (repo / ".git" / "info").mkdir(exist_ok=True)
+    (repo / ".git" / "info" / "exclude").write_text(GOOD_GITIGNORE)
+    write(repo, {"README.md": "x\n"})
+    commit_all(repo)
+    assert len(check_repo(repo).by_rule("gitignore-missing")) == 4
+
+
+def test_secret_deleted_only_on_disk_is_still_reported(repo):
+    write(repo, {"app.py": f'CONN = "{fake_connection_string()}"\n'})
+    commit_all(repo)
+    write(repo, {"app.py": "import os\n"})  # not committed: HEAD still holds the secret
+    result = check_repo(repo)
+    assert not result.by_rule("secret-in-file")
+    (finding,) = result.by_rule("history-secret")
+    assert finding.path == "app.py" and "committed version" in finding.message
+
+
+def test_a_secret_still_in_the_file_is_reported_once(repo):
+    write(repo, {"app.py": f'CONN = "{fake_connection_string()}"\n'})
+    commit_all(repo)
+    result = check_repo(repo)
+    assert len(result.by_rule("secret-in-file")) == 1 and not result.by_rule("history-secret")
+
+
+def test_text_between_1_mib_and_the_blob_limit_is_scanned(repo):
+    write(repo, {"notebook.ipynb": "x" * 1_500_000 + f'\n"{fake_connection_string()}"\n'})
+    commit_all(repo)
+    assert check_repo(repo).by_rule("secret-in-file")
+
+
+def test_git_dir_in_the_environment_does_not_redirect_the_check(repo, tmp_path, monkeypatch):
+    other = tmp_path / "other"
+    other.mkdir()
+    git(other, "init", "-q")
+    write(repo, {"models/m.pkl": b"\x80"})
+    commit_all(repo)
+    monkeypatch.setenv("GIT_DIR", str(other / ".git"))
+    assert check_repo(repo).by_rule("tracked-model")
+
+
+def test_yaml_duplicate_key_never_prints_the_values(repo):
+    secret = "Sup3r" + "S3cretPassw0rd!"
+    write(repo, {"config.yaml": f'password: "{secret}"\npassword: "{secret}x"\n'})
+    commit_all(repo)
+    from checkers.reporters import FORMATS, render
+
+    result = check_repo(repo)
+    assert result.by_rule("yaml-syntax")
+    for fmt in FORMATS:
+        assert secret not in render(result, fmt)

@@ -62,3 +62,11 @@ def test_mask_never_shows_a_short_secret_and_shows_little_of_a_long_one():
     assert mask("hunter2") == "********"
     long = "Zm9v" * 22
     assert long not in mask(long) and mask(long).startswith("Zm9v") and "88 chars" in mask(long)
+
+
+@pytest.mark.parametrize("text", [
+    "password: hunter2hunter2", "aws_secret_access_key = " + "wJalrXUtnFEMI" + "K7MDENGbPxRfiCY",
+    "token = " + "github_pat_" + "11ABCDEFG0" * 4,
+])
+def test_unquoted_credentials_and_fine_grained_tokens(text):
+    assert scan_text(text)

@@ -76,3 +76,32 @@ def test_repo_checks_its_workflows(repo):
     assert {"train-trigger", "workflow-write-all", "workflow-action-pinning"} <= rules
     pinned = result.by_rule("workflow-action-pinning")[0]
     assert pinned.path == ".github/workflows/train-on-push.yml" and pinned.line == 8
+
+
+def test_one_oversized_workflow_does_not_hide_the_others(repo):
+    write(repo, {".github/workflows/bad.yml": "on: push\npermissions: write-all\njobs:\n  t:\n"
+                 "    runs-on: ubuntu-latest\n    steps: [{run: echo}]\n",
+                 ".github/workflows/huge.yml": "# " + "x" * (3 * 1024 * 1024) + "\n"})
+    commit_all(repo)
+    result = check_repo(repo, select=["workflow-write-all", "workflow-syntax"])
+    assert {f.path for f in result} == {".github/workflows/bad.yml", ".github/workflows/huge.yml"}
+
+
+@pytest.mark.parametrize("content, words", [
+    (b"on: push\njobs: {}\nname: caf\xe9\n", "not valid UTF-8"),
+    (b"jobs: &j {a: {runs-on: x, needs: *j}}\non: push\n", "recursive"),
+])
+def test_hostile_content_is_a_finding(tmp_path, capsys, content, words):
+    wf = tmp_path / "w.yml"
+    wf.write_bytes(content)
+    code, out, err = run(capsys, "workflow", str(wf), "--format", "json")
+    assert code == 1 and err == ""
+    assert any(words in f["message"] for f in json.loads(out)["findings"])
+
+
+def test_github_context_follows_if_and_ignores_step_ids():
+    text = ("on: push\njobs:\n  b:\n    if: github.branch == 'main'\n    runs-on: x\n"
+            "    steps:\n      - id: github\n        run: echo\n"
+            "      - run: echo ${{ steps.github.outputs.sha }}\n")
+    found = check_workflow_text(text, select=["workflow-github-context"]).findings
+    assert [(f.line, "github.branch" in f.message) for f in found] == [(4, True)]

@@ -1,6 +1,7 @@
 """The repository checker: Git hygiene and layout of an ML project (``checkers repo PATH``)."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Iterable
 
@@ -38,6 +39,13 @@ def check_repo(path: str | Path, *, select: Iterable[str] | None = None,
         rules = [r for r in rules if r.id in set(select)]
     findings = [finding for rule in rules for finding in rule.run(ctx)]
     findings.extend(_workflow_findings(ctx, select, ignored))
+    if history and ctx.is_git and ctx.git("rev-parse", "--is-shallow-repository",
+                                          check=False).strip() == b"true":
+        ctx.notes.append("this is a shallow clone: only the fetched commits were checked (in "
+                         "GitHub Actions, use actions/checkout with `fetch-depth: 0`)")
+    if not history and ctx.is_git:
+        ctx.notes.append("the history was not scanned (--no-history): old commits may still "
+                         "hold models, data or secrets")
     return Result(findings=findings, root=str(path), notes=ctx.notes)
 
 
@@ -50,9 +58,15 @@ def _workflow_findings(ctx: RepoContext, select, ignored) -> list:
               and e.path.endswith((".yml", ".yaml"))]
     if not wanted or (select and not any(r.id in set(select) for r in all_rules("workflow"))):
         return []
-    existing = [p for p in wanted if (ctx.root / p).is_file()]
+    # one unreadable file must not hide the findings of the others
+    existing = []
+    for path in wanted:
+        try:
+            if (ctx.root / path).is_file() and os.access(ctx.root / path, os.R_OK):
+                existing.append(ctx.root / path)
+        except OSError:
+            continue
     try:
-        return check_workflows([ctx.root / p for p in existing], root=ctx.root,
-                               select=select, ignore=ignored).findings
+        return check_workflows(existing, root=ctx.root, select=select, ignore=ignored).findings
     except CheckError:
         return []

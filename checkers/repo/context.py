@@ -12,7 +12,8 @@ from . import gitcmd
 # Folders that are never project content when a plain folder (no git) is walked.
 WALK_SKIP = {".git", ".venv", "venv", "node_modules", "__pycache__", ".ipynb_checkpoints",
              ".mypy_cache", ".pytest_cache", ".tox", ".ruff_cache"}
-# Text files above this size are not read for secrets (they are reported as large instead).
+# Default read limit (YAML files); secrets are read up to --max-blob-size, above which a file
+# is reported as large by history-large-blob.
 MAX_READ = 1024 * 1024
 SYMLINK_MODE = "120000"
 SUBMODULE_MODE = "160000"
@@ -106,8 +107,15 @@ class RepoContext:
         return printable(path)
 
 
+_CONTROL = {i: f"\\x{i:02x}" for i in [*range(32), 127]}
+_CONTROL.update({ord("\n"): "\\n", ord("\t"): "\\t", ord("\r"): "\\r"})
+
+
 def printable(path: str) -> str:
-    return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    """A path as it can be printed: undecodable bytes and control characters escaped, so a file
+    name can never break (or forge) a line of output."""
+    text = path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return text.translate(_CONTROL)
 
 
 def decode_text(data: bytes) -> str | None:

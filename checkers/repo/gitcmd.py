@@ -23,15 +23,23 @@ class GitError(RuntimeError):
     pass
 
 
-def _env() -> dict[str, str]:
-    env = dict(os.environ)
+# Variables that point git at another repository, index or object store (set by a hook, an
+# IDE or an outer git command) would make us check something else than the path we were given.
+REPOSITORY_VARIABLES = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY",
+                        "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_NAMESPACE", "GIT_COMMON_DIR",
+                        "GIT_PREFIX", "GIT_CONFIG_PARAMETERS", "GIT_CONFIG_COUNT")
+
+
+def env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items()
+           if k not in REPOSITORY_VARIABLES and not k.startswith(("GIT_CONFIG_KEY_", "GIT_CONFIG_VALUE_"))}
     env.update({"GIT_OPTIONAL_LOCKS": "0", "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"})
     return env
 
 
 def git(cwd: Path, *args: str, input: bytes | None = None, check: bool = True) -> bytes:
     proc = subprocess.run(
-        ["git", *SAFE_CONFIG, *args], cwd=cwd, input=input, env=_env(),
+        ["git", *SAFE_CONFIG, *args], cwd=cwd, input=input, env=env(),
         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
     )
     if check and proc.returncode != 0:
@@ -41,7 +49,7 @@ def git(cwd: Path, *args: str, input: bytes | None = None, check: bool = True) -
 
 def popen(cwd: Path, *args: str) -> subprocess.Popen:
     return subprocess.Popen(
-        ["git", *SAFE_CONFIG, *args], cwd=cwd, env=_env(),
+        ["git", *SAFE_CONFIG, *args], cwd=cwd, env=env(),
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
     )
 

@@ -6,6 +6,7 @@ directory patterns count exactly as they will when someone runs ``git add .``.
 from __future__ import annotations
 
 import os
+import tempfile
 from dataclasses import dataclass
 
 from ..registry import Problem, rule
@@ -33,9 +34,18 @@ def check_ignore(ctx: RepoContext, paths: tuple[str, ...]) -> dict[str, Match | 
 
 
 def _check_ignore(ctx: RepoContext, paths: tuple[str, ...]) -> dict[str, Match | None]:
+    """Ask git, with an empty git directory of our own over the project's files.
+
+    The repository's own ``.git/info/exclude`` (and the user's global excludes file) never
+    reach a teammate's clone, so only the ``.gitignore`` files of the work tree may count.
+    """
     root = ctx.root
-    out = ctx.git( "check-ignore", "--no-index", "-v", "-n", "-z", "--stdin",
-                     input=b"\0".join(os.fsencode(p) for p in paths) + b"\0", check=False)
+    top = ctx.git("rev-parse", "--show-toplevel").rstrip(b"\n")
+    with tempfile.TemporaryDirectory(prefix="checkers-ignore-") as empty:
+        ctx.git("init", "-q", "--bare", empty)
+        out = ctx.git(f"--git-dir={empty}", f"--work-tree={os.fsdecode(top)}",
+                      "check-ignore", "--no-index", "-v", "-n", "-z", "--stdin",
+                      input=b"\0".join(os.fsencode(p) for p in paths) + b"\0", check=False)
     fields = out.split(b"\0")
     result: dict[str, Match | None] = {}
     for i in range(0, len(fields) - 3, 4):
@@ -55,7 +65,9 @@ def gitignore_missing(ctx: RepoContext):
     """``.gitignore`` lets models, data, experiment logs or secrets through.
 
     A good ``.gitignore`` is what stops ``git add .`` from committing the next model or ``.env``.
-    The checker asks git whether representative paths would be ignored::
+    The checker asks git whether representative paths would be ignored, by the ``.gitignore``
+    files alone (``.git/info/exclude`` and your global excludes file protect only your own
+    clone)::
 
         models      models/churn.pkl  model.pkl  outputs/model.pt  model.pth  model.joblib
                     model.onnx  checkpoints/epoch-3.ckpt  model.safetensors  weights.h5

@@ -15,15 +15,15 @@ from dataclasses import dataclass, field
 
 from ..registry import Problem, rule
 from . import artifacts, gitcmd
-from .context import MAX_READ, RepoContext, decode_text
+from .context import RepoContext, decode_text
 from .secrets_rule import ROTATE
 from .secretscan import SecretHit, scan_text
 from .tracked import _anchor, plural
 
 # Files whose content is never text worth scanning for secrets.
-BINARY_SUFFIXES = artifacts.MODEL_SUFFIXES | artifacts.IMAGE_SUFFIXES | {
+BINARY_SUFFIXES = tuple(artifacts.MODEL_SUFFIXES | artifacts.IMAGE_SUFFIXES | {
     ".zip", ".gz", ".tgz", ".bz2", ".xz", ".7z", ".whl", ".so", ".dll", ".exe", ".pdf", ".parquet",
-    ".feather", ".npy", ".npz", ".ttf", ".woff", ".woff2", ".ico"}
+    ".feather", ".npy", ".npz", ".ttf", ".woff", ".woff2", ".ico"})
 
 
 @dataclass
@@ -47,7 +47,8 @@ def list_blobs(ctx: RepoContext):
     batch = subprocess.Popen(
         ["git", *gitcmd.SAFE_CONFIG, "cat-file",
          "--batch-check=%(objectname) %(objecttype) %(objectsize) %(rest)"],
-        cwd=ctx.root, stdin=rev_list.stdout, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        cwd=ctx.root, stdin=rev_list.stdout, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+        env=gitcmd.env())
     rev_list.stdout.close()
     prefix = (ctx.prefix or "").encode("utf-8", "surrogateescape")
     cut = len(prefix)
@@ -68,7 +69,6 @@ def scan(ctx: RepoContext) -> HistoryScan:
     if "history" in ctx.cache:
         return ctx.cache["history"]
     result = HistoryScan()
-    index_shas = _index_shas(ctx)
     tracked = ctx.paths
     # classify() depends on the size only through the fixture limit under tests/
     kinds: dict[tuple[str, bool], artifacts.Kind | None] = {}
@@ -85,8 +85,9 @@ def scan(ctx: RepoContext) -> HistoryScan:
             if path not in result.large or result.large[path].size < size:
                 result.large[path] = blob
             continue
-        if sha not in index_shas and size <= MAX_READ and \
-                not path.lower().endswith(tuple(BINARY_SUFFIXES)):
+        # every text version, the committed one included: a secret deleted only on disk is
+        # still in HEAD (history-secret leaves the ones still on disk to secret-in-file)
+        if not path.lower().endswith(BINARY_SUFFIXES):
             to_read.append(blob)
     log: list[bytes] = []
     walk = None
@@ -143,11 +144,6 @@ def scan_new_lines(blobs, batch_chars: int = 4 << 20) -> list[tuple[Blob, Secret
             size = 0
     flush()
     return found
-
-
-def _index_shas(ctx: RepoContext) -> set[str]:
-    out = ctx.git("ls-files", "-s", "-z", "--", ".")
-    return {rec.split(b" ")[1].decode() for rec in out.split(b"\0") if rec}
 
 
 def _read_blobs(ctx: RepoContext, blobs: list[Blob]):
@@ -283,10 +279,11 @@ def history_artifact(ctx: RepoContext):
 @rule("history-secret", severity="error", scope="repo", lesson="01-git-hygiene#repair-history",
       needs_git=True)
 def history_secret(ctx: RepoContext):
-    """A secret value is in an earlier version of a file, even if the current version is clean.
+    """A secret value is in a committed version of a file, even if the file on disk is clean.
 
     Deleting the line in a new commit does not remove it: the old version stays in the history
-    and in every clone. Rotate the secret first (assume it is compromised), keep the new one in
+    and in every clone. (Deleting it only on disk does not even change the last commit.) A
+    secret still in the file is reported once, by ``secret-in-file``. Rotate the secret first (assume it is compromised), keep the new one in
     Azure Key Vault, then purge the old value with ``git filter-repo --replace-text`` (or remove
     the file from history with ``--invert-paths``) and force-push.
     """
@@ -299,9 +296,15 @@ def history_secret(ctx: RepoContext):
         age = result.first_commit.get(blob.sha, ("", -1))[1]
         if key not in oldest or age > result.first_commit.get(oldest[key][0].sha, ("", -1))[1]:
             oldest[key] = (blob, hit)
+    on_disk: dict[str, set] = {}
     for blob, hit in oldest.values():
+        if blob.path not in on_disk:
+            text = ctx.read_text(blob.path, limit=ctx.max_blob_size)
+            on_disk[blob.path] = {(h.kind, h.value) for h in scan_text(text)} if text else set()
+        if (hit.kind, hit.value) in on_disk[blob.path]:
+            continue  # still in the file: secret-in-file reports it, with the same fix
         yield Problem(
-            f"{hit.kind} in an earlier version of `{ctx.display(blob.path)}`"
+            f"{hit.kind} in a committed version of `{ctx.display(blob.path)}`"
             f"{_commit_note(result, blob.sha)}: {hit.masked}",
             f"{ROTATE}; then purge the old value from the history:\n"
             "  echo '<the secret>==>REMOVED' > replacements.txt\n"

@@ -40,7 +40,7 @@ def secret_in_file(ctx: RepoContext):
             continue
         if ctx.is_git and artifacts.classify(entry.path) is artifacts.SECRET:
             continue
-        text = ctx.read_text(entry.path)
+        text = ctx.read_text(entry.path, limit=ctx.max_blob_size)
         if text is None:
             continue
         for hit in scan_text(text):

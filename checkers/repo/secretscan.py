@@ -34,6 +34,7 @@ AZURE_PATTERNS = (
     ("Azure SAS token signature", re.compile(r"[?&]sig=(?P<value>[A-Za-z0-9%+/=]{30,})")),
     ("Azure Entra client secret",
      re.compile(r"(?<![A-Za-z0-9_~.-])(?P<value>[A-Za-z0-9_~.-]{3}\dQ~[A-Za-z0-9_~.-]{31,34})(?![A-Za-z0-9_~.-])")),
+    ("GitHub fine-grained token", re.compile(r"(?P<value>github_pat_[A-Za-z0-9_]{22,})")),
     ("Azure service principal JSON (clientSecret)",
      re.compile(r"\"clientSecret\"\s*:\s*\"(?P<value>[^\"\s]{8,})\"")),
 )
@@ -41,6 +42,12 @@ KEYWORD = re.compile(
     r"(?i)\b(?:password|passwd|pwd|secret|api[_-]?key|access[_-]?key|client[_-]?secret|auth[_-]?token|"
     r"access[_-]?token|account[_-]?key|private[_-]?key)\w*[\"']?\s*[:=]\s*(?P<q>[\"'])(?P<value>[^\"'\s]{8,})(?P=q)")
 
+# `password: hunter2hunter2` (YAML, INI, properties): unquoted, for the unambiguous key names.
+UNQUOTED = re.compile(
+    r"(?im)^[ \t]*(?:export[ \t]+)?[\"']?(?:password|passwd|pwd|client[_-]?secret|api[_-]?key|"
+    r"access[_-]?key|secret[_-]?key|account[_-]?key|auth[_-]?token|access[_-]?token|"
+    r"aws_secret_access_key|private[_-]?key)[\"']?[ \t]*[:=][ \t]*"
+    r"(?P<value>[^\s\"'#$<{/][^\s\"'#]{7,})[ \t]*$")
 # KEY=value lines of .env files and shell scripts, unquoted.
 ENV_ASSIGNMENT = re.compile(
     r"(?m)^[ \t]*(?:export[ \t]+)?[A-Za-z0-9_]*(?:PASSWORD|PASSWD|SECRET|API_KEY|ACCESS_KEY|ACCOUNT_KEY|"
@@ -73,7 +80,7 @@ def patterns() -> tuple[tuple[str, re.Pattern], ...]:
 
     found = [(kind, re.compile(pattern, flags)) for kind, pattern, flags in PATTERNS]
     return (*AZURE_PATTERNS, *found, ("hard-coded credential", KEYWORD),
-            ("hard-coded credential", ENV_ASSIGNMENT))
+            ("hard-coded credential", ENV_ASSIGNMENT), ("hard-coded credential", UNQUOTED))
 
 
 def detect_secrets_patterns() -> list[tuple[str, str, int]]:
@@ -184,7 +191,7 @@ def scan_text(text: str) -> list[SecretHit]:
             continue
         for match in rx.finditer(text):
             value = match.groupdict().get("value") or match.group(0)
-            if rx in (KEYWORD, ENV_ASSIGNMENT) and (_PLACEHOLDER.match(value) or "${" in value):
+            if rx in (KEYWORD, ENV_ASSIGNMENT, UNQUOTED) and (_PLACEHOLDER.match(value) or "${" in value):
                 continue
             start = match.start("value") if "value" in rx.groupindex else match.start()
             if line_starts is None:

@@ -7,6 +7,7 @@ from typing import Iterable
 
 from ..findings import Result
 from ..registry import all_rules
+from ..yamlload import YamlProblem
 from .context import MAX_BYTES, PATTERNS, WorkflowContext, pattern_from_name
 
 __all__ = ["check_workflows", "check_workflow_text", "WorkflowContext", "PATTERNS"]
@@ -16,18 +17,29 @@ class CheckError(Exception):
     """A workflow file cannot be checked at all (missing or unreadable)."""
 
 
-def _read(path: Path) -> str:
+def _read(path: Path, display: str, pattern: str | None) -> WorkflowContext:
+    """The file as a context; a file that exists but is no workflow text is a finding, not an error."""
     if not path.exists():
-        raise CheckError(f"{path}: no such file or directory")
+        raise CheckError(f"{display}: no such file or directory")
     if not path.is_file():
-        raise CheckError(f"{path}: not a file")
+        raise CheckError(f"{display}: not a file")
     try:
-        data = path.read_bytes()[: MAX_BYTES + 1]
+        with open(path, "rb") as fh:
+            data = fh.read(MAX_BYTES + 1)
     except OSError as exc:
-        raise CheckError(f"{path}: cannot be read ({exc.strerror})") from None
+        raise CheckError(f"{display}: cannot be read ({exc.strerror})") from None
     if len(data) > MAX_BYTES:
-        raise CheckError(f"{path}: larger than {MAX_BYTES // 1024 // 1024} MiB; not a workflow")
-    return data.decode("utf-8", errors="replace")
+        return WorkflowContext(path, display, "", problem=YamlProblem(
+            f"the file is larger than {MAX_BYTES // 1024 // 1024} MiB: not a workflow GitHub would "
+            "read", 1, 1), pattern=pattern)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        return WorkflowContext(path, display, "", problem=YamlProblem(
+            "the file is not valid UTF-8 text, which GitHub requires of workflows", line,
+            exc.start - data.rfind(b"\n", 0, exc.start)), pattern=pattern)
+    return WorkflowContext.from_text(path, display, text, pattern)
 
 
 def _run(contexts: list[WorkflowContext], select, ignore) -> list:
@@ -56,8 +68,7 @@ def check_workflows(paths: Iterable[str | Path], *, pattern: str | None = None,
     for raw in paths:
         path = Path(raw)
         display = str(path.relative_to(root)) if root else str(raw)
-        contexts.append(WorkflowContext.from_text(
-            path, display, _read(path), pattern or pattern_from_name(path)))
+        contexts.append(_read(path, display, pattern or pattern_from_name(path)))
     return Result(findings=_run(contexts, select, ignore))
 
 

@@ -86,6 +86,14 @@ class Files:
         return self.by_path.get(self.key(reported), [])
 
 
+def _utf8(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def skipped(files: Files, what: str, why: str, hint: str) -> Iterable[Problem]:
     """One note for the whole batch (at the file when there is only one)."""
     many = len(files.contexts) > 1
@@ -137,7 +145,15 @@ def workflow_security(contexts: list[WorkflowContext]):
         yield from skipped(files, "security audit", f"{ZIZMOR_CONFIG.name} is missing from the "
                            "checkers package", "reinstall the checkers package")
         return
-    code, out, err = run_tool(tools.zizmor_argv(zizmor, files.args))
+    readable = [a for a in files.args if _utf8(a)]
+    for name in set(files.args) - set(readable):  # zizmor stops at a name that is not UTF-8
+        for ctx in files.by_path.get(name, []):
+            yield Problem("security audit skipped: zizmor cannot open a file whose name is not "
+                          "UTF-8", "rename the file (GitHub shows such names garbled anyway)",
+                          path=ctx.display, severity="info")
+    if not readable:
+        return
+    code, out, err = run_tool(tools.zizmor_argv(zizmor, readable))
     unread = {Files.key(p) for p in SKIPPED_INPUT.findall(ANSI.sub("", err))}
     for key in unread:
         for ctx in files.by_path.get(key, []):
@@ -146,7 +162,7 @@ def workflow_security(contexts: list[WorkflowContext]):
                           "reports (if nothing, run `zizmor --offline FILE` for details)",
                           path=ctx.display, severity="info")
     if code not in ZIZMOR_OK:
-        if unread and unread >= set(files.args):
+        if unread and unread >= set(readable):
             return  # every file was unreadable (zizmor: "no inputs collected"): said above
         yield from skipped(files, "security audit", f"zizmor failed ({reason(err)})",
                            "run zizmor on the file yourself to see the whole error")

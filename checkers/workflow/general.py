@@ -125,7 +125,7 @@ GITHUB_CONTEXT = {
     "retention_days", "run_id", "run_number", "run_attempt", "secret_source", "server_url",
     "sha", "token", "triggering_actor", "workflow", "workflow_ref", "workflow_sha", "workspace",
 }
-GITHUB_PROPERTY = re.compile(r"\bgithub\.([A-Za-z_][A-Za-z0-9_-]*)")
+GITHUB_PROPERTY = re.compile(r"(?<![\w.-])github\.([A-Za-z_][A-Za-z0-9_-]*)")
 
 
 @rule("workflow-github-context", severity="error", scope="workflow", lesson=f"{LESSON}#traceability")
@@ -140,8 +140,10 @@ def workflow_github_context(ctx: WorkflowContext):
     if not ctx.ok:
         return
     for parent, key, value in scalars(ctx.data):
-        for expr in EXPRESSION.finditer(value):
-            for prop in GITHUB_PROPERTY.finditer(expr.group(1)):
+        # `if:` is an expression even without ${{ }}
+        bare = key == "if" and "${{" not in value
+        for expr in ([value] if bare else [m.group(1) for m in EXPRESSION.finditer(value)]):
+            for prop in GITHUB_PROPERTY.finditer(expr):
                 name = prop.group(1)
                 if name.lower() in GITHUB_CONTEXT:
                     continue
@@ -247,7 +249,8 @@ def workflow_oidc_permission(ctx: WorkflowContext):
     exchanges GitHub's OIDC token for an Azure token. GitHub issues that token only when the
     job's permissions grant ``id-token: write``, which is never granted by default. A job-level
     ``permissions:`` block replaces the workflow-level one entirely, so the job that logs in
-    must have it itself (or inherit a workflow block that has it)::
+    must have it itself. Grant it on that job only: a workflow-level ``id-token: write`` hands
+    the token to every job (zizmor reports it as excessive)::
 
         jobs:
           train:
@@ -290,8 +293,10 @@ def workflow_write_all(ctx: WorkflowContext):
         if holder.get("permissions") == "write-all":
             line, col = ctx.pos(holder, "permissions", value=True)
             yield Problem(f"{who} grants `permissions: write-all`",
-                          "list only the scopes needed, e.g.\n  permissions:\n    contents: read\n"
-                          "    id-token: write", path=ctx.display, line=line, column=col)
+                          "grant read access at the top, and more only to the job that needs it:\n"
+                          "  permissions:\n    contents: read\n  jobs:\n    train:\n"
+                          "      permissions:\n        id-token: write\n        contents: read",
+                          path=ctx.display, line=line, column=col)
 
 
 BRANCH_REFS = {"main", "master", "develop", "development", "dev", "trunk", "head", "latest",
@@ -310,7 +315,9 @@ def workflow_action_pinning(ctx: WorkflowContext):
         - uses: azure/login@a457da9ea143d694b1b9c7c869ebb04ebe844ef5  # v2.3.0
     """
     for job_id, job in ctx.jobs.items():
-        for _, step in ctx.steps(job):
+        # a job-level `uses:` calls a reusable workflow, pinned the same way as an action
+        callers = ([job] if isinstance(job, CommentedMap) and "uses" in job else [])
+        for step in [*callers, *(s for _, s in ctx.steps(job))]:
             raw = step.get("uses")
             if not isinstance(raw, str) or raw.startswith(("./", "docker://")):
                 continue

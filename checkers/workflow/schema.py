@@ -146,6 +146,10 @@ def shown(value: Any) -> str:
     if isinstance(value, (int, float)):
         return f"the number `{value}`"
     if isinstance(value, str):
+        from ..repo.secretscan import mask, scan_text
+
+        if scan_text(f'secret = "{value}"'):  # a wrong-type value may be a pasted secret
+            return f"a secret-looking string `{mask(value)}`"
         return f"the string `{value[:40]}{'...' if len(value) > 40 else ''}`"
     return "a list" if isinstance(value, list) else "a mapping"
 
@@ -189,6 +193,10 @@ def explain(error) -> Iterator[Issue]:
     path, instance, kind = tuple(error.absolute_path), error.instance, error.validator
     if suppressed(error):
         return
+    if kind == "not":
+        return  # only "branches with branches-ignore" and the like: workflow-filter-conflict
+    if kind == "required" and path == ():
+        return  # a workflow without `on:` or `jobs:`: workflow-syntax says so
     if kind in ("oneOf", "anyOf"):
         yield from explain_union(error, path)
     elif kind == "additionalProperties" and isinstance(instance, dict):

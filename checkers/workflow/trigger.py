@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import os
 import json
 import sys
 from dataclasses import dataclass, field
@@ -86,8 +87,9 @@ def _load(workflow: Any) -> tuple[Any, str | None]:
     """The parsed document and None, or None and a sentence saying why it cannot be used."""
     if isinstance(workflow, dict):
         return workflow, None
-    if isinstance(workflow, Path) or (isinstance(workflow, str) and "\n" not in workflow
-                                      and workflow.endswith((".yml", ".yaml"))):
+    # a one-line string is a path if it names a file, or looks like a file name (no `key: value`)
+    if isinstance(workflow, Path) or (isinstance(workflow, str) and "\n" not in workflow and (
+            os.path.isfile(workflow) or (workflow.endswith((".yml", ".yaml")) and ": " not in workflow))):
         path = Path(workflow)
         try:
             text = path.read_bytes()[:MAX_BYTES].decode("utf-8", errors="replace")
