@@ -27,6 +27,18 @@ c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 c.OverwriteCells.add_missing_cells = True
 
 c.Execute.timeout = 120
+# Graded cells hand the learner's answer over; checkers grades it here, in nbgrader's process,
+# where nothing an answer cell redefines in the kernel can reach (checkers/course/regrade.py).
+c.Autograde.autograde_preprocessors = [
+    "nbgrader.preprocessors.Execute",
+    "checkers.course.regrade.RegradeOutsideKernel",
+    "nbgrader.preprocessors.IgnorePattern",
+    "nbconvert.preprocessors.ClearMetadataPreprocessor",
+    "nbgrader.preprocessors.LimitOutput",
+    "nbgrader.preprocessors.SaveAutoGrades",
+    "nbgrader.preprocessors.AssignLatePenalties",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
 c.Execute.interrupt_on_timeout = True
 
 # Feedback shows results, never the hidden tests' source.

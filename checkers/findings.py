@@ -91,6 +91,9 @@ class Result:
 
         return render_text(self)
 
+    # Outside an HTML front end (a terminal, nbconvert --to markdown) the text report reads best.
+    __repr__ = __str__
+
     def _repr_html_(self) -> str:
         status = "✅ passed" if self.ok else "❌ failed"
         head = f"<p><b>{status}</b>: {len(self.errors)} error(s), {len(self.findings)} finding(s)</p>"

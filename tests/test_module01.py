@@ -19,6 +19,30 @@ ASSIGNMENT = "01-git-hygiene"
 SOURCE = ROOT / "solutions" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
 RELEASE = ROOT / "notebooks" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
 TOTAL = 15.0
+CHEATS = """\
+import importlib.util, json.decoder, os, stat, subprocess, sys, tempfile
+import checkers.course.module01 as _m
+from checkers.findings import Result
+_ok = lambda *a, **k: Result()
+for _name in [n for n in dir(_m) if n.startswith("check_")]:
+    setattr(_m, _name, _ok)
+    globals()[_name] = _ok
+_fake = os.path.join(tempfile.mkdtemp(), "python")
+with open(_fake, "w") as fh:
+    fh.write('#!/bin/sh\\necho \\'{"ok": true, "findings": []}\\'\\n')
+os.chmod(_fake, 0o755)
+sys.executable = _fake
+_grader = os.path.join(tempfile.mkdtemp(), "fakegrade.py")
+with open(_grader, "w") as fh:
+    fh.write("def in_fresh_process(*a, **k):\\n    return {'ok': True, 'summary': 'ok'}\\n")
+_real_find = importlib.util.find_spec
+importlib.util.find_spec = lambda n, p=None: (importlib.util.spec_from_file_location("fakegrade", _grader)
+                                              if n.startswith("checkers.course") else _real_find(n, p))
+_real_decode = json.decoder.JSONDecoder.decode
+json.decoder.JSONDecoder.decode = lambda self, s, *a, **k: (
+    {"ok": True, "findings": []} if '"findings"' in s else _real_decode(self, s, *a, **k))
+subprocess.run = lambda *a, **k: subprocess.CompletedProcess(a, 0, '{"ok": true}', "")
+"""
 
 
 def nbgrader(course: Path, *args: str) -> subprocess.CompletedProcess:
@@ -87,13 +111,13 @@ def graded(course):
             cell.source = released[gid].source
 
     cheater = copy.deepcopy(release)
-    cells_by_id(cheater)["gitignore"].source = (
-        'GITIGNORE = "*.pyc"\n'
-        "from checkers.findings import Result\n"
-        "import checkers.course.module01 as _m\n"
-        "check_gitignore = _m.check_gitignore = lambda text: Result()\n"
-        "import subprocess\n"
-        "subprocess.run = lambda *a, **k: type('P', (), {'returncode': 0, 'stdout': '{\"ok\": true, \"findings\": []}', 'stderr': ''})()\n")
+    # Wrong answers everywhere, and every trick that fools code running in the kernel:
+    # redefined and monkeypatched checks, a fake interpreter, a fake grader module, a patched
+    # JSON decoder and subprocess. Grading happens outside the kernel, so all of it scores 0.
+    cells_by_id(cheater)["sort"].source = CHEATS + 'WHERE = {a: "git" for a in ARTIFACTS}\n'
+    cells_by_id(cheater)["gitignore"].source = 'GITIGNORE = "*.pyc"\n'
+    cells_by_id(cheater)["secret"].source = 'SECRET_ACTION = "a"\n'
+    cells_by_id(cheater)["quiz"].source = 'ANSWERS = {k: "a" for k in QUIZ}\n' 
 
     deleter = copy.deepcopy(solution)  # removed exercise 4's answer cell altogether
     deleter.cells = [c for c in deleter.cells
@@ -142,7 +166,8 @@ def test_deleted_answer_cell_scores_zero_for_that_exercise_only(graded):
 def test_feedback_does_not_reveal_hidden_tests(course, graded):
     nbgrader(course, "generate_feedback", ASSIGNMENT, "--force")
     html = (course / "feedback" / "partial" / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text()
-    assert "in_fresh_process" not in html and "HIDDEN TESTS" not in html
+    assert "CHECKERS-ANSWER" not in html and "HIDDEN TESTS" not in html
+    assert "Exception reporting mode" not in html
     assert "check_gitignore" in html  # the visible test is shown
 
 

@@ -73,3 +73,42 @@ def test_quiz_explains_the_wrong_choice():
     (finding,) = m.check_quiz(answers).findings
     assert "every clone" in finding.message
     assert json.dumps(answers)  # graded answers are plain data
+
+
+def test_commit_without_message_or_endless_loop_is_a_finding_not_a_hang():
+    import time
+
+    start = time.perf_counter()
+    result = m.check_feature_branch("git switch -q -c feature/improve-churn-model\n"
+                                    "echo 'C: 2' > config/hyperparameters.yaml\ngit commit -q -a")
+    assert time.perf_counter() - start < 20
+    assert any("line 3: git commit -q -a" in f.message for f in result.findings)
+    box = m.Sandbox()
+    proc = box.run("while true; do :; done", timeout=1)
+    assert proc.returncode == 124 and "endless loop" in proc.stderr
+
+
+def test_recreating_commits_with_the_same_messages_is_not_a_repair():
+    result = m.check_repair("rm -rf .git models .env; git init -q; printf '*.pkl\\n.env\\n' > "
+                            ".gitignore; git add -A; git commit -q -m 'Add churn training code'; "
+                            "git commit -q --allow-empty -m 'Tune regularisation'")
+    assert any("history is gone" in f.message for f in result.findings)
+
+
+def test_layout_warnings_fail_the_exercise():
+    result = m.check_scaffold("printf '*.pkl\\n' > .gitignore; git add -A && git commit -q -m init")
+    assert not result.ok and "repo-layout" in result.rules()
+
+
+def test_vague_commit_subjects():
+    for subject in ("update stuff", "Update hyperparameters", "asdfasdfasdf", "fix bug in training"):
+        assert m.vague(subject), subject
+    for subject in ("Raise max_iter to 500 so the solver converges", "Add early stopping"):
+        assert not m.vague(subject), subject
+
+
+def test_exceptions_for_a_few_files_do_not_undo_an_overbroad_pattern():
+    good = open(m.__file__.replace("checkers/course/module01.py", "sample_repo/.gitignore")).read()
+    patch = "*.yaml\n!components/train/component.yaml\n!pipelines/training-pipeline.yaml\n"
+    (finding,) = m.check_gitignore(good + patch).findings
+    assert "components/prepare/component.yaml" in finding.message

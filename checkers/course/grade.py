@@ -1,8 +1,9 @@
-"""Grading in a fresh Python process, out of reach of anything an answer cell redefined.
+"""The course's checks by name, and a command line that runs one on an answer given as JSON.
 
-The hidden nbgrader tests call :func:`in_fresh_process`. It sends the learner's answer (plain
-data, as JSON) to ``python -I -m checkers.course.grade CHECK``, which runs the same check the
-self-check cell ran, and reads back ``{"ok": ..., "findings": [...]}``.
+nbgrader grades through :mod:`checkers.course.regrade` (in its own process); this module is
+the shared table of checks, and a way to grade an answer from a shell or another process:
+:func:`in_fresh_process` sends the answer (plain data, as JSON) to
+``python -I -m checkers.course.grade CHECK`` and reads back ``{"ok": ..., "findings": [...]}``.
 
     echo '"*.pkl"' | python -m checkers.course.grade 01-gitignore
 """
@@ -12,7 +13,7 @@ import json
 import sys
 
 
-def _checks() -> dict:
+def checks() -> dict:
     from . import module01
 
     return {**module01.CHECKS}
@@ -33,9 +34,9 @@ def in_fresh_process(check: str, answer: object, timeout: float = 300) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    checks = _checks()
-    if len(argv) != 1 or argv[0] not in checks:
-        print(f"usage: python -m checkers.course.grade {{{','.join(checks)}}} < answer.json",
+    available = checks()
+    if len(argv) != 1 or argv[0] not in available:
+        print(f"usage: python -m checkers.course.grade {{{','.join(available)}}} < answer.json",
               file=sys.stderr)
         return 2
     try:
@@ -43,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     except json.JSONDecodeError as exc:
         print(f"grade: the answer is not JSON: {exc}", file=sys.stderr)
         return 2
-    result = checks[argv[0]](answer)
+    result = available[argv[0]](answer)
     print(json.dumps({"ok": result.ok, "findings": [f.to_dict() for f in result.findings]}))
     return 0 if result.ok else 1
 

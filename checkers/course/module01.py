@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+from dataclasses import replace
 
 from ..findings import Finding, Result
 from ..registry import all_rules
@@ -22,33 +23,34 @@ LESSON = "01-git-hygiene"
 GIT, MODEL_REGISTRY, DATA_ASSETS, MLFLOW, KEY_VAULT = (
     "git", "model registry", "data assets", "mlflow", "key vault")
 PLACES = (GIT, MODEL_REGISTRY, DATA_ASSETS, MLFLOW, KEY_VAULT)
+# (where it belongs, a clue that makes the learner think without giving the place away)
+WRITTEN = "is it something a person writes and reviews, or something a run produces or needs in secret?"
 ARTIFACTS = {
-    "src/train.py": (GIT, "a training script is code: review it, diff it, version it in Git"),
-    "pipelines/training-pipeline.yaml": (GIT, "a pipeline definition is configuration as code"),
-    "environments/training-env.yaml": (GIT, "an environment spec pins what the job runs with; "
-                                       "it is small text that changes with the code"),
-    "components/train/component.yaml": (GIT, "a component definition is code"),
-    "infra/main.bicep": (GIT, "infrastructure as code is code"),
-    ".github/workflows/train-on-push.yml": (GIT, "workflows must be in the repository for GitHub "
-                                            "to run them at all"),
-    "config/hyperparameters.yaml": (GIT, "hyperparameters decide what a run produces; keeping "
-                                    "them next to the code makes a run reproducible from its commit"),
-    "outputs/churn-model.pkl": (MODEL_REGISTRY, "trained weights are a build output: register them "
-                                "in the Azure ML model registry (a shared registry to use them "
-                                "across workspaces)"),
-    "data/churn-2026-10.parquet": (DATA_ASSETS, "datasets live on a datastore and are versioned "
-                                   "as Azure ML data assets"),
-    "mlruns/ (metrics and logs of a run)": (MLFLOW, "metrics and logs belong to MLflow tracking in "
-                                            "the workspace, linked to the commit of the run"),
-    ".env with AZURE_STORAGE_KEY=...": (KEY_VAULT, "secrets go to Azure Key Vault; code reads "
-                                        "them at run time"),
+    "src/train.py": (GIT, "a training script: who writes it, and how is it reviewed?"),
+    "pipelines/training-pipeline.yaml": (GIT, "a pipeline definition: " + WRITTEN),
+    "environments/training-env.yaml": (GIT, "an environment spec: " + WRITTEN),
+    "components/train/component.yaml": (GIT, "a component definition: " + WRITTEN),
+    "infra/main.bicep": (GIT, "infrastructure as code: " + WRITTEN),
+    ".github/workflows/train-on-push.yml": (GIT, "where must a workflow file be for GitHub to run it?"),
+    "config/hyperparameters.yaml": (GIT, "hyperparameters decide what a run produces: what must "
+                                    "sit next to the code so that a commit reproduces a run?"),
+    "outputs/churn-model.pkl": (MODEL_REGISTRY, "trained weights are a build output: where are "
+                                "models versioned with their lineage (job, data, metrics)?"),
+    "data/churn-2026-10.parquet": (DATA_ASSETS, "a dataset is large and versioned on its own: "
+                                   "where does Azure ML keep data?"),
+    "mlruns/ (metrics and logs of a run)": (MLFLOW, "metrics and logs of runs: which tool tracks "
+                                            "experiments?"),
+    ".env with AZURE_STORAGE_KEY=...": (KEY_VAULT, "a key: where do secrets live, so that code "
+                                        "reads them at run time?"),
 }
+# Checked in this order, whole words only: "the registry, not Git" names the registry, and
+# "GitHub secrets" a secret store. Git comes last because answers mention it to rule it out.
 _SYNONYMS = {
-    GIT: ("git", "github", "repo", "repository"),
+    KEY_VAULT: ("key vault", "keyvault", "vault", "secret", "secrets"),
+    MLFLOW: ("mlflow", "tracking", "experiment", "experiments"),
     MODEL_REGISTRY: ("model registry", "registry", "model"),
-    DATA_ASSETS: ("data asset", "datastore", "data store", "dataset", "data"),
-    MLFLOW: ("mlflow", "tracking", "experiment"),
-    KEY_VAULT: ("key vault", "keyvault", "vault", "secret"),
+    DATA_ASSETS: ("data asset", "data assets", "datastore", "data store", "dataset", "data"),
+    GIT: ("git", "github", "repo", "repository"),
 }
 
 
@@ -59,7 +61,7 @@ def normalise_place(answer: object) -> str | None:
     if text in PLACES:
         return text
     for place, words in _SYNONYMS.items():
-        if any(word in text for word in words):
+        if any(re.search(rf"\b{re.escape(word)}\b", text) for word in words):
             return place
     return None
 
@@ -78,11 +80,17 @@ def check_sorting(answer: object) -> Result:
                                     f"add it to the dict, with one of {', '.join(PLACES)}",
                                     path=artifact))
             continue
+        if not isinstance(answer[artifact], str):
+            findings.append(problem(
+                ex, lesson, f"`{artifact}`: expected one of the place constants, got "
+                f"{type(answer[artifact]).__name__} {answer[artifact]!r}",
+                f"use one of GIT, MODEL_REGISTRY, DATA_ASSETS, MLFLOW, KEY_VAULT", path=artifact))
+            continue
         given = normalise_place(answer[artifact])
         if given != place:
             findings.append(problem(
                 ex, lesson, f"`{artifact}`: {answer[artifact]!r} is not where it belongs",
-                f"think again about what kind of thing it is: {why.split(':')[0]}", path=artifact))
+                why, path=artifact))
     return result(findings)
 
 
@@ -103,8 +111,17 @@ def check_gitignore(text: object) -> Result:
     return result(found.findings)
 
 
+def _failure(proc) -> str:
+    """Which line of the learner's commands failed, and what it said."""
+    lines = [l for l in (proc.stderr or proc.stdout or "").strip().splitlines() if l.strip()]
+    failed = next((l for l in reversed(lines) if re.match(r"line \d+: ", l)), None)
+    said = [l for l in lines if l != failed][-2:]
+    where = failed or f"exit status {proc.returncode}"
+    return f"the commands stopped at {where}" + (f" ({' '.join(said)})" if said else "")
+
+
 def _run_script(ex: str, lesson: str, script: object, variable: str, build, judge,
-                box: Sandbox | None, timeout: float = 120) -> Result:
+                box: Sandbox | None, timeout: float = 30, try_it: str = "") -> Result:
     """Build the scenario in a fresh sandbox, run the learner's commands there, judge the result."""
     if not isinstance(script, str) or not script.strip():
         return result([problem(ex, lesson, "no commands to run", f"write them into {variable}")])
@@ -115,10 +132,7 @@ def _run_script(ex: str, lesson: str, script: object, variable: str, build, judg
         proc = box.run(script, timeout=timeout)
         findings = []
         if proc.returncode != 0:
-            last = (proc.stderr.strip() or proc.stdout.strip()).splitlines()[-1:] or [""]
-            findings.append(problem(ex, lesson, f"the commands stopped with exit status "
-                                    f"{proc.returncode}: {last[0]}",
-                                    "run them one by one with sandbox.sh(...) to see which fails"))
+            findings.append(problem(ex, lesson, _failure(proc), try_it))
         findings.extend(judge(box))
         return result(findings)
     finally:
@@ -147,6 +161,9 @@ def build_leaky_repo(box: Sandbox) -> None:
     box.git("init", "-q")
     box.write(LEAKY_CODE)
     box.commit("Add churn training code")
+    # this commit holds no bad file, so a history rewrite keeps its id: proof that the project's
+    # own history survived (re-creating a commit with the same message gives another id)
+    box.first_commit = box.git("rev-parse", "HEAD").strip()
     box.write({"models/churn-model.pkl": b"\x80\x04\x95 pretend these are weights",
                ".env": f"AZURE_STORAGE_CONNECTION_STRING={leaked_connection_string()}\n"})
     box.commit("Train churn model and save it")
@@ -159,15 +176,18 @@ def check_repair(script: object, *, box: Sandbox | None = None) -> Result:
     ex, lesson = "exercise-3-repair", f"{LESSON}#repair-history"
     return _run_script(ex, lesson, script, "REPAIR_SCRIPT", build_leaky_repo, lambda box: [
         *check_repo(box.repo, select=REPAIR_RULES).findings,
-        *_repair_kept_the_project(box, ex, lesson)], box)
+        *_repair_kept_the_project(box, ex, lesson)], box,
+        try_it="try the commands one at a time on a fresh copy: leaky = Sandbox(); "
+               "build_leaky_repo(leaky); leaky.sh(\"...\")")
 
 
 def _repair_kept_the_project(box: Sandbox, ex: str, lesson: str) -> list[Finding]:
     found = []
     log = box.run("git log --all --format=%s").stdout
-    if "Add churn training code" not in log or "Tune regularisation" not in log:
-        found.append(problem(ex, lesson, "the project's own history is gone",
-                             "rewrite only the bad files out of the history "
+    kept = box.run(f"git merge-base --is-ancestor {box.first_commit} HEAD").returncode == 0
+    if not kept or "Tune regularisation" not in log:
+        found.append(problem(ex, lesson, "the project's own history is gone (its first commit is "
+                             "no longer in it)", "rewrite only the bad files out of the history "
                              "(git filter-repo --invert-paths --path ...); never delete .git"))
     tracked = box.run("git ls-files").stdout.split()
     for path in ("src/train.py", "src/prepare.py"):
@@ -175,10 +195,11 @@ def _repair_kept_the_project(box: Sandbox, ex: str, lesson: str) -> list[Finding
             found.append(problem(ex, lesson, f"`{path}` is no longer tracked",
                                  "only the model and the .env should leave Git", path=path))
     ignored = box.run("git check-ignore --no-index -q models/churn-model.pkl && "
-                      "git check-ignore --no-index -q .env")
+                      "git check-ignore --no-index -q .env && git ls-files --error-unmatch .gitignore "
+                      ">/dev/null 2>&1 && git diff --quiet HEAD -- .gitignore")
     if ignored.returncode != 0:
-        found.append(problem(ex, lesson, "the model and the .env are not ignored, so the next "
-                             "`git add .` commits them again",
+        found.append(problem(ex, lesson, "the model and the .env are not ignored by a committed "
+                             ".gitignore, so the next `git add .` (in any clone) commits them again",
                              "add `*.pkl` (or `models/`) and `.env` to .gitignore and commit it",
                              path=".gitignore"))
     return found
@@ -224,16 +245,35 @@ def check_scaffold(script: object, *, box: Sandbox | None = None) -> Result:
         # every repository rule, warnings included: the layout is what this exercise is about
         # (the workflows are empty files for now; module 02 fills them in and checks them)
         repo_rules = [r.id for r in all_rules("repo")]
-        return found + check_repo(box.repo, select=repo_rules).at_least("warning")
+        return found + [replace(f, severity="error")
+                        for f in check_repo(box.repo, select=repo_rules).at_least("warning")]
 
     return _run_script(ex, lesson, script, "SCAFFOLD_SCRIPT", lambda box: box.git("init", "-q"),
-                       judge, box)
+                       judge, box, try_it="try them one at a time: box = Sandbox(); "
+                       "box.git(\"init\", \"-q\"); box.sh(\"...\")")
 
 
 # --- Exercise 5: a feature branch ---------------------------------------------------------------
 FEATURE_BRANCH = "feature/improve-churn-model"
-VAGUE_SUBJECTS = re.compile(r"(?i)^(update|updates|fix|fixes|wip|changes?|stuff|commit|misc|"
-                            r"test|asdf|\.+|minor|tweak|edit|new|final|done)\W*$")
+# Words that say that something changed, not what or why.
+VAGUE_WORDS = {
+    "update", "updated", "updates", "fix", "fixed", "fixes", "change", "changed", "changes",
+    "tweak", "tweaks", "edit", "edits", "wip", "stuff", "things", "misc", "minor", "small",
+    "some", "bug", "bugs", "code", "file", "files", "commit", "new", "final", "done", "work",
+    "more", "test", "tests", "again", "version", "hyperparameters", "params", "model", "training",
+    "train", "the", "a", "an", "in", "on", "of", "to", "and", "for", "with", "it", "my",
+}
+
+
+def vague(subject: str) -> bool:
+    """A subject that does not say what changed, or why ("update stuff", "asdfasdf")."""
+    words = re.findall(r"[A-Za-z_]+|\d+", subject.lower())
+    telling = [w for w in words if w not in VAGUE_WORDS and _word_like(w)]
+    return len(words) < 3 or len(telling) < 2
+
+
+def _word_like(word: str) -> bool:
+    return word.isdigit() or (bool(re.search(r"[aeiouy]", word)) and not re.search(r"(.{2,})\1\1", word))
 
 
 def build_team_repo(box: Sandbox) -> None:
@@ -247,7 +287,9 @@ def check_feature_branch(script: object, *, box: Sandbox | None = None) -> Resul
     """Exercise 5: ``script`` works on FEATURE_BRANCH and commits a change with a useful message."""
     ex, lesson = "exercise-5-branch", f"{LESSON}#feature-branches"
     return _run_script(ex, lesson, script, "BRANCH_SCRIPT", build_team_repo,
-                       lambda box: _branch_findings(box, ex, lesson), box, timeout=60)
+                       lambda box: _branch_findings(box, ex, lesson), box,
+                       try_it="try them one at a time: team = Sandbox(); build_team_repo(team); "
+                              "team.sh(\"...\")")
 
 
 def _branch_findings(box: Sandbox, ex: str, lesson: str) -> list[Finding]:
@@ -276,7 +318,7 @@ def _branch_findings(box: Sandbox, ex: str, lesson: str) -> list[Finding]:
                              "improve the model: edit src/train.py or config/hyperparameters.yaml"))
     for sha, subject, _body in records:
         subject = subject.strip()
-        if VAGUE_SUBJECTS.match(subject) or len(subject) < 10:
+        if vague(subject):
             found.append(problem(ex, lesson, f"commit {sha[:7]}: {subject!r} does not say what "
                                  "changed or why", "e.g. git commit -m \"Raise max_iter to 500 so "
                                  "the solver converges\""))

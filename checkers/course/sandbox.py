@@ -60,16 +60,33 @@ class Sandbox:
             "GIT_CONFIG_NOSYSTEM": "1",
             "GIT_CEILING_DIRECTORIES": str(self.base),
             "GIT_TERMINAL_PROMPT": "0",
+            # no editor can open without a terminal: `git commit` without -m fails at once
+            "GIT_EDITOR": "false", "GIT_SEQUENCE_EDITOR": "false", "GIT_MERGE_AUTOEDIT": "no",
+            "EDITOR": "false", "VISUAL": "false", "GIT_PAGER": "cat", "PAGER": "cat",
             "HOME": str(self.home),
             # git filter-repo is installed next to this Python; git finds it on PATH.
             "PATH": os.pathsep.join([os.path.dirname(sys.executable), env.get("PATH", "")]),
         })
         return env
 
-    def run(self, script: str, *, check: bool = False, timeout: float = 60) -> subprocess.CompletedProcess:
-        """Run shell commands in the practice repository; returns the completed process."""
-        return subprocess.run([*shell(), script], cwd=self.repo, env=self.env, text=True,
-                              capture_output=True, timeout=timeout, check=check)
+    def run(self, script: str, *, check: bool = False, timeout: float = 30) -> subprocess.CompletedProcess:
+        """Run shell commands in the practice repository; returns the completed process.
+
+        A failing command stops the script and names its line on stderr; a script still running
+        after ``timeout`` seconds (an endless loop, a command waiting for input) is stopped and
+        reported with exit status 124, like coreutils' ``timeout``.
+        """
+        # `trap` reports the failing line (the script starts on line 2, hence the - 1)
+        traced = "trap 'echo \"line $((LINENO - 1)): $BASH_COMMAND\" >&2' ERR\n" + script
+        try:
+            return subprocess.run([*shell(), traced], cwd=self.repo, env=self.env, text=True,
+                                  capture_output=True, timeout=timeout, check=check,
+                                  stdin=subprocess.DEVNULL)
+        except subprocess.TimeoutExpired as exc:
+            return subprocess.CompletedProcess(
+                exc.cmd, 124, _text(exc.stdout),
+                _text(exc.stderr) + f"\nstopped after {timeout:.0f} s: an endless loop, or a "
+                "command waiting for input (an editor? use `git commit -m \"...\"`)")
 
     def sh(self, script: str) -> None:
         """Run commands and print what they print, like a terminal (for notebook cells)."""
@@ -113,6 +130,23 @@ class Sandbox:
         return f"Sandbox({self.repo})"
 
 
+def _remove_stale_sandboxes(prefix: str = "ml-git-course-", age: float = 24 * 3600) -> None:
+    """Sandboxes of kernels that were killed (their clean-up never ran), older than a day."""
+    import time
+
+    base = Path(tempfile.gettempdir())
+    for old in base.glob(prefix + "*"):
+        try:
+            if old.is_dir() and not old.is_symlink() and time.time() - old.stat().st_mtime > age:
+                shutil.rmtree(old, ignore_errors=True)
+        except OSError:
+            continue
+
+
+def _text(data) -> str:
+    return data.decode(errors="replace") if isinstance(data, bytes) else (data or "")
+
+
 def start_module() -> Sandbox:
     """Isolate this notebook's git and give it a practice repository.
 
@@ -121,6 +155,7 @@ def start_module() -> Sandbox:
     changes the working directory into the practice repository, so that it cannot touch the
     course checkout either.
     """
+    _remove_stale_sandboxes()
     box = Sandbox()
     for key in ("GIT_CONFIG_GLOBAL", "GIT_CONFIG_NOSYSTEM", "GIT_CEILING_DIRECTORIES", "PATH"):
         os.environ[key] = box.env[key]

@@ -126,9 +126,21 @@ MUST_IGNORE: dict[Kind, tuple[str, ...]] = {
 }
 MUST_KEEP = (
     "src/train.py", "src/score.py", "src/prepare.py",
-    "components/train/component.yaml", "pipelines/training-pipeline.yaml",
+    "components/prepare/component.yaml", "components/train/component.yaml",
+    "components/evaluate/component.yaml", "pipelines/training-pipeline.yaml",
     "environments/training-env.yaml", "environments/scoring-env.yaml",
-    "infra/main.bicep", "infra/params-dev.json",
-    ".github/workflows/train-on-push.yml", "config/hyperparameters.yaml",
-    "tests/test_score.py", ".gitignore", ".env.example", "README.md",
+    "infra/main.bicep", "infra/params-dev.json", "infra/params-prod.json",
+    ".github/workflows/train-on-push.yml", ".github/workflows/deploy-on-merge.yml",
+    "config/hyperparameters.yaml", "tests/test_prepare.py", "tests/test_score.py",
+    ".gitignore", ".env.example", "README.md",
 )
+
+
+def suggest_pattern(path: str, kind: Kind) -> str:
+    """The .gitignore line that would catch ``path`` the way the course teaches."""
+    p = PurePosixPath(path)
+    if p.name == ".env":
+        return ".env"
+    if kind in (MODEL, SECRET) or (kind is DATA and len(p.parts) == 1):
+        return f"*{p.suffix}" if p.suffix else f"{p.parts[0]}/"
+    return f"{p.parts[0]}/"

@@ -83,17 +83,31 @@ def gitignore_missing(ctx: RepoContext):
     paths = tuple(p for group in artifacts.MUST_IGNORE.values() for p in group)
     matches = check_ignore(ctx, paths)
     exists = (ctx.root / ".gitignore").is_file()
+    inline = _inline_comments(ctx) if exists else []
+    noted = False
     for kind, group in artifacts.MUST_IGNORE.items():
         leaking = [p for p in group if not (matches.get(p) and matches[p].ignores)]
         if not leaking:
             continue
+        lines = list(dict.fromkeys(artifacts.suggest_pattern(p, kind) for p in leaking))
+        note = ""
+        if inline and not noted:
+            noted = True
+            note = (f"\nnote: git has no inline comments; line {inline[0]} is one pattern, "
+                    "comment included: put comments on lines of their own")
         yield Problem(
             f"{kind.name} would be committed: " + ", ".join(leaking)
             + ("" if exists else " (there is no .gitignore)"),
-            "add these lines to .gitignore (and check with `git check-ignore -v <path>`):\n  "
-            + kind.ignore.replace("\n", "\n  ") + f"\n({kind.name} belong in {kind.where})",
+            "add to .gitignore (then check with `git check-ignore -v <path>`):\n  "
+            + "\n  ".join(lines) + f"\n({kind.name} belong in {kind.where})" + note,
             path=".gitignore",
         )
+
+
+def _inline_comments(ctx: RepoContext) -> list[int]:
+    text = ctx.read_text(".gitignore") or ""
+    return [n for n, line in enumerate(text.splitlines(), 1)
+            if not line.lstrip().startswith("#") and " #" in line]
 
 
 @rule("gitignore-ignores-code", severity="error", scope="repo", lesson="01-git-hygiene#ignore-files",
@@ -114,9 +128,12 @@ def gitignore_ignores_code(ctx: RepoContext):
         if match and match.ignores:
             by_pattern.setdefault(match, []).append(path)
     for match, paths in by_pattern.items():
+        if len(paths) > 1:
+            hint = (f"remove `{match.pattern}` or narrow it to the folder it was meant for (e.g. "
+                    "`outputs/*.yaml`): it hides every file it matches, not only these examples")
+        else:
+            hint = f"narrow the pattern, or add an exception after it:\n  !{paths[0]}"
         yield Problem(
             f"pattern `{match.pattern}` ignores code or configuration that belongs in Git: "
-            + ", ".join(paths),
-            "narrow the pattern, or add exceptions after it:\n  " + "\n  ".join(f"!{p}" for p in paths),
-            path=match.source, line=match.line, column=1,
+            + ", ".join(paths), hint, path=match.source, line=match.line, column=1,
         )
