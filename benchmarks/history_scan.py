@@ -408,16 +408,14 @@ def git_pipeline(repo: Path) -> None:
 
 
 def blobs_scan_reads(repo: Path, RepoContext, list_blobs) -> tuple[list[str], int]:
-    """The blobs whose content the full scan reads (old text versions), and their total size."""
+    """The blobs whose content the full scan reads (every text version up to the blob limit)."""
     from checkers.repo import artifacts
-    from checkers.repo.context import MAX_READ
-    from checkers.repo.history import BINARY_SUFFIXES, _index_shas
+    from checkers.repo.history import BINARY_SUFFIXES
 
     ctx = RepoContext(root=repo)
-    index = _index_shas(ctx)
     picked = [(sha, size) for sha, size, path in list_blobs(ctx)
-              if artifacts.classify(path, size) is None and size <= min(ctx.max_blob_size, MAX_READ)
-              and sha not in index and not path.lower().endswith(tuple(BINARY_SUFFIXES))]
+              if artifacts.classify(path, size) is None and size <= ctx.max_blob_size
+              and not path.lower().endswith(BINARY_SUFFIXES)]
     return [sha for sha, _ in picked], sum(size for _, size in picked)
 
 

@@ -53,6 +53,8 @@ def test_prefilter_never_rejects_what_a_pattern_matches(name):
     'password = "<your-password>"', "token: ${{ secrets.AZURE_CLIENT_ID }}",
     "AZURE_CLIENT_SECRET=replace-me-please", 'api_key = "changeme"', "key = os.environ['KEY']",
     "just some text about keys and secrets", "AccountKey=<from-key-vault>",
+    'SECRET_KEY = re.compile(r"(?i)(password|token)")', 'API_TOKEN = os.environ["API_TOKEN"]',
+    "private_key: /path/to/key.pem", "SECRET_NAME=get_secret(name)",
 ])
 def test_placeholders_and_prose_are_not_secrets(text):
     assert scan_text(text) == []

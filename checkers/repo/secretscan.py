@@ -47,11 +47,11 @@ UNQUOTED = re.compile(
     r"(?im)^[ \t]*(?:export[ \t]+)?[\"']?(?:password|passwd|pwd|client[_-]?secret|api[_-]?key|"
     r"access[_-]?key|secret[_-]?key|account[_-]?key|auth[_-]?token|access[_-]?token|"
     r"aws_secret_access_key|private[_-]?key)[\"']?[ \t]*[:=][ \t]*"
-    r"(?P<value>[^\s\"'#$<{/][^\s\"'#]{7,})[ \t]*$")
+    r"(?P<value>[^\s\"'#$<{/()\[\]][^\s\"'#()\[\]]{7,})[ \t]*$")
 # KEY=value lines of .env files and shell scripts, unquoted.
 ENV_ASSIGNMENT = re.compile(
     r"(?m)^[ \t]*(?:export[ \t]+)?[A-Za-z0-9_]*(?:PASSWORD|PASSWD|SECRET|API_KEY|ACCESS_KEY|ACCOUNT_KEY|"
-    r"TOKEN|PRIVATE_KEY)[A-Za-z0-9_]*[ \t]*=[ \t]*(?P<value>[^\s\"'#$]{8,})")
+    r"TOKEN|PRIVATE_KEY)[A-Za-z0-9_]*[ \t]*=[ \t]*(?P<value>[^\s\"'#$()\[\]]{8,})(?=[ \t]*(?:#|$))")
 
 
 @dataclass(frozen=True)
