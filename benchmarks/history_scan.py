@@ -8,7 +8,7 @@ then times on that same repository:
   (a) git's own pipeline   ``git rev-list --objects --all | git cat-file --batch-check``
   (b) our path/size pass   iterating ``checkers.repo.history.list_blobs(ctx)``
   (c) the full scan        ``checkers.repo.history.scan(ctx)`` on a fresh context (it also reads
-                           old text blobs for secrets and finds the commit that added each finding)
+                           every text version for secrets and finds the commit that added each finding)
   (d) the whole check      ``checkers.check_repo(path)`` (every repository rule), for context
 
 and prints each time and the ratio ours/git. Goal (the issue): ratio <= 2.0, i.e. at least half
@@ -520,7 +520,7 @@ def report(repo, args, planted, RepoContext, list_blobs, scan, check_repo) -> No
              timed(lambda: git_pipeline(repo), args.repeat), "base"),
             ("(b) list_blobs(ctx): paths and sizes", timed(path_pass, args.repeat), "goal"),
             ("(c) scan(ctx): full history scan", timed(full_scan, args.repeat), "goal"),
-            (f"    for context, git cat-file --batch of the {len(shas)} old text blobs (c) reads "
+            (f"    for context, git cat-file --batch of the {len(shas)} text blobs (c) reads "
              f"({nbytes / 2**20:.1f} MiB)", timed(lambda: git_read(repo, shas), args.repeat), "ctx")]
     if not args.no_check_repo:
         rows.append(("(d) check_repo(path): every repository rule", timed(whole_check, args.repeat), "ctx"))
