@@ -15,7 +15,6 @@ from typing import Any
 
 import yaml
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEvent, ScalarEvent
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 LOADER = getattr(yaml, "CSafeLoader", None)
@@ -29,15 +28,6 @@ _FLOAT = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?
 _INF = re.compile(r"^[-+]?\.(?:inf|Inf|INF)$")
 _NAN = re.compile(r"^\.(?:nan|NaN|NAN)$")
 _STR_TAG = "tag:yaml.org,2002:str"
-
-
-class RecursiveAlias(Exception):
-    """An alias inside the very node its anchor names: the document would be infinite."""
-
-    def __init__(self, anchor: str, mark):
-        super().__init__(f"the alias *{anchor} refers to a node that contains it (an infinite, "
-                         "recursive document)")
-        self.line, self.column = mark.line + 1, mark.column + 1
 
 
 class DuplicateKey(Exception):
@@ -113,29 +103,8 @@ def build(node: Any, memo: dict[int, Any] | None = None) -> Any:
     return mapping
 
 
-def expanded_size(text: str, limit: int) -> int:
-    """How many nodes the document has once every alias is expanded (stops past ``limit``)."""
-    sizes: dict[str, int] = {}
-    stack: list[list] = [[None, 0]]
-    for event in yaml.parse(text, Loader=LOADER):
-        if isinstance(event, ScalarEvent):
-            stack[-1][1] += 1
-            if event.anchor:
-                sizes[event.anchor] = 1
-        elif isinstance(event, AliasEvent):
-            if any(frame[0] == event.anchor for frame in stack):
-                raise RecursiveAlias(event.anchor, event.start_mark)
-            stack[-1][1] += sizes.get(event.anchor, 1)
-        elif isinstance(event, CollectionStartEvent):
-            stack.append([event.anchor, 1])
-        elif isinstance(event, CollectionEndEvent) and len(stack) > 1:
-            anchor, size = stack.pop()
-            if anchor:
-                sizes[anchor] = size
-            stack[-1][1] += size
-        if stack[-1][1] > limit:
-            return stack[-1][1]
-    return stack[0][1]
+def events(text: str):
+    return yaml.parse(text, Loader=LOADER)
 
 
 def compose(text: str):

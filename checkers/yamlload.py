@@ -12,8 +12,6 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
-from ruamel.yaml.events import (AliasEvent, CollectionEndEvent, CollectionStartEvent,
-                                 ScalarEvent)
 
 try:  # libyaml is 30-40x faster than ruamel's pure-Python round-trip loader
     from . import yamlfast as _fast
@@ -50,7 +48,7 @@ def load(text: str) -> tuple[Any, YamlProblem | None]:
         return _load_fast(text)
     yaml = _yaml()
     try:
-        if "*" in text and _expanded_size(yaml, text) > MAX_EXPANDED_NODES:
+        if "*" in text and expanded_size(yaml.parse(text)) > MAX_EXPANDED_NODES:
             return None, YamlProblem(
                 f"the document's YAML aliases expand to more than {MAX_EXPANDED_NODES:,} nodes "
                 "(an alias bomb?); refusing to read it", 1, 1)
@@ -77,12 +75,12 @@ def _load_fast(text: str) -> tuple[Any, YamlProblem | None]:
     import yaml as pyyaml
 
     try:
-        if "*" in text and _fast.expanded_size(text, MAX_EXPANDED_NODES) > MAX_EXPANDED_NODES:
+        if "*" in text and expanded_size(_fast.events(text)) > MAX_EXPANDED_NODES:
             return None, YamlProblem(
                 f"the document's YAML aliases expand to more than {MAX_EXPANDED_NODES:,} nodes "
                 "(an alias bomb?); refusing to read it", 1, 1)
         return _fast.build(_fast.compose(text)), None
-    except (_fast.DuplicateKey, _fast.RecursiveAlias) as exc:
+    except (_fast.DuplicateKey, RecursiveAlias) as exc:
         return None, YamlProblem(str(exc), exc.line, exc.column)
     except pyyaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -112,27 +110,32 @@ def _char_at(text: str, mark) -> str:
     return lines[mark.line][mark.column: mark.column + 1] if mark.line < len(lines) else ""
 
 
-def _expanded_size(yaml: YAML, text: str) -> int:
-    """How many nodes the document has once every alias is expanded (stops past the limit)."""
+def expanded_size(events, limit: int = MAX_EXPANDED_NODES) -> int:
+    """How many nodes a document has once every alias is expanded (stops past ``limit``).
+
+    ``events`` is a parser's event stream, ruamel's or PyYAML's: both name their event classes
+    alike. Raises :class:`RecursiveAlias` for an alias inside the node its anchor names.
+    """
     sizes: dict[str, int] = {}
     stack: list[list] = [[None, 0]]  # [anchor, nodes so far] per open collection
-    for event in yaml.parse(text):
-        if isinstance(event, ScalarEvent):
+    for event in events:
+        kind = type(event).__name__
+        if kind == "ScalarEvent":
             stack[-1][1] += 1
             if event.anchor:
                 sizes[event.anchor] = 1
-        elif isinstance(event, AliasEvent):
+        elif kind == "AliasEvent":
             if any(frame[0] == event.anchor for frame in stack):
                 raise RecursiveAlias(event.anchor, event.start_mark)
             stack[-1][1] += sizes.get(event.anchor, 1)
-        elif isinstance(event, CollectionStartEvent):
+        elif kind in ("MappingStartEvent", "SequenceStartEvent"):
             stack.append([event.anchor, 1])
-        elif isinstance(event, CollectionEndEvent) and len(stack) > 1:
+        elif kind in ("MappingEndEvent", "SequenceEndEvent") and len(stack) > 1:
             anchor, size = stack.pop()
             if anchor:
                 sizes[anchor] = size
             stack[-1][1] += size
-        if stack[-1][1] > MAX_EXPANDED_NODES:
+        if stack[-1][1] > limit:
             return stack[-1][1]
     return stack[0][1]
 

@@ -85,3 +85,22 @@ def _plain(value):
 def test_mapping_as_a_key_is_a_problem_not_a_crash():
     data, problem = load("? [a, b]\n: 1\n")
     assert data is None and "scalar" in problem.message
+
+
+@pytest.mark.parametrize("text, words", [
+    ("a: 1\na: 2\n", "duplicate key"),
+    ("jobs: &j {a: {needs: *j}}\n", "recursive"),
+    ("a: &a [1, 2]\nb: [*a, *a]\n", None),
+])
+def test_the_ruamel_fallback_behaves_like_the_fast_path(monkeypatch, text, words):
+    """Without libyaml, ruamel parses; the problems and values must be the same."""
+    from checkers import yamlload
+
+    fast = yamlload.load(text)
+    monkeypatch.setattr(yamlload, "_fast", None)
+    slow = yamlload.load(text)
+    if words is None:
+        assert fast[1] is None and slow[1] is None and _plain(fast[0]) == _plain(slow[0])
+    else:
+        assert words in fast[1].message and words in slow[1].message
+        assert fast[1].line == slow[1].line
