@@ -72,6 +72,9 @@ def build_parser() -> argparse.ArgumentParser:
         add_trigger = None
     if add_trigger:
         add_trigger(sub)
+    from .workflow.plan import add_parser as add_plan
+
+    add_plan(sub)
 
     rules = sub.add_parser("rules", help="list the rules, or print the rules reference",
                            description="List every rule with its severity and summary.")
@@ -152,6 +155,12 @@ def _run_trigger(args) -> int:
     return run(args)
 
 
+def _run_plan(args) -> int:
+    from .workflow.plan import run
+
+    return run(args)
+
+
 def _run_rules(args) -> int:
     from .docgen import rules_markdown
     from .registry import REGISTRY, all_rules
@@ -173,7 +182,7 @@ def _run_rules(args) -> int:
 
 
 COMMANDS = {"repo": _run_repo, "workflow": _run_workflow, "trigger": _run_trigger,
-            "rules": _run_rules}
+            "plan": _run_plan, "rules": _run_rules}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -183,7 +192,7 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exc:  # argparse already printed the usage error
         return EXIT_OK if exc.code == 0 else EXIT_USAGE
     if not args.command:
-        print("checkers: error: a command is required: repo, workflow, trigger or rules "
+        print("checkers: error: a command is required: repo, workflow, trigger, plan or rules "
               "(see `checkers --help`)", file=sys.stderr)
         return EXIT_USAGE
     try:
