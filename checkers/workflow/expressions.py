@@ -495,7 +495,11 @@ class _Parser:
         node, indexable = self.primary()
         if not indexable:
             return node
+        chain = 0
         while self.peek() in ("[", "."):
+            chain += 1
+            if self.depth + chain > MAX_DEPTH:
+                raise ExpressionSyntaxError(f"the expression nests deeper than {MAX_DEPTH} levels")
             if self.take()[0] == "[":
                 if self.peek() == "*":
                     self.take()

@@ -32,6 +32,7 @@ from . import expressions as ex
 from .trigger import EVENTS, PR_EVENTS, _load, _read, _short, argument_problem, evaluate
 
 MAX_COMBINATIONS = 256  # GitHub's limit of jobs per matrix
+MAX_TRIED = 100_000  # combinations looked at before exclusions, so a huge product cannot hang us
 ASSUMPTION = "this plan assumes every job and step that starts succeeds"
 # github.* properties GitHub documents; the ones the event does not tell us are unknown, any
 # other name is null, as on GitHub.
@@ -310,12 +311,18 @@ def expand_matrix(matrix: dict) -> list[dict]:
         if not values:
             raise ValueError(f"matrix vector '{key}' does not contain any values")
         vectors.append(values)
-    combos = [dict(zip(keys, c)) for c in itertools.product(*vectors)] if keys else []
-    for entry in _as_list(matrix.get("exclude")):
-        if not isinstance(entry, dict):
-            raise ValueError("each matrix `exclude` entry must be a mapping")
-        combos = [c for c in combos
-                  if not all(k in c and c[k] == v for k, v in entry.items())]
+    excludes = _as_list(matrix.get("exclude"))
+    if not all(isinstance(entry, dict) for entry in excludes):
+        raise ValueError("each matrix `exclude` entry must be a mapping")
+    combos: list[dict] = []
+    for tried, values in enumerate(itertools.product(*vectors) if keys else ()):
+        if tried >= MAX_TRIED or len(combos) > MAX_COMBINATIONS:
+            raise ValueError(f"the matrix has more than {MAX_COMBINATIONS} combinations; GitHub "
+                             f"allows at most {MAX_COMBINATIONS} jobs per matrix")
+        combo = dict(zip(keys, values))
+        if not any(all(k in combo and combo[k] == v for k, v in entry.items())
+                   for entry in excludes):
+            combos.append(combo)
     originals = [dict(c) for c in combos]
     added: list[dict] = []
     for entry in _as_list(matrix.get("include")):
@@ -567,6 +574,9 @@ def _plan_job(job: dict, entry: dict, combo: dict | None, index: int, total: int
                         step_status, place="a step")
 
     plan = JobPlan(**entry, matrix=combo)
+    if isinstance(job.get("name"), str) and "${{" in job["name"]:
+        plan.name = ex.render(job["name"], ex.Scope({**base, "strategy": strategy_ctx,
+                                                     "matrix": matrix}))[0]
     plan.env = {k: v for k, v in job_env.items()}
     if "uses" in job:
         plan.notes.append(f"It calls the reusable workflow {_scalar_text(job['uses'])}; its jobs "
@@ -590,7 +600,9 @@ def _check_expressions(data: dict) -> str | None:
         elif isinstance(node, str):
             yield where, node, parent, key
 
-    for where, text, parent, key in walk(data.get("jobs"), "jobs", data, "jobs"):
+    found = [item for top, node in data.items() if top not in ("on", True)
+             for item in walk(node, str(top), data, top)]
+    for where, text, parent, key in found:
         try:
             if key == "if" and "${{" not in text:
                 ex.parse(text)
