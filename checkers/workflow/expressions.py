@@ -225,32 +225,18 @@ def equals(left: Any, right: Any) -> bool:
     return left is right
 
 
-def _greater(left: Any, right: Any) -> bool:
+def _relation(left: Any, right: Any, greater: bool) -> bool:
+    """``left > right`` (or ``<``) after loose coercion: NaN, mixed kinds, arrays and objects
+    compare false; strings ignore case; false < true."""
     left, right = _coerce(left, right)
-    lk, rk = _kind(left), _kind(right)
-    if lk != rk:
+    kind = _kind(left)
+    if kind != _kind(right) or kind not in ("number", "string", "boolean"):
         return False
-    if lk == "number":
-        return not (math.isnan(left) or math.isnan(right)) and left > right
-    if lk == "string":
-        return _upper(left) > _upper(right)
-    if lk == "boolean":
-        return left and not right
-    return False
-
-
-def _less(left: Any, right: Any) -> bool:
-    left, right = _coerce(left, right)
-    lk, rk = _kind(left), _kind(right)
-    if lk != rk:
+    if kind == "number" and (math.isnan(left) or math.isnan(right)):
         return False
-    if lk == "number":
-        return not (math.isnan(left) or math.isnan(right)) and left < right
-    if lk == "string":
-        return _upper(left) < _upper(right)
-    if lk == "boolean":
-        return (not left) and right
-    return False
+    if kind == "string":
+        left, right = _upper(left), _upper(right)
+    return left > right if greater else left < right
 
 
 def get(obj: Any, key: Any) -> Any:
@@ -649,13 +635,9 @@ def _eval(tree, scope: Scope) -> Any:
             return equals(left, right)
         if op == "!=":
             return not equals(left, right)
-        if op == "<":
-            return _less(left, right)
-        if op == ">":
-            return _greater(left, right)
-        if op == "<=":
-            return equals(left, right) or _less(left, right)
-        return equals(left, right) or _greater(left, right)
+        if op in ("<", ">"):
+            return _relation(left, right, op == ">")
+        return equals(left, right) or _relation(left, right, op == ">=")
     if kind == "index":
         obj = _eval(tree[1], scope)
         index = tree[2]
