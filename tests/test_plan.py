@@ -449,3 +449,49 @@ def test_shell_preview_leaves_what_bash_would_not_expand():
     assert shell_preview(script, env) == (
         "echo x/y x/y '$A' \"x/y\" \\$A x-y ${A#x} $U $OTHER # $A\n"
         "cat <<'EOF'\n$A\nEOF\necho ***")
+
+
+def test_env_names_set_by_earlier_steps_are_unknown_not_empty():
+    p = plan(wf("""
+        on: push
+        jobs:
+          a:
+            runs-on: ubuntu-latest
+            steps:
+              - run: echo "${{ env.VERSION }}"
+              - run: echo "VERSION=1.2" >> "$GITHUB_ENV"
+              - run: echo "${{ env.VERSION }}"
+    """), "push", branch="main")
+    first, _, last = p.jobs[0].steps
+    assert first.body == 'echo ""'  # nothing could have set it yet: null, an empty string
+    assert last.body == 'echo "${{ env.VERSION }}"'
+
+
+def test_a_long_chain_of_needs():
+    jobs = "".join(f"  j{i}:\n    runs-on: x\n    needs: j{i - 1}\n    steps: [{{run: echo}}]\n"
+                   for i in range(1, 1500))
+    p = plan("on: push\njobs:\n  j0:\n    runs-on: x\n    steps: [{run: echo}]\n" + jobs,
+             "push", branch="main")
+    assert len(p.jobs) == 1500 and p.jobs[-1].id == "j1499" and p.jobs[-1].status == "runs"
+
+
+def test_plan_every_workflow_of_a_folder():
+    from checkers.workflow.plan import plan_workflows
+
+    plans = plan_workflows(WORKFLOWS, "push", branch="feature/x", changed=["src/train.py"])
+    assert {name: p.runs for name, p in plans.items()} == {"deploy-on-merge.yml": False,
+                                                           "train-on-push.yml": True}
+
+
+def test_a_condition_on_needed_results_names_the_assumption():
+    p = plan(wf("""
+        on: push
+        jobs:
+          a: {runs-on: x, steps: [{run: echo}]}
+          b:
+            needs: a
+            if: needs.a.result == 'failure'
+            runs-on: x
+            steps: [{run: echo}]
+    """), "push", branch="main")
+    assert p.job("b").status == "skipped" and "assumes" in p.job("b").reason

@@ -357,24 +357,16 @@ def _order(jobs: dict) -> tuple[list[str], dict[str, list[str]], str | None]:
                                    "is not a job of this workflow; GitHub refuses the workflow, "
                                    "so it never runs.")
     level: dict[str, int] = {}
-    visiting: set[str] = set()
-
-    def depth(job_id: str) -> int:
-        if job_id in level:
-            return level[job_id]
-        if job_id in visiting:
-            raise ValueError(job_id)
-        visiting.add(job_id)
-        level[job_id] = 1 + max((depth(n) for n in needs[job_id]), default=-1)
-        visiting.discard(job_id)
-        return level[job_id]
-
-    try:
-        for job_id in needs:
-            depth(job_id)
-    except ValueError as exc:
-        return [], needs, (f"The workflow is invalid: the `needs` of job '{exc}' form a cycle; "
-                           "GitHub refuses the workflow, so it never runs.")
+    waiting = {job_id: set(wanted) for job_id, wanted in needs.items()}
+    while waiting:  # level by level (Kahn), so a long chain of jobs needs no deep recursion
+        ready = [j for j, wanted in waiting.items() if wanted <= level.keys()]
+        if not ready:
+            stuck = next(iter(waiting))
+            return [], needs, (f"The workflow is invalid: the `needs` of job '{stuck}' form a "
+                               "cycle; GitHub refuses the workflow, so it never runs.")
+        for job_id in ready:
+            level[job_id] = 1 + max((level[n] for n in needs[job_id]), default=-1)
+            del waiting[job_id]
     index = {job_id: i for i, job_id in enumerate(needs)}
     return sorted(needs, key=lambda j: (level[j], index[j])), needs, None
 
@@ -418,7 +410,9 @@ def _job_reason(job_id: str, raw_if: Any, wanted: list[str], status: dict[str, s
                     "success() needs every job in `needs` to succeed (use `if: ${{ !cancelled() }}` "
                     "or always() to run it anyway).")
         if default:
-            return f"{shown} is false for this event, so GitHub skips the job."
+            assumed = (f" ({ASSUMPTION}: every needed job's result is 'success')"
+                       if "needs" in shown.lower() else "")
+            return f"{shown} is false for this event{assumed}, so GitHub skips the job."
         return (f"{shown} is false for this event ({ASSUMPTION}, so failure() and cancelled() "
                 "are false).")
     if default and ex.truthy(status_part) is None:
@@ -434,19 +428,21 @@ def _step_name(step: dict, scope: ex.Scope) -> str:
         return ex.render(_scalar_text(name), scope)[0]
     if "run" in step:
         first = next((line for line in _scalar_text(step["run"]).splitlines() if line.strip()), "")
-        return f"Run {ex.render(first.strip(), scope)[0]}"
+        return f"Run {first.strip()}"
     return f"Run {_scalar_text(step.get('uses'))}"
 
 
 def _plan_steps(job: dict, scope_for, env: dict[str, str]) -> list[StepPlan]:
     steps = []
+    exported = False
     for step in _as_list(job.get("steps")):
         if not isinstance(step, dict):
             continue
         step_env = dict(env)
-        base_scope = scope_for(dict(env))
+        base_scope = scope_for(dict(env), exported)
         _env(step.get("env"), base_scope, step_env)
-        scope = scope_for(step_env)
+        scope = scope_for(step_env, exported)
+        exported = exported or "uses" in step or "GITHUB_ENV" in _scalar_text(step.get("run"))
         name = _step_name(step, base_scope)
         if "uses" in step:
             kind, body = "uses", _scalar_text(step.get("uses"))
@@ -477,6 +473,8 @@ def _plan_steps(job: dict, scope_for, env: dict[str, str]) -> list[StepPlan]:
 
 def _plan_jobs(data: dict, event: Event, contexts: dict, lines: list[str]) -> list[JobPlan] | None:
     jobs = data.get("jobs")
+    if isinstance(jobs, dict):
+        jobs = {str(k): v for k, v in jobs.items()}
     if not isinstance(jobs, dict) or not jobs:
         lines.append("The workflow has no `jobs:` mapping; GitHub refuses it, so nothing runs.")
         return None
@@ -567,9 +565,12 @@ def _plan_job(job: dict, entry: dict, combo: dict | None, index: int, total: int
     step_status = {"success": True, "always": True, "cancelled": False, "failure": False,
                    "hashfiles": None}
 
-    def scope_for(env: dict[str, str]) -> ex.Scope:
+    def scope_for(env: dict[str, str], exported: bool = False) -> ex.Scope:
+        # after a step that may export variables (GITHUB_ENV, any action), a name missing
+        # from the declared env may exist at run time: unknown, not null
+        env_ctx = ex.Context("env", env) if exported else env
         return ex.Scope({**base, "strategy": strategy_ctx, "matrix": matrix,
-                         "secrets": contexts["secrets"], "env": env, "runner": runner,
+                         "secrets": contexts["secrets"], "env": env_ctx, "runner": runner,
                          "job": ex.Context("job"), "steps": ex.Context("steps")},
                         step_status, place="a step")
 
@@ -672,6 +673,14 @@ def plan(workflow: Any, event: str = "push", *, branch: str | None = None,
         return Plan(False, result.why[:-1] + lines, event=event, title=title)
     result.jobs = jobs
     return result
+
+
+def plan_workflows(folder: Any, event: str = "push", **kwargs) -> dict[str, Plan]:
+    """:func:`plan` for every ``*.yml``/``*.yaml`` in ``folder`` (such as a repository's
+    ``.github/workflows``), by file name: which workflows one push starts, and what they run."""
+    files = sorted(f for f in Path(folder).iterdir()
+                   if f.suffix in (".yml", ".yaml") and f.is_file())
+    return {f.name: plan(f, event, **kwargs) for f in files}
 
 
 # -- reading a script as the shell would run it (text output only) --------------------------------
