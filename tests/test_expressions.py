@@ -40,7 +40,7 @@ def scope(**extra) -> Scope:
                 "matrix": {"fruits": FRUITS, "vegetables": VEGETABLES}}
     contexts.update(extra)
     return Scope(contexts, {"success": True, "always": True, "cancelled": False,
-                            "failure": False})
+                            "failure": False, "hashfiles": None})
 
 
 def ev(text: str):

@@ -409,6 +409,11 @@ def test_dispatch_input_types():
     ("a: {runs-on: x, if: 'github.ref == \"main\"', steps: [{run: echo}]}", "cannot read"),
     ("a: {runs-on: x, if: matrix.os == 'linux', steps: [{run: echo}]}", "matrix"),
     ("a: {runs-on: x, env: {A: '${{ env.B }}'}, steps: [{run: echo}]}", "env"),
+    # "Context availability": no secrets in a step's if:, hashFiles only in steps, status
+    # functions only in if:
+    ("a: {runs-on: x, steps: [{if: secrets.TOKEN != '', run: echo}]}", "secrets"),
+    ("a: {runs-on: x, if: hashFiles('x') != '', steps: [{run: echo}]}", "hashFiles"),
+    ("a: {runs-on: x, steps: [{run: 'echo ${{ success() }}'}]}", "success"),
 ])
 def test_invalid_workflows_never_run(jobs, words):
     p = plan(f"on: push\njobs:\n  {jobs}\n", "push", branch="main")
@@ -495,3 +500,17 @@ def test_a_condition_on_needed_results_names_the_assumption():
             steps: [{run: echo}]
     """), "push", branch="main")
     assert p.job("b").status == "skipped" and "assumes" in p.job("b").reason
+
+
+def test_hashfiles_in_a_step_stays_unknown():
+    p = plan(wf("""
+        on: push
+        jobs:
+          a:
+            runs-on: x
+            steps:
+              - if: hashFiles('requirements.txt') != ''
+                run: echo "key-${{ hashFiles('requirements.txt') }}"
+    """), "push", branch="main")
+    only = p.jobs[0].steps[0]
+    assert only.status == "unknown" and only.body == "echo \"key-${{ hashFiles('requirements.txt') }}\""

@@ -709,6 +709,8 @@ def _call(name: str, arg_trees: list, scope: Scope) -> Any:
         return _eval(arg_trees[-1], scope)
     args = [_eval(a, scope) for a in arg_trees]
     if name == "hashfiles":
+        if "hashfiles" not in scope.status:
+            raise ExpressionSyntaxError(f"hashFiles() is not available in {scope.place}")
         return Unknown("hashFiles(...)")  # it hashes the runner's checkout
     if any(isinstance(a, Unknown) for a in args):
         return Unknown(f"{name}(...)")

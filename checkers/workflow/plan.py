@@ -442,7 +442,6 @@ def _plan_steps(job: dict, scope_for, env: dict[str, str]) -> list[StepPlan]:
         base_scope = scope_for(dict(env), exported)
         _env(step.get("env"), base_scope, step_env)
         scope = scope_for(step_env, exported)
-        exported = exported or "uses" in step or "GITHUB_ENV" in _scalar_text(step.get("run"))
         name = _step_name(step, base_scope)
         if "uses" in step:
             kind, body = "uses", _scalar_text(step.get("uses"))
@@ -457,7 +456,8 @@ def _plan_steps(job: dict, scope_for, env: dict[str, str]) -> list[StepPlan]:
         plan = StepPlan(name, kind, body, step_env)
         if "if" in step:
             plan.condition = _condition_text(step["if"])
-            status_part, written, default = _evaluate_condition(step["if"], base_scope)
+            status_part, written, default = _evaluate_condition(
+                step["if"], scope_for(dict(env), exported, condition=True))
             outcome = _combine(status_part, written)
             if outcome is False:
                 plan.status = "skipped"
@@ -468,6 +468,7 @@ def _plan_steps(job: dict, scope_for, env: dict[str, str]) -> list[StepPlan]:
                 plan.reason = (f"`if: {plan.condition}` depends on {_unknown_names(written)}, "
                                "known only at run time")
         steps.append(plan)
+        exported = exported or "uses" in step or "GITHUB_ENV" in _scalar_text(step.get("run"))
     return steps
 
 
@@ -565,15 +566,19 @@ def _plan_job(job: dict, entry: dict, combo: dict | None, index: int, total: int
     step_status = {"success": True, "always": True, "cancelled": False, "failure": False,
                    "hashfiles": None}
 
-    def scope_for(env: dict[str, str], exported: bool = False) -> ex.Scope:
+    def scope_for(env: dict[str, str], exported: bool = False,
+                  condition: bool = False) -> ex.Scope:
         # after a step that may export variables (GITHUB_ENV, any action), a name missing
         # from the declared env may exist at run time: unknown, not null
         env_ctx = ex.Context("env", env) if exported else env
-        return ex.Scope({**base, "strategy": strategy_ctx, "matrix": matrix,
-                         "secrets": contexts["secrets"], "env": env_ctx, "runner": runner,
-                         "job": ex.Context("job"), "steps": ex.Context("steps")},
-                        step_status, place="a step")
+        contexts = {**base, "strategy": strategy_ctx, "matrix": matrix, "env": env_ctx,
+                    "runner": runner, "job": ex.Context("job"), "steps": ex.Context("steps")}
+        if condition:  # a step's `if:` has the status functions but not `secrets`
+            return ex.Scope(contexts, step_status, place="a step's `if:`")
+        return ex.Scope({**contexts, "secrets": contexts_secrets}, {"hashfiles": None},
+                        place="a step")
 
+    contexts_secrets = contexts["secrets"]
     plan = JobPlan(**entry, matrix=combo)
     if isinstance(job.get("name"), str) and "${{" in job["name"]:
         plan.name = ex.render(job["name"], ex.Scope({**base, "strategy": strategy_ctx,
