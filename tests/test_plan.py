@@ -514,3 +514,23 @@ def test_hashfiles_in_a_step_stays_unknown():
     """), "push", branch="main")
     only = p.jobs[0].steps[0]
     assert only.status == "unknown" and only.body == "echo \"key-${{ hashFiles('requirements.txt') }}\""
+
+
+def test_env_filled_in_only_for_posix_shells():
+    p = plan(wf("""
+        on: push
+        defaults: {run: {shell: bash}}
+        jobs:
+          a:
+            runs-on: ${{ matrix.os }}
+            strategy: {matrix: {os: [ubuntu-latest, windows-latest]}}
+            env: {NAME: x}
+            steps:
+              - run: echo $NAME
+              - run: echo $NAME
+                shell: pwsh
+    """), "push", branch="main")
+    assert [[s.posix_shell for s in j.steps] for j in p.jobs] == [[True, False], [True, False]]
+    p = plan("on: push\njobs:\n  w:\n    runs-on: windows-2022\n    steps: [{run: echo $A}]\n",
+             "push", branch="main")
+    assert p.jobs[0].steps[0].posix_shell is False

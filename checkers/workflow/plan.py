@@ -60,6 +60,7 @@ class StepPlan:
     status: str = "runs"         # "runs", "skipped" or "unknown"
     reason: str = ""
     condition: str | None = None
+    posix_shell: bool = True     # bash/sh: the text form may show the script with env filled in
 
     def to_dict(self) -> dict:
         return {"name": self.name, self.kind: self.body, "env": dict(self.env)}
@@ -432,7 +433,24 @@ def _step_name(step: dict, scope: ex.Scope) -> str:
     return f"Run {_scalar_text(step.get('uses'))}"
 
 
-def _plan_steps(job: dict, scope_for, env: dict[str, str]) -> list[StepPlan]:
+def _posix_shell(shell: Any, runs_on: Any) -> bool:
+    """Whether the script runs in bash or sh (the default, except on Windows runners)."""
+    if shell is not None:
+        return str(shell).split()[0].rsplit("/", 1)[-1] in ("bash", "sh")
+    return "windows" not in json.dumps(runs_on, default=str).lower()
+
+
+def _default_shell(*owners: Any) -> Any:
+    for owner in owners:  # the job's `defaults.run.shell` wins over the workflow's
+        defaults = owner.get("defaults") if isinstance(owner, dict) else None
+        run = defaults.get("run") if isinstance(defaults, dict) else None
+        if isinstance(run, dict) and run.get("shell") is not None:
+            return run["shell"]
+    return None
+
+
+def _plan_steps(job: dict, scope_for, env: dict[str, str], default_shell: Any = None,
+                runs_on: Any = None) -> list[StepPlan]:
     steps = []
     exported = False
     for step in _as_list(job.get("steps")):
@@ -454,6 +472,7 @@ def _plan_steps(job: dict, scope_for, env: dict[str, str]) -> list[StepPlan]:
                     raise
                 body = f"(GitHub fails this step: {exc})"
         plan = StepPlan(name, kind, body, step_env)
+        plan.posix_shell = _posix_shell(step.get("shell", default_shell), runs_on)
         if "if" in step:
             plan.condition = _condition_text(step["if"])
             status_part, written, default = _evaluate_condition(
@@ -527,7 +546,7 @@ def _plan_jobs(data: dict, event: Event, contexts: dict, lines: list[str]) -> li
             continue
         for index, combo in enumerate(combos):
             planned.append(_plan_job(job, entry, combo, index, len(combos), contexts, base,
-                                     workflow_env))
+                                     workflow_env, data))
     return planned
 
 
@@ -551,7 +570,8 @@ def _matrix(job: dict, scope: ex.Scope) -> tuple[list | None, str]:
 
 
 def _plan_job(job: dict, entry: dict, combo: dict | None, index: int, total: int,
-              contexts: dict, base: dict, workflow_env: dict[str, str]) -> JobPlan:
+              contexts: dict, base: dict, workflow_env: dict[str, str],
+              workflow: dict) -> JobPlan:
     strategy = job.get("strategy") if isinstance(job.get("strategy"), dict) else {}
     fail_fast = strategy.get("fail-fast", True)
     strategy_ctx = {"fail-fast": fail_fast if isinstance(fail_fast, bool) else ex.Unknown(
@@ -588,7 +608,11 @@ def _plan_job(job: dict, entry: dict, combo: dict | None, index: int, total: int
         plan.notes.append(f"It calls the reusable workflow {_scalar_text(job['uses'])}; its jobs "
                           "are not expanded here.")
         return plan
-    plan.steps = _plan_steps(job, scope_for, job_env)
+    try:
+        runs_on = ex.value_of(job.get("runs-on"), job_scope)
+    except ex.ExpressionError:
+        runs_on = job.get("runs-on")
+    plan.steps = _plan_steps(job, scope_for, job_env, _default_shell(job, workflow), runs_on)
     return plan
 
 
@@ -798,7 +822,7 @@ def render_text(p: Plan) -> str:
             out.append("      run: |")
             script = step.body.rstrip("\n")
             out.append(_indent(script, "        "))
-            filled = shell_preview(script, step.env)
+            filled = shell_preview(script, step.env) if step.posix_shell else script
             if filled != script:
                 out.append("      as the shell runs it, with the env values filled in:")
                 out.append(_indent(filled, "        "))
