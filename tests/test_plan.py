@@ -534,3 +534,64 @@ def test_env_filled_in_only_for_posix_shells():
     p = plan("on: push\njobs:\n  w:\n    runs-on: windows-2022\n    steps: [{run: echo $A}]\n",
              "push", branch="main")
     assert p.jobs[0].steps[0].posix_shell is False
+
+
+# -- a real git push to a local bare origin ----------------------------------------------------------
+
+def _practice_repo(tmp_path):
+    import shutil
+    import subprocess
+    import sys
+
+    from .conftest import git
+
+    origin = tmp_path / "origin.git"
+    work = tmp_path / "work"
+    git(tmp_path, "init", "-q", "--bare", str(origin))
+    hook = origin / "hooks" / "post-receive"
+    hook.write_text(f"#!/bin/sh\nexec {sys.executable} -m checkers.workflow.push\n")
+    hook.chmod(0o755)
+    git(tmp_path, "init", "-q", str(work))
+    (work / ".github" / "workflows").mkdir(parents=True)
+    shutil.copy(TRAIN, work / ".github" / "workflows" / "train-on-push.yml")
+    (work / "README.md").write_text("churn\n")
+    git(work, "add", "-A")
+    git(work, "commit", "-qm", "start")
+    git(work, "remote", "add", "origin", str(origin))
+    git(work, "push", "-q", "origin", "main")
+    return work, origin, subprocess, git
+
+
+def test_a_real_push_answers_with_the_plan(tmp_path, monkeypatch):
+    from checkers.workflow.push import plan_push
+
+    monkeypatch.setenv("PYTHONPATH", str(ROOT))
+    monkeypatch.setenv("CHECKERS_REPOSITORY", "neuralspark/churn")
+    work, origin, subprocess, git = _practice_repo(tmp_path)
+    git(work, "switch", "-qc", "feature/x")
+    (work / "src").mkdir()
+    (work / "src" / "train.py").write_text("print('train')\n")
+    git(work, "add", "-A")
+    git(work, "commit", "-qm", "train")
+    sha = git(work, "rev-parse", "HEAD").strip()
+    pushed = subprocess.run(["git", "push", "origin", "feature/x"], cwd=work,
+                            capture_output=True, text=True, check=True)
+    remote = "\n".join(line[len("remote: "):] for line in pushed.stderr.splitlines()
+                       if line.startswith("remote: "))
+    assert "train-on-push.yml: runs" in remote
+    assert "changed files: src/train.py" in remote
+    assert f'--set tags.commit="{sha}"' in remote and '--set tags.branch="feature/x"' in remote
+
+    # the same, from Python: a new branch compares with the parent of its oldest new commit
+    push = plan_push(origin, "feature/x", repository="neuralspark/churn")
+    assert push.changed == ["src/train.py"] and push.running == ["train-on-push.yml"]
+    submit = step(push.plans["train-on-push.yml"], "train", "Submit the training pipeline")
+    assert submit.env["COMMIT"] == sha
+    # an existing branch: a two-dot diff of the old and new heads; README only -> no run
+    (work / "README.md").write_text("churn model\n")
+    git(work, "commit", "-qam", "docs")
+    git(work, "push", "-q", "origin", "feature/x")
+    push = plan_push(origin, "feature/x", before=sha)
+    assert push.changed == ["README.md"] and push.running == []
+    # main only has README: the branch filter refuses whatever changed
+    assert plan_push(origin, "main").running == []
