@@ -595,3 +595,27 @@ def test_a_real_push_answers_with_the_plan(tmp_path, monkeypatch):
     assert push.changed == ["README.md"] and push.running == []
     # main only has README: the branch filter refuses whatever changed
     assert plan_push(origin, "main").running == []
+
+
+def test_payload_keys_an_event_does_not_have_are_null():
+    p = plan(wf("""
+        on: [push, pull_request]
+        jobs:
+          a:
+            if: github.event.pull_request.draft == false
+            runs-on: x
+            steps:
+              - run: echo "${{ github.event.head_commit.message }}|${{ github.event.nope }}|${{ github.event.ref }}"
+    """), "push", branch="main")
+    # on a push there is no pull_request: null == false is true (both coerce to 0)
+    assert p.job("a").status == "runs"
+    assert p.jobs[0].steps[0].body == 'echo "${{ github.event.head_commit.message }}||refs/heads/main"'
+    pr = plan(wf("""
+        on: pull_request
+        jobs:
+          a:
+            if: github.event.pull_request.draft == false
+            runs-on: x
+            steps: [{run: echo}]
+    """), "pull_request", base="main", head="f")
+    assert pr.job("a").status == "unknown"

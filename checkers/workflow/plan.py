@@ -44,6 +44,17 @@ GITHUB_PROPERTIES = (
     "retention_days", "run_id", "run_number", "run_attempt", "secret_source", "server_url",
     "sha", "token", "triggering_actor", "workflow", "workflow_ref", "workflow_sha", "workspace",
 )
+# The webhook payload's top-level keys ("Webhook events and payloads"): the event does not tell
+# us their values (unknown), but any other key is null, as in the real payload.
+_COMMON = ("enterprise", "installation", "organization", "repository", "sender")
+PAYLOAD_KEYS = {
+    "push": _COMMON + ("after", "base_ref", "before", "commits", "compare", "created", "deleted",
+                       "forced", "head_commit", "pusher", "ref"),
+    "pull_request": _COMMON + ("action", "assignee", "changes", "label", "number",
+                               "pull_request", "reason", "requested_reviewer",
+                               "requested_team"),
+    "workflow_dispatch": _COMMON + ("inputs", "ref", "workflow"),
+}
 _REPO = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}")
 
 
@@ -172,7 +183,8 @@ def _github(event: Event, workflow_name: str | None) -> ex.Context:
         known["workflow"] = workflow_name
     if event.name == "workflow_dispatch":
         payload["inputs"] = {k: ex.to_string(v) for k, v in event.inputs.items()}
-    known["event"] = ex.Context("github.event", payload)
+    keys = PAYLOAD_KEYS.get("pull_request" if event.name in PR_EVENTS else event.name)
+    known["event"] = ex.Context("github.event", payload, unknown=keys if keys else True)
     missing = [p for p in GITHUB_PROPERTIES if p not in known]
     return ex.Context("github", known, unknown=missing)
 
