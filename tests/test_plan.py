@@ -619,3 +619,27 @@ def test_payload_keys_an_event_does_not_have_are_null():
             steps: [{run: echo}]
     """), "pull_request", base="main", head="f")
     assert pr.job("a").status == "unknown"
+
+
+def test_a_job_whose_expression_fails_at_run_time_fails_and_failure_jobs_run():
+    p = plan(wf("""
+        on: push
+        jobs:
+          build:
+            runs-on: x
+            env: {CONFIG: "${{ fromJSON(vars.NOT_JSON) }}"}
+            steps: [{run: echo}]
+          deploy:
+            needs: build
+            runs-on: x
+            steps: [{run: echo}]
+          report:
+            needs: build
+            if: failure()
+            runs-on: x
+            steps: [{run: echo report}]
+    """), "push", branch="main", variables={"NOT_JSON": "{oops"})
+    assert [(j.id, j.status) for j in p.jobs] == [("build", "runs"), ("deploy", "skipped"),
+                                                  ("report", "runs")]
+    assert "fails" in p.job("build").reason and "fromJSON" in p.job("build").reason
+    assert "build (fails)" in p.job("deploy").reason

@@ -296,9 +296,9 @@ def _env(raw: Any, scope: ex.Scope, into: dict[str, str]) -> None:
         if isinstance(value, dict):
             for k, v in value.items():
                 into[str(k)] = "${{ ... }}" if isinstance(v, ex.Unknown) else ex.to_string(v)
-        else:
-            into["${{ ... }}"] = f"{_scalar_text(raw)} (a whole `env:` from an expression, " \
-                                 "known only at run time)"
+        else:  # the names themselves are known only at run time
+            into[_scalar_text(raw).strip()] = "(a whole `env:` from an expression: its names " \
+                                              "and values are known only at run time)"
         return
     for key, value in raw.items():
         if isinstance(value, str):
@@ -387,7 +387,7 @@ def _order(jobs: dict) -> tuple[list[str], dict[str, list[str]], str | None]:
 def _needs_context(wanted: list[str], status: dict[str, str]) -> dict:
     context = {}
     for n in wanted:
-        result: Any = {"runs": "success", "skipped": "skipped"}.get(status[n])
+        result: Any = {"runs": "success", "skipped": "skipped", "fails": "failure"}.get(status[n])
         context[n] = ex.Context(f"needs.{n}", {
             "result": result if result else ex.Unknown(f"needs.{n}.result"),
             "outputs": ex.Context(f"needs.{n}.outputs")}, unknown=False)
@@ -396,7 +396,7 @@ def _needs_context(wanted: list[str], status: dict[str, str]) -> dict:
 
 def _success(wanted: list[str], status: dict[str, str]) -> Any:
     states = [status[n] for n in wanted]
-    if "skipped" in states:
+    if "skipped" in states or "fails" in states:
         return False
     if "unknown" in states:
         return ex.Unknown("success()")
@@ -412,13 +412,17 @@ def _job_reason(job_id: str, raw_if: Any, wanted: list[str], status: dict[str, s
         if raw_if is None:
             return (f"No `if:` (the default is success()); {after}." if wanted else
                     "No `needs` and no `if:`: it starts at once.")
+        if not default:  # a status function decides: it waits for its needs to finish
+            return f"{shown} is true for this event" + (
+                f"; it starts once {', '.join(wanted)} finish{'es' if len(wanted) == 1 else ''}."
+                if wanted else ".")
         return f"{shown} is true for this event; {after}."
-    skipped_needs = [n for n in wanted if status[n] == "skipped"]
+    blocking = [f"{n} ({'fails' if status[n] == 'fails' else 'skipped'})" for n in wanted
+                if status[n] in ("skipped", "fails")]
     unknown_needs = [n for n in wanted if status[n] == "unknown"]
     if outcome is False:
         if default and ex.truthy(status_part) is False:
-            return (f"It needs {', '.join(skipped_needs)}, which "
-                    f"{'is' if len(skipped_needs) == 1 else 'are'} skipped, and "
+            return (f"It needs {', '.join(blocking)}, and "
                     f"{shown + ' has no status function, so it means success() && (...); ' if shown else 'its default `if:` is success(): '}"
                     "success() needs every job in `needs` to succeed (use `if: ${{ !cancelled() }}` "
                     "or always() to run it anyway).")
@@ -476,13 +480,7 @@ def _plan_steps(job: dict, scope_for, env: dict[str, str], default_shell: Any = 
         if "uses" in step:
             kind, body = "uses", _scalar_text(step.get("uses"))
         else:
-            kind = "run"
-            try:
-                body = ex.render(_scalar_text(step.get("run")), scope)[0]
-            except ex.ExpressionError as exc:
-                if isinstance(exc, ex.ExpressionSyntaxError):
-                    raise
-                body = f"(GitHub fails this step: {exc})"
+            kind, body = "run", ex.render(_scalar_text(step.get("run")), scope)[0]
         plan = StepPlan(name, kind, body, step_env)
         plan.posix_shell = _posix_shell(step.get("shell", default_shell), runs_on)
         if "if" in step:
@@ -525,7 +523,7 @@ def _plan_jobs(data: dict, event: Event, contexts: dict, lines: list[str]) -> li
         base = {"github": contexts["github"], "vars": contexts["vars"],
                 "inputs": contexts["inputs"], "needs": _needs_context(wanted, status)}
         always = {"success": _success(wanted, status), "always": True, "cancelled": False,
-                  "failure": False}
+                  "failure": any(status[n] == "fails" for n in wanted)}
         raw_if = job.get("if")
         try:
             status_part, written, default = _evaluate_condition(
@@ -546,19 +544,33 @@ def _plan_jobs(data: dict, event: Event, contexts: dict, lines: list[str]) -> li
         if state == "skipped":
             planned.append(JobPlan(**entry))
             continue
-        combos, matrix_note = _matrix(job, ex.Scope(base, place=f"jobs.{job_id}.strategy"))
+        try:
+            combos, matrix_note = _matrix(job, ex.Scope(base, place=f"jobs.{job_id}.strategy"))
+        except ex.ExpressionSyntaxError:
+            raise
+        except ex.ExpressionError as exc:
+            combos, matrix_note = [], f"GitHub fails the job: its `strategy` fails ({exc})."
         if combos is None:
             entry["status"] = status[job_id] = "unknown"
             entry["reason"] = f"{reason} {matrix_note}"
             combos = [None]
         elif not combos:
-            entry["status"] = status[job_id] = "skipped"
+            failed = matrix_note.startswith("GitHub fails")
+            entry["status"], status[job_id] = ("runs", "fails") if failed else ("skipped",) * 2
             entry["reason"] = matrix_note
             planned.append(JobPlan(**entry))
             continue
         for index, combo in enumerate(combos):
-            planned.append(_plan_job(job, entry, combo, index, len(combos), contexts, base,
-                                     workflow_env, data))
+            try:
+                planned.append(_plan_job(job, entry, combo, index, len(combos), contexts, base,
+                                         workflow_env, data))
+            except ex.ExpressionSyntaxError:
+                raise
+            except ex.ExpressionError as exc:  # evaluated when it runs: the job fails there
+                status[job_id] = "fails"
+                planned.append(JobPlan(**{**entry, "reason": f"{entry['reason']} But GitHub "
+                                          f"fails the job: an expression in it fails ({exc})."},
+                                       matrix=combo))
     return planned
 
 
