@@ -602,6 +602,8 @@ def _plan_job(job: dict, entry: dict, combo: dict | None, index: int, total: int
         "strategy.fail-fast"), "job-index": index, "job-total": total,
         "max-parallel": strategy.get("max-parallel", total)}
     matrix = combo if combo is not None else (ex.Unknown("matrix") if "matrix" in strategy else {})
+    if isinstance(matrix, ex.Unknown):  # how many combinations there are is unknown too
+        strategy_ctx = ex.Context("strategy", {"fail-fast": strategy_ctx["fail-fast"]})
     job_scope = ex.Scope({**base, "strategy": strategy_ctx, "matrix": matrix,
                           "secrets": contexts["secrets"]}, place="a job's env")
     job_env = dict(workflow_env)
