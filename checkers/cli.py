@@ -72,6 +72,8 @@ def build_parser() -> argparse.ArgumentParser:
         add_trigger = None
     if add_trigger:
         add_trigger(sub)
+    from .environments.cli import add_parsers as add_environments  # environments, promote, oidc
+    add_environments(sub, common)
 
     rules = sub.add_parser("rules", help="list the rules, or print the rules reference",
                            description="List every rule with its severity and summary.")
@@ -172,8 +174,14 @@ def _run_rules(args) -> int:
     return EXIT_OK
 
 
+def _run_environments(args) -> int:
+    from .environments.cli import run
+
+    return run(args)
+
+
 COMMANDS = {"repo": _run_repo, "workflow": _run_workflow, "trigger": _run_trigger,
-            "rules": _run_rules}
+            "rules": _run_rules, **dict.fromkeys(("environments", "promote", "oidc"), _run_environments)}
 
 
 def main(argv: list[str] | None = None) -> int:
