@@ -14,6 +14,7 @@ from typing import Iterable
 
 from ..findings import Result
 from ..registry import all_rules, get_rule
+from .rules import PLAN_NOTE
 from .settings import Settings, SettingsError
 
 __all__ = ["check_environments", "check_settings_text", "Settings", "SettingsError", "RULES"]
@@ -47,6 +48,8 @@ def _run(settings: Settings, workflows: Iterable[str | Path], select, ignore) ->
         ctx.cache["settings"] = settings
         for r in undeclared:
             findings.extend(r.run(ctx))
+    if any(env.reviewers or env.wait_minutes for env in settings.environments):
+        settings.notes.append(PLAN_NOTE)
     return Result(findings=findings, root=settings.display, notes=settings.notes)
 
 

@@ -51,7 +51,6 @@ def settings_of(ctx) -> Settings | None:
                 text = ctx.read_text(path)
                 if text is not None:
                     settings = Settings.from_text(text, ctx.display(path))
-                    settings.notes = ctx.notes  # the repository's result shows the plan note
                     settings.cache["repo_paths"] = ctx.paths
                     ctx.cache["settings"] = settings
                 break
@@ -323,14 +322,12 @@ def environments_production_approval(ctx):
               - type: Team
                 id: 1234567
 
-    Required reviewers in a private repository need GitHub Enterprise; the checker adds a note.
+    Required reviewers in a private repository need GitHub Enterprise; ``checkers environments``
+    adds a note saying so.
     """
     settings = settings_of(ctx)
     if settings is None or settings.problem or not isinstance(settings.environments_node, CommentedSeq):
         return
-    if settings.environments and any(e.reviewers or e.wait_minutes for e in settings.environments):
-        if PLAN_NOTE not in settings.notes:
-            settings.notes.append(PLAN_NOTE)
     if not _production_expected(ctx, settings):
         return
     production = settings.get("production")

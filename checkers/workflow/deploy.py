@@ -163,8 +163,7 @@ def deploy_trigger(ctx: WorkflowContext):
 
 @rule("deploy-stages", severity="error", scope="workflow", lesson=f"{LESSON}#promotion")
 def deploy_stages(ctx: WorkflowContext):
-    """Production must be deployed by a job in the ``production`` environment that waits for
-    the ``staging`` deployment.
+    """Production must be deployed in the ``production`` environment, after the staging deploy.
 
     The environments carry the gates: ``production``'s required reviewers (and wait timer) hold
     the production job, its secrets and its OIDC subject. A production deploy without

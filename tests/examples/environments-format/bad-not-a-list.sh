@@ -1,0 +1,6 @@
+mkdir -p .github
+cat > .github/settings.yml <<'YML'
+environments:
+  production:
+    wait_timer: 30
+YML

@@ -1,0 +1,20 @@
+mkdir -p .github
+cat > .github/settings.yml <<'YML'
+environments:
+  - name: dev
+  - name: staging
+    deployment_branch_policy:
+      protected_branches: false
+      custom_branch_policies: true
+      custom_branches: [main]
+  - name: production
+    wait_timer: 30
+    prevent_self_review: false
+    reviewers:
+      - type: User
+        id: 583231
+    deployment_branch_policy:
+      protected_branches: false
+      custom_branch_policies: true
+      custom_branches: [main]
+YML
