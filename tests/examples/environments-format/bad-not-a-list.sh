@@ -1,6 +1,2 @@
 mkdir -p .github
-cat > .github/settings.yml <<'YML'
-environments:
-  production:
-    wait_timer: 30
-YML
+printf 'environments:\n  production:\n    wait_timer: 30\n' > .github/settings.yml

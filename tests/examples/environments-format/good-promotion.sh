@@ -1,20 +1,2 @@
-mkdir -p .github
-cat > .github/settings.yml <<'YML'
-environments:
-  - name: dev
-  - name: staging
-    deployment_branch_policy:
-      protected_branches: false
-      custom_branch_policies: true
-      custom_branches: [main]
-  - name: production
-    wait_timer: 30
-    prevent_self_review: true
-    reviewers:
-      - type: Team
-        id: 7654321
-    deployment_branch_policy:
-      protected_branches: false
-      custom_branch_policies: true
-      custom_branches: [main]
-YML
+. "$EXAMPLES/lib.sh"
+promotion_settings

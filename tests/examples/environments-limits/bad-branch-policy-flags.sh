@@ -1,23 +1,5 @@
-mkdir -p .github
-cat > .github/settings.yml <<'YML'
-environments:
-  - name: dev
-  - name: Dev
-    deployment_branch_policy:
-      protected_branches: false
-      custom_branch_policies: false
-  - name: staging
-    deployment_branch_policy:
-      protected_branches: true
-      custom_branch_policies: true
-  - name: production
-    wait_timer: 30
-    prevent_self_review: true
-    reviewers:
-      - type: Team
-        id: 7654321
-    deployment_branch_policy:
-      protected_branches: false
-      custom_branch_policies: true
-      custom_branches: [main]
-YML
+. "$EXAMPLES/lib.sh"
+promotion_settings
+# staging: both flags on; a second "Dev" (names are not case sensitive) with both flags off
+sed -i '0,/protected_branches: false/s//protected_branches: true/' .github/settings.yml
+sed -i 's/^  - name: dev$/  - name: dev\n  - name: Dev\n    deployment_branch_policy:\n      protected_branches: false\n      custom_branch_policies: false/' .github/settings.yml

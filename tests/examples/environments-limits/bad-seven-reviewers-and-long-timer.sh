@@ -1,32 +1,5 @@
-mkdir -p .github
-cat > .github/settings.yml <<'YML'
-environments:
-  - name: dev
-  - name: staging
-    deployment_branch_policy:
-      protected_branches: false
-      custom_branch_policies: true
-      custom_branches: [main]
-  - name: production
-    wait_timer: 50000
-    prevent_self_review: true
-    reviewers:
-      - type: User
-        id: 100
-      - type: User
-        id: 101
-      - type: User
-        id: 102
-      - type: User
-        id: 103
-      - type: User
-        id: 104
-      - type: User
-        id: 105
-      - type: User
-        id: 106
-    deployment_branch_policy:
-      protected_branches: false
-      custom_branch_policies: true
-      custom_branches: [main]
-YML
+. "$EXAMPLES/lib.sh"
+promotion_settings
+reviewers=$(for i in 1 2 3 4 5 6 7; do printf '      - type: User\\n        id: 10%s\\n' "$i"; done)
+sed -i "s/wait_timer: 30/wait_timer: 50000/; /- type: Team/,/id: 7654321/c\\
+$reviewers" .github/settings.yml

@@ -1,6 +1,2 @@
 mkdir -p .github
-cat > .github/settings.yml <<'YML'
-environments:
-  - name: dev
-  - name: staging
-YML
+printf 'environments:\n  - name: dev\n  - name: staging\n' > .github/settings.yml

@@ -1,19 +1,4 @@
-mkdir -p .github
-cat > .github/settings.yml <<'YML'
-environments:
-  - name: dev
-  - name: staging
-    deployment_branch_policy:
-      protected_branches: false
-      custom_branch_policies: true
-      custom_branches: [main]
-  - name: production
-    wait_timer: 30
-    prevent_self_review: true
-    reviewers:
-      - type: Team
-        id: 7654321
-    deployment_branch_policy:
-      protected_branches: true
-      custom_branch_policies: false
-YML
+. "$EXAMPLES/lib.sh"
+promotion_settings
+head -n -3 .github/settings.yml > settings.tmp && mv settings.tmp .github/settings.yml
+printf '      protected_branches: true\n      custom_branch_policies: false\n' >> .github/settings.yml
