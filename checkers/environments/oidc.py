@@ -207,6 +207,9 @@ def subjects(workflow: Any, repo: str, event: str, *, branch: str | None = None,
                                              tag=tag), env, _logs_in(job))
         if env and EXPRESSION.search(env):
             s.note = "the environment is an expression: the subject holds whatever it evaluates to"
+        elif isinstance(job, CommentedMap) and "uses" in job:
+            s.note = ("calls a reusable workflow: each of its jobs gets this subject unless it "
+                      "names an environment itself (inside the called file)")
         result.jobs[str(job_id)] = s
     if owner_id is None:
         result.notes.append(f"Repositories created or renamed since {IMMUTABLE_SINCE} (and older "
@@ -215,8 +218,9 @@ def subjects(workflow: Any, repo: str, event: str, *, branch: str | None = None,
                             "to predict that form.")
     decision = _runs(data, event, branch, tag, base)
     if decision is not None and not decision:
-        result.notes.append(f"The workflow's `on:` does not start it for this event, so no job "
-                            "would request a token at all (see `checkers trigger`).")
+        result.notes.append("The workflow's `on:` does not start it for this event (whatever "
+                            "files changed), so no job would request a token at all (see "
+                            "`checkers trigger`).")
     if credentials is not None:
         creds = credentials if isinstance(credentials, list) and all(
             isinstance(c, Credential) for c in credentials) else load_credentials(credentials)
@@ -226,11 +230,13 @@ def subjects(workflow: Any, repo: str, event: str, *, branch: str | None = None,
 
 def _runs(data, event, branch, tag, base) -> bool | None:
     try:
+        from ..workflow.deploy import MERGE_FILES
+
         if event == "push":
             return evaluate(data, "push", branch=branch, tag=tag).runs if tag is not None else \
-                evaluate(data, "push", branch=branch, changed=["src/train.py"]).runs
+                evaluate(data, "push", branch=branch, changed=MERGE_FILES).runs
         if event in PR_EVENTS:
-            return evaluate(data, event, base=base or "main", changed=["src/train.py"]).runs
+            return evaluate(data, event, base=base or "main", changed=MERGE_FILES).runs
         return evaluate(data, event).runs
     except ValueError:
         return None

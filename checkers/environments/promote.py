@@ -23,13 +23,13 @@ from typing import Any
 
 from ruamel.yaml.comments import CommentedMap
 
+from ..workflow.deploy import MERGE_FILES
 from ..workflow.trigger import evaluate
 from ..workflow.walk import job_needs, scalars
 from .oidc import OidcError, load_document
 from .settings import Settings, SettingsError
 
 SECRET = re.compile(r"\bsecrets\.([A-Za-z_][A-Za-z0-9_]*)")
-MERGE_FILES = ("src/train.py", "src/score.py", "pipelines/training-pipeline.yaml", "README.md")
 
 
 class PromoteError(ValueError):
@@ -233,7 +233,8 @@ def plan(workflow: Any, settings: Any = None, *, branch: str = "main") -> Plan:
         result.stages.append(Stage(
             job_id, job.get("name") if isinstance(job, CommentedMap) else None,
             job_needs(job), env_name, gates, names, scope,
-            str(condition) if condition is not None else None, level, when_fails, skipped))
+            " ".join(str(condition).split()) if condition is not None else None, level,
+            when_fails, skipped))
     for stage in result.stages:
         steps = smoke_steps(jobs, stage.job)
         if steps and stage.environment and stage.environment.lower() != "production":

@@ -31,9 +31,15 @@ REGISTER = re.compile(r"\baz\s+ml\s+model\s+(create|register|share)\b|\bmodels\.
 AZ_ML = re.compile(r"\baz\s+ml\b")
 MODEL_FILES = re.compile(r"\.(pkl|pickle|joblib|pt|pth|onnx|h5|safetensors|ckpt)\b|\bmodels?/|\boutputs/")
 GIT_ADD = re.compile(r"\bgit\s+(add|commit|lfs\s+track)\b")
-MERGE_FILES = ("src/train.py", "src/score.py", "pipelines/training-pipeline.yaml", "README.md")
+MERGE_FILES = ("src/train.py", "src/score.py", "components/train/component.yaml",
+               "pipelines/training-pipeline.yaml", "environments/scoring-env.yaml",
+               "config/hyperparameters.yaml", "deploy/deployment-production.yaml", "infra/main.bicep",
+               "README.md")
 OTHER_BRANCHES = ("feature/improve-churn-model", "develop", "release/1.0")
 TAG = "v1.0.0"
+# Environments GitHub creates itself, with their own protection (Pages: deploys from the
+# publishing branch only); a settings file need not declare them.
+AUTOMATIC = ("github-pages",)
 
 STAGES_EXAMPLE = """\
 jobs:
@@ -109,6 +115,24 @@ def gate_jobs(ctx: WorkflowContext, production: str) -> tuple[set[str], set[str]
     return staging, between
 
 
+def reusable_calls(ctx: WorkflowContext) -> list[str]:
+    """Jobs that call a reusable workflow (``uses:`` at job level): their steps and environment
+    live in the called file, which this one cannot show."""
+    return [j for j, job in ctx.jobs.items() if isinstance(job, CommentedMap) and "uses" in job]
+
+
+def _unseen(ctx: WorkflowContext, jobs) -> dict:
+    """Report as info, not error, when the missing part may be inside a reusable workflow."""
+    called = [j for j in reusable_calls(ctx) if j in jobs]
+    return {"severity": "info"} if called else {}
+
+
+def _called_note(ctx: WorkflowContext, jobs) -> str:
+    called = [j for j in reusable_calls(ctx) if j in jobs]
+    return (f" (job{'s' if len(called) > 1 else ''} {', '.join(f'`{j}`' for j in called)} call "
+            "a reusable workflow, which this file cannot show)") if called else ""
+
+
 def _jobs_anchor(ctx: WorkflowContext):
     return ctx.pos(ctx.data, "jobs") if "jobs" in ctx.data else (1, 1)
 
@@ -134,9 +158,10 @@ def deploy_trigger(ctx: WorkflowContext):
     line, col = ctx.pos(ctx.data, "on") if "on" in ctx.data else (1, 1)
     hint = "on:\n  push:\n    branches: [main]\n  workflow_dispatch:"
     if not evaluate(ctx.data, "push", branch="main", changed=MERGE_FILES).runs:
-        why = evaluate(ctx.data, "push", branch="main", changed=MERGE_FILES).explanation
+        why = [w for w in evaluate(ctx.data, "push", branch="main", changed=MERGE_FILES).explanation
+               if not w.startswith("So the workflow")]
         yield Problem("a merge to `main` (a push to `main`) would not start the deployment: "
-                      + " ".join(why[:-1])[:300], hint, path=ctx.display, line=line, column=col)
+                      + " ".join(why)[:300], hint, path=ctx.display, line=line, column=col)
     wide = [b for b in OTHER_BRANCHES if evaluate(ctx.data, "push", branch=b, changed=MERGE_FILES).runs]
     if evaluate(ctx.data, "push", tag=TAG).runs:
         wide.append(f"tag {TAG}")
@@ -183,12 +208,15 @@ def deploy_stages(ctx: WorkflowContext):
         return
     staging, production = _named(ctx, "staging"), _named(ctx, "production")
     line, col = _jobs_anchor(ctx)
+    everything = list(ctx.jobs)
     if not staging:
-        yield Problem("no job deploys with `environment: staging`", STAGES_EXAMPLE,
-                      path=ctx.display, line=line, column=col)
+        yield Problem("no job deploys with `environment: staging`" + _called_note(ctx, everything),
+                      STAGES_EXAMPLE, path=ctx.display, line=line, column=col,
+                      **_unseen(ctx, everything))
     if not production:
         yield Problem("no job deploys with `environment: production`, so no reviewer ever gates "
-                      "the production deploy", STAGES_EXAMPLE, path=ctx.display, line=line, column=col)
+                      "the production deploy" + _called_note(ctx, everything), STAGES_EXAMPLE,
+                      path=ctx.display, line=line, column=col, **_unseen(ctx, everything))
     for job_id in production:
         if staging and not set(staging) & upstream(ctx.jobs, job_id):
             job = ctx.jobs[job_id]
@@ -223,10 +251,12 @@ def deploy_smoke_tests(ctx: WorkflowContext):
             continue
         job = ctx.jobs[job_id]
         where = ctx.pos(job, "needs") if "needs" in job else ctx.pos(ctx.jobs, job_id)
+        gate = staging | between
         yield Problem(f"job `{job_id}` deploys production without smoke tests against staging "
-                      "having passed first", "add a `Smoke test` step at the end of the staging "
-                      "job (az ml online-endpoint invoke ... --request-file tests/smoke/...)",
-                      path=ctx.display, line=where[0], column=where[1])
+                      "having passed first" + _called_note(ctx, gate), "add a `Smoke test` step at "
+                      "the end of the staging job (az ml online-endpoint invoke ... --request-file "
+                      "tests/smoke/...)", path=ctx.display, line=where[0], column=where[1],
+                      **_unseen(ctx, gate))
 
 
 @rule("deploy-gate-bypass", severity="error", scope="workflow", lesson=f"{LESSON}#gate-bypass")
@@ -332,10 +362,12 @@ def deploy_registry(ctx: WorkflowContext):
                     break
     if not registers:
         line, col = _jobs_anchor(ctx)
-        yield Problem("no step registers the model (`az ml model create` / `az ml model share`)",
+        everything = list(ctx.jobs)
+        yield Problem("no step registers the model (`az ml model create` / `az ml model share`)"
+                      + _called_note(ctx, everything),
                       "- name: Register the model\n  run: az ml model create --name churn-model "
                       "--type custom_model --path azureml://jobs/$JOB_NAME/outputs/trained_model ...",
-                      path=ctx.display, line=line, column=col)
+                      path=ctx.display, line=line, column=col, **_unseen(ctx, everything))
 
 
 @rule("deploy-oidc-login", severity="error", scope="workflow", lesson=f"{LESSON}#oidc-subjects")
@@ -434,7 +466,7 @@ def environment_undeclared(ctx: WorkflowContext):
     declared = settings.names
     for job_id, job in ctx.jobs.items():
         name, node, key = job_environment(job)
-        if not name or EXPRESSION.search(name) or settings.get(name):
+        if not name or EXPRESSION.search(name) or settings.get(name) or name.lower() in AUTOMATIC:
             continue
         close = difflib.get_close_matches(name.lower(), [d.lower() for d in declared], n=1, cutoff=0.6)
         line, col = ctx.pos(node, key, value=True)
