@@ -250,3 +250,54 @@ def test_deployment_branch_patterns(pattern, name, expected):
 ])
 def test_status_functions(condition, expected):
     assert runs_after_failure(condition) is expected
+
+
+def test_walkthrough_approve_reject_and_failing_smoke_tests():
+    p = plan(DEPLOY, SETTINGS)
+    states = lambda **kw: [e["state"] for e in p.walkthrough(**kw)]  # noqa: E731
+    assert states() == ["succeeded"] * 3
+    assert states(approve=False) == ["succeeded", "succeeded", "failed"]
+    assert states(smoke_passes=False) == ["succeeded", "failed", "skipped"]
+    text = DEPLOY.read_text().replace("    environment: staging\n",
+                                      "    environment: staging\n    continue-on-error: true\n")
+    p = plan(text, SETTINGS)
+    assert states(smoke_passes=False) == ["succeeded", "failed", "succeeded"]
+
+
+def test_reusable_workflows_and_computed_environments_are_info(tmp_path, capsys):
+    workflow = tmp_path / "deploy-on-merge.yml"
+    workflow.write_text(
+        "on:\n  push:\n    branches: [main]\njobs:\n"
+        "  staging:\n    uses: ./.github/workflows/deploy.yml\n    with: {env: staging}\n"
+        "  production:\n    needs: staging\n    strategy: {matrix: {env: [production]}}\n"
+        "    environment: ${{ matrix.env }}\n    runs-on: ubuntu-latest\n    steps: [{run: echo}]\n")
+    code = main(["workflow", str(workflow), "--select",
+                 "deploy-stages,deploy-registry,deploy-smoke-tests", "--format", "json"])
+    findings = json.loads(capsys.readouterr().out)["findings"]
+    assert code == 0 and findings and {f["severity"] for f in findings} == {"info"}
+
+
+def test_github_pages_needs_no_declaration(tmp_path):
+    (tmp_path / ".github/workflows").mkdir(parents=True)
+    (tmp_path / ".github/settings.yml").write_text("environments:\n  - name: production\n")
+    (tmp_path / ".github/workflows/pages.yml").write_text(
+        "on: push\njobs:\n  deploy:\n    environment: {name: github-pages}\n"
+        "    runs-on: ubuntu-latest\n    steps: [{run: echo}]\n  other:\n    environment: prod\n"
+        "    runs-on: ubuntu-latest\n    steps: [{run: echo}]\n")
+    result = check_repo(tmp_path, select=["environment-undeclared"])
+    assert [f.message.split("`")[1] for f in result] == ["other"]
+
+
+def test_smoke_tests_in_their_own_job_count(tmp_path):
+    text = DEPLOY.read_text()
+    start = text.index("      - name: Smoke test")
+    smoke_job = ("  smoke:\n    needs: deploy-staging\n    runs-on: ubuntu-latest\n    steps:\n"
+                 + text[start:text.index("  deploy-production:")])
+    text = text[:start] + smoke_job + text[text.index("  deploy-production:"):]
+    ok = text.replace("    needs: deploy-staging\n    # The production", "    needs: smoke\n    # The production")
+    assert ok != text
+    for body, expected in ((ok, []), (text, ["deploy-smoke-tests"])):
+        (tmp_path / "deploy-on-merge.yml").write_text(body)
+        result = __import__("checkers").check_workflows(
+            [tmp_path / "deploy-on-merge.yml"], select=["deploy-smoke-tests", "deploy-stages"])
+        assert [f.rule for f in result] == expected

@@ -25,7 +25,7 @@ from ruamel.yaml.comments import CommentedMap
 
 from ..workflow.deploy import MERGE_FILES
 from ..workflow.trigger import evaluate
-from ..workflow.walk import job_needs, scalars
+from ..workflow.walk import EXPRESSION, job_needs, scalars
 from .oidc import OidcError, load_document
 from .settings import Settings, SettingsError
 
@@ -49,12 +49,14 @@ class Stage:
     level: int = 0
     when_fails: str = ""
     skipped_on_failure: list[str] = field(default_factory=list)
+    continue_on_error: bool = False
 
     def to_dict(self) -> dict:
         return {"job": self.job, "name": self.name, "needs": self.needs,
                 "environment": self.environment, "gates": self.gates, "secrets": self.secrets,
                 "secrets_from": self.secrets_from, "if": self.condition, "level": self.level,
-                "when_fails": self.when_fails, "skipped_on_failure": self.skipped_on_failure}
+                "when_fails": self.when_fails, "skipped_on_failure": self.skipped_on_failure,
+                "continue_on_error": self.continue_on_error}
 
     @property
     def gate_text(self) -> str:
@@ -102,6 +104,9 @@ class Plan:
     def draw(self) -> "Diagram":
         return draw(self)
 
+    def walkthrough(self, *, approve: bool = True, smoke_passes: bool = True) -> list[dict]:
+        return walkthrough(self, approve=approve, smoke_passes=smoke_passes)
+
 
 def _settings(settings: Any) -> Settings | None:
     if settings is None or isinstance(settings, Settings):
@@ -144,6 +149,9 @@ def _gates(env_name: str | None, settings: Settings | None, branch: str) -> tupl
         return [], []
     if settings is None:
         return [], [f"no settings file was given, so the gates of `{env_name}` are unknown"]
+    if EXPRESSION.search(env_name):
+        return [], [f"the environment `{env_name}` is computed at run time, so its gates depend "
+                    "on its value"]
     env = settings.get(env_name)
     if env is None:
         return [], [f"`{env_name}` is not declared in {settings.display}: GitHub creates it on "
@@ -234,7 +242,7 @@ def plan(workflow: Any, settings: Any = None, *, branch: str = "main") -> Plan:
             job_id, job.get("name") if isinstance(job, CommentedMap) else None,
             job_needs(job), env_name, gates, names, scope,
             " ".join(str(condition).split()) if condition is not None else None, level,
-            when_fails, skipped))
+            when_fails, skipped, job.get("continue-on-error") is True))
     for stage in result.stages:
         steps = smoke_steps(jobs, stage.job)
         if steps and stage.environment and stage.environment.lower() != "production":
@@ -246,6 +254,49 @@ def plan(workflow: Any, settings: Any = None, *, branch: str = "main") -> Plan:
                                           + "; production keeps the model it already serves"}
             break
     return result
+
+
+def walkthrough(result: Plan, *, approve: bool = True, smoke_passes: bool = True) -> list[dict]:
+    """What happens, stage by stage, when the reviewers approve (or reject) and the smoke tests
+    pass (or fail): ``[{"job", "state", "text"}]`` with state ``succeeded``, ``failed`` or
+    ``skipped``. The data behind the notebook's approve/reject walk-through."""
+    from ..workflow.deploy import runs_after_failure
+
+    states: dict[str, str] = {}
+    events = []
+    for stage in result.stages:
+        # a job with continue-on-error counts as succeeded for the jobs that need it
+        upstream_bad = [n for n in stage.needs if states.get(n) != "succeeded"
+                        and not result.stage(n).continue_on_error]
+        if upstream_bad and not (stage.condition and runs_after_failure(stage.condition)):
+            states[stage.job] = "skipped"
+            events.append({"job": stage.job, "state": "skipped",
+                           "text": f"{stage.job} is skipped: {', '.join(upstream_bad)} did not succeed"})
+            continue
+        lines, state = [], "succeeded"
+        for gate in stage.gates:
+            if gate["type"] == "branch_policy":
+                lines.append(gate["text"])
+                state = "failed"
+            elif gate["type"] == "wait_timer" and state == "succeeded":
+                lines.append(f"waits {gate['minutes']} minutes (wait timer)")
+            elif gate["type"] == "required_reviewers" and state == "succeeded":
+                lines.append("waits for " + gate["text"])
+                if approve:
+                    lines.append("a reviewer approves: the job starts and gets the environment's secrets")
+                else:
+                    lines.append("a reviewer rejects: the job fails without running, and so does the run")
+                    state = "failed"
+        if state == "succeeded":
+            smoke = result.smoke_tests and result.smoke_tests["job"] == stage.job
+            if smoke and not smoke_passes:
+                lines.append(f"deploys, then step `{result.smoke_tests['step']}` fails: the job fails")
+                state = "failed"
+            else:
+                lines.append("runs" + (" and its smoke test passes" if smoke else "") + ": succeeded")
+        states[stage.job] = state
+        events.append({"job": stage.job, "state": state, "text": f"{stage.job}: " + "; ".join(lines)})
+    return events
 
 
 # -- the picture --------------------------------------------------------------------------------

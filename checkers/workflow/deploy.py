@@ -121,16 +121,29 @@ def reusable_calls(ctx: WorkflowContext) -> list[str]:
     return [j for j, job in ctx.jobs.items() if isinstance(job, CommentedMap) and "uses" in job]
 
 
-def _unseen(ctx: WorkflowContext, jobs) -> dict:
-    """Report as info, not error, when the missing part may be inside a reusable workflow."""
+def _hidden(ctx: WorkflowContext, jobs) -> tuple[list[str], list[str]]:
     called = [j for j in reusable_calls(ctx) if j in jobs]
-    return {"severity": "info"} if called else {}
+    computed = [j for j in jobs if EXPRESSION.search(job_environment(ctx.jobs.get(j))[0] or "")]
+    return called, computed
+
+
+def _unseen(ctx: WorkflowContext, jobs) -> dict:
+    """Report as info, not error, when the missing part may be inside a reusable workflow or
+    behind an environment name computed at run time."""
+    return {"severity": "info"} if any(_hidden(ctx, jobs)) else {}
 
 
 def _called_note(ctx: WorkflowContext, jobs) -> str:
-    called = [j for j in reusable_calls(ctx) if j in jobs]
-    return (f" (job{'s' if len(called) > 1 else ''} {', '.join(f'`{j}`' for j in called)} call "
-            "a reusable workflow, which this file cannot show)") if called else ""
+    called, computed = _hidden(ctx, jobs)
+    notes = []
+    for names, one, many in ((called, "calls a reusable workflow, which this file cannot show",
+                              "call a reusable workflow, which this file cannot show"),
+                             (computed, "computes the environment name at run time",
+                              "compute the environment name at run time")):
+        if names:
+            listed = ", ".join(f"`{j}`" for j in names)
+            notes.append(f"job {listed} {one}" if len(names) == 1 else f"jobs {listed} {many}")
+    return f" ({'; '.join(notes)})" if notes else ""
 
 
 def _jobs_anchor(ctx: WorkflowContext):
