@@ -348,6 +348,8 @@ def draw(result: Plan) -> Diagram:
         for row, s in enumerate(stages):
             where[s.job] = (PAD + level * (BOX_W + GAP_X), PAD + GATE_H * 2 + row * slot_h)
     width = PAD * 2 + len(columns) * (BOX_W + GAP_X) - GAP_X
+    if result.smoke_tests:
+        width = max(width, 760)  # room for the line under the graph
     height = PAD * 2 + max(len(v) for v in columns.values()) * slot_h - GAP_Y + 20
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
              f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="12">',
