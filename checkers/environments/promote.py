@@ -219,6 +219,10 @@ def plan(workflow: Any, settings: Any = None, *, branch: str = "main") -> Plan:
     jobs = data.get("jobs") if isinstance(data, CommentedMap) else None
     if not isinstance(jobs, CommentedMap) or not jobs:
         raise PromoteError(f"{display}: not a workflow with a `jobs:` mapping")
+    odd = [j for j in jobs if not isinstance(j, str)]
+    if odd:
+        raise PromoteError(f"{display}: job id `{odd[0]}` is not a name (job ids start with a "
+                           "letter or `_`); GitHub refuses the workflow")
     settings = _settings(settings)
     decision = evaluate(data, "push", branch=branch, changed=MERGE_FILES)
     result = Plan(display, branch, decision.runs)
@@ -242,7 +246,8 @@ def plan(workflow: Any, settings: Any = None, *, branch: str = "main") -> Plan:
             job_id, job.get("name") if isinstance(job, CommentedMap) else None,
             job_needs(job), env_name, gates, names, scope,
             " ".join(str(condition).split()) if condition is not None else None, level,
-            when_fails, skipped, job.get("continue-on-error") is True))
+            when_fails, skipped,
+            isinstance(job, CommentedMap) and job.get("continue-on-error") is True))
     for stage in result.stages:
         steps = smoke_steps(jobs, stage.job)
         if steps and stage.environment and stage.environment.lower() != "production":

@@ -180,8 +180,8 @@ def _format_reviewers(settings: Settings, node, label: str):
     for j, item in enumerate(reviewers):
         where = _here(settings, reviewers, j)
         if not isinstance(item, CommentedMap):
-            yield Problem(f"{label}: reviewer {_kind(item)} must be a `{{type, id}}` mapping "
-                          "(GitHub wants the numeric id, not a name)",
+            yield Problem(f"{label}: a reviewer given as {_kind(item)}; each must be a "
+                          "`{type, id}` mapping (GitHub wants the numeric id, not a name)",
                           "- type: User\n  id: 1234567     # gh api users/NAME --jq .id", **where)
             continue
         kind, rid = item.get("type"), item.get("id")
@@ -335,7 +335,7 @@ def environments_production_approval(ctx):
         yield Problem("no `production` environment is declared: the deploy job would create it "
                       "on first use, with no reviewers", PRODUCTION_EXAMPLE,
                       **_here(settings, settings.data, "environments"))
-    elif not production.reviewers:
+    elif not production.reviewers and isinstance(production.node.get("reviewers"), (list, type(None))):
         yield Problem(f"environment `{production.name}` has no required reviewers, so a deploy "
                       "to production starts without anyone approving it",
                       "reviewers:\n  - type: Team\n    id: 1234567",
