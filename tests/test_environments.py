@@ -301,3 +301,10 @@ def test_smoke_tests_in_their_own_job_count(tmp_path):
         result = __import__("checkers").check_workflows(
             [tmp_path / "deploy-on-merge.yml"], select=["deploy-smoke-tests", "deploy-stages"])
         assert [f.rule for f in result] == expected
+
+
+def test_settings_and_workflow_as_text():
+    workflow = DEPLOY.read_text().replace("environment: staging", "environment: stagging")
+    result = check_settings_text(SETTINGS.read_text(), workflows=[workflow])
+    assert [(f.rule, f.path) for f in result] == [("environment-undeclared", "workflow.yml")]
+    assert "environment: staging" in result.findings[0].hint

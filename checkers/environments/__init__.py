@@ -40,11 +40,17 @@ def _run(settings: Settings, workflows: Iterable[str | Path], select, ignore) ->
         if r.id != UNDECLARED:
             findings.extend(r.run(settings))
     undeclared = [r for r in rules if r.id == UNDECLARED]
-    for path in workflows:
-        try:
-            ctx = _read(Path(path), str(path), None)
-        except CheckError as exc:
-            raise SettingsError(str(exc)) from None
+    for i, source in enumerate(workflows):
+        if isinstance(source, str) and "\n" in source:  # YAML text, e.g. a learner's answer
+            from ..workflow.context import WorkflowContext
+
+            name = "workflow.yml" if i == 0 else f"workflow-{i + 1}.yml"
+            ctx = WorkflowContext.from_text(Path(name), name, source)
+        else:
+            try:
+                ctx = _read(Path(source), str(source), None)
+            except CheckError as exc:
+                raise SettingsError(str(exc)) from None
         ctx.cache["settings"] = settings
         for r in undeclared:
             findings.extend(r.run(ctx))
@@ -64,5 +70,6 @@ def check_environments(settings: str | Path, *, workflows: Iterable[str | Path] 
 def check_settings_text(text: str, *, name: str = ".github/settings.yml",
                         workflows: Iterable[str | Path] = (), select: Iterable[str] | None = None,
                         ignore: Iterable[str] = ()) -> Result:
-    """Check settings YAML given as text (a learner's answer in a notebook)."""
+    """Check settings YAML given as text (a learner's answer in a notebook); ``workflows`` may
+    be paths or YAML texts."""
     return _run(Settings.from_text(text, name), workflows, select, ignore)
