@@ -308,3 +308,33 @@ def test_settings_and_workflow_as_text():
     result = check_settings_text(SETTINGS.read_text(), workflows=[workflow])
     assert [(f.rule, f.path) for f in result] == [("environment-undeclared", "workflow.yml")]
     assert "environment: staging" in result.findings[0].hint
+
+
+# GitHub's "Using jobs in a workflow" examples: job2 waits for job1; job3 waits for both and,
+# with always(), runs whether or not they succeeded.
+DOCUMENTED_NEEDS = """\
+on:
+  push:
+    branches: [main]
+jobs:
+  job1:
+    runs-on: ubuntu-latest
+    steps: [{run: echo 1}]
+  job2:
+    needs: job1
+    runs-on: ubuntu-latest
+    steps: [{run: echo 2}]
+  job3:
+    if: ${{ always() }}
+    needs: [job1, job2]
+    runs-on: ubuntu-latest
+    steps: [{run: echo 3}]
+"""
+
+
+def test_documented_needs_example():
+    p = plan(DOCUMENTED_NEEDS)
+    assert [(s.job, s.level) for s in p.stages] == [("job1", 0), ("job2", 1), ("job3", 2)]
+    assert p.stage("job1").skipped_on_failure == ["job2"]
+    assert "job3 still runs" in p.stage("job1").when_fails
+    assert p.stage("job3").gates == [] and p.stage("job3").environment is None
