@@ -338,3 +338,15 @@ def test_documented_needs_example():
     assert p.stage("job1").skipped_on_failure == ["job2"]
     assert "job3 still runs" in p.stage("job1").when_fails
     assert p.stage("job3").gates == [] and p.stage("job3").environment is None
+
+
+def test_cli_login_with_federated_token_counts(tmp_path):
+    from checkers import check_workflows
+
+    body = ("on:\n  push:\n    branches: [main]\njobs:\n  a:\n    runs-on: ubuntu-latest\n"
+            "    steps:\n      - run: |\n          {login}\n          az ml model create --name m\n")
+    for login, expected in (('az login --service-principal -u "$ID" --federated-token "$T"', []),
+                            ("echo no login", ["deploy-oidc-login"])):
+        path = tmp_path / "deploy-on-merge.yml"
+        path.write_text(body.format(login=login))
+        assert [f.rule for f in check_workflows([path], select=["deploy-oidc-login"])] == expected

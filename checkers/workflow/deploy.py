@@ -29,6 +29,7 @@ SWALLOW = re.compile(r"\|\|\s*(true|:|exit\s+0)\b")
 REGISTER = re.compile(r"\baz\s+ml\s+model\s+(create|register|share)\b|\bmodels\.create_or_update\b"
                       r"|\bregister_model\s*\(")
 AZ_ML = re.compile(r"\baz\s+ml\b")
+CLI_LOGIN = re.compile(r"\baz\s+login\b[^\n]*--(federated-token|identity)\b")
 MODEL_FILES = re.compile(r"\.(pkl|pickle|joblib|pt|pth|onnx|h5|safetensors|ckpt)\b|\bmodels?/|\boutputs/")
 GIT_ADD = re.compile(r"\bgit\s+(add|commit|lfs\s+track)\b")
 MERGE_FILES = ("src/train.py", "src/score.py", "components/train/component.yaml",
@@ -389,7 +390,8 @@ def deploy_oidc_login(ctx: WorkflowContext):
 
     Each job runs on a fresh runner with no Azure session. Log in with ``azure/login``
     (``client-id``, ``tenant-id``, ``subscription-id``; the job needs ``id-token: write``) in
-    every job that registers or deploys, before its first ``az ml`` command. The job's
+    every job that registers or deploys, before its first ``az ml`` command (``az login
+    --federated-token`` or a runner's managed identity, ``--identity``, count too). The job's
     environment decides its OIDC subject (``repo:OWNER/REPO:environment:production``), so the
     Entra app needs one federated credential per environment (``checkers oidc`` predicts them)::
 
@@ -407,7 +409,10 @@ def deploy_oidc_login(ctx: WorkflowContext):
         if first is None:
             continue
         index, step = first
-        logins = [s for j, s in ctx.steps(job) if j < index and is_action(s, "azure/login")]
+        earlier = [s for j, s in ctx.steps(job) if j <= index]
+        if any(CLI_LOGIN.search(run_text(s)) for s in earlier):
+            continue  # `az login --federated-token` (OIDC by hand) or a managed identity
+        logins = [s for s in earlier[:-1] if is_action(s, "azure/login")]
         if not logins:
             line, col = ctx.pos(step, "run")
             yield Problem(f"job `{job_id}` runs `az ml` without logging in to Azure first",
