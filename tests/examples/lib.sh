@@ -71,3 +71,12 @@ deploy_workflow() {
   mkdir -p .github/workflows
   cp "$EXAMPLES/deploy-stages/good-documented-pattern.yml" .github/workflows/deploy-on-merge.yml
 }
+# infra/federated-credentials.yml with one credential per environment the workflows use.
+federated_credentials() {
+  mkdir -p infra
+  printf 'credentials:\n' > infra/federated-credentials.yml
+  for env in dev staging production; do
+    printf '  - name: github-%s\n    subject: repo:neuralspark/churn-model:environment:%s\n' "$env" "$env" \
+      >> infra/federated-credentials.yml
+  done
+}
