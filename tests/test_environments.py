@@ -350,3 +350,13 @@ def test_cli_login_with_federated_token_counts(tmp_path):
         path = tmp_path / "deploy-on-merge.yml"
         path.write_text(body.format(login=login))
         assert [f.rule for f in check_workflows([path], select=["deploy-oidc-login"])] == expected
+
+
+def test_drawing_marks_walkthrough_states_and_secret_scopes():
+    p = plan(DEPLOY, SETTINGS)
+    states = {e["job"]: e["state"] for e in p.walkthrough(smoke_passes=False)}
+    svg = p.draw(states)._repr_svg_()
+    ET.fromstring(svg)
+    assert "failed" in svg and "skipped" in svg
+    assert p.stage("deploy-production").secret_scopes == [
+        "repository", "organization", "environment:production"]

@@ -50,11 +50,13 @@ class Stage:
     when_fails: str = ""
     skipped_on_failure: list[str] = field(default_factory=list)
     continue_on_error: bool = False
+    secret_scopes: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return {"job": self.job, "name": self.name, "needs": self.needs,
                 "environment": self.environment, "gates": self.gates, "secrets": self.secrets,
-                "secrets_from": self.secrets_from, "if": self.condition, "level": self.level,
+                "secrets_from": self.secrets_from, "secret_scopes": self.secret_scopes,
+                "if": self.condition, "level": self.level,
                 "when_fails": self.when_fails, "skipped_on_failure": self.skipped_on_failure,
                 "continue_on_error": self.continue_on_error}
 
@@ -101,8 +103,8 @@ class Plan:
 
     __repr__ = __str__
 
-    def draw(self) -> "Diagram":
-        return draw(self)
+    def draw(self, states: dict[str, str] | None = None) -> "Diagram":
+        return draw(self, states)
 
     def walkthrough(self, *, approve: bool = True, smoke_passes: bool = True) -> list[dict]:
         return walkthrough(self, approve=approve, smoke_passes=smoke_passes)
@@ -237,6 +239,7 @@ def plan(workflow: Any, settings: Any = None, *, branch: str = "main") -> Plan:
         gates, notes = _gates(env_name, settings, branch)
         result.notes.extend(notes)
         names = sorted({m.group(1) for _, _, text in scalars(job) for m in SECRET.finditer(text)})
+        scopes = ["repository", "organization"] + ([f"environment:{env_name}"] if env_name else [])
         scope = ("repository and organization secrets"
                  + (f", plus environment `{env_name}`'s own secrets once its gates pass"
                     if env_name else "; no environment secrets (the job uses no environment)"))
@@ -247,7 +250,7 @@ def plan(workflow: Any, settings: Any = None, *, branch: str = "main") -> Plan:
             job_needs(job), env_name, gates, names, scope,
             " ".join(str(condition).split()) if condition is not None else None, level,
             when_fails, skipped,
-            isinstance(job, CommentedMap) and job.get("continue-on-error") is True))
+            isinstance(job, CommentedMap) and job.get("continue-on-error") is True, scopes))
     for stage in result.stages:
         steps = smoke_steps(jobs, stage.job)
         if steps and stage.environment and stage.environment.lower() != "production":
@@ -336,22 +339,36 @@ def _colour(env: str | None) -> tuple[str, str]:
     return COLOURS[key] if env is None or key else ("#eef7ee", "#3c8d40")
 
 
-def draw(result: Plan) -> Diagram:
-    """The plan as an SVG picture: one box per job, columns in run order, gates above boxes."""
+STATE_MARKS = {"succeeded": ("✔ succeeded", "#2e7d32"), "failed": ("✘ failed", "#c62828"),
+               "skipped": ("⤼ skipped", "#757575"), "waiting": ("… waiting", "#b7950b"),
+               "running": ("▶ running", "#1565c0")}
+MAX_GATES = 3
+
+
+def draw(result: Plan, states: dict[str, str] | None = None) -> Diagram:
+    """The plan as an SVG picture: one box per job, columns in run order, gates above boxes.
+
+    ``states`` (job -> ``succeeded``, ``failed``, ``skipped``, ``waiting`` or ``running``, as
+    :func:`walkthrough` gives them) marks each box, for a walk-through that redraws as it goes.
+    """
     text = str(result)
+    if states:
+        text += "\n" + "\n".join(f"{job}: {state}" for job, state in states.items())
     if not result.stages:
         svg = (f'<svg xmlns="http://www.w3.org/2000/svg" width="420" height="40">'
                f'<text x="8" y="24" font-family="sans-serif" font-size="13">'
                f'{html.escape(text.splitlines()[0])}</text></svg>')
         return Diagram(svg, text)
+    box_h = BOX_H + (18 if states else 0)
     columns: dict[int, list[Stage]] = {}
     for s in result.stages:
         columns.setdefault(s.level, []).append(s)
-    slot_h = BOX_H + GATE_H * 2 + GAP_Y
+    gates_h = GATE_H * min(MAX_GATES, max(len(s.gates) for s in result.stages))
+    slot_h = box_h + gates_h + GAP_Y
     where: dict[str, tuple[int, int]] = {}
     for level, stages in columns.items():
         for row, s in enumerate(stages):
-            where[s.job] = (PAD + level * (BOX_W + GAP_X), PAD + GATE_H * 2 + row * slot_h)
+            where[s.job] = (PAD + level * (BOX_W + GAP_X), PAD + gates_h + row * slot_h)
     width = PAD * 2 + len(columns) * (BOX_W + GAP_X) - GAP_X
     if result.smoke_tests:
         width = max(width, 760)  # room for the line under the graph
@@ -365,20 +382,24 @@ def draw(result: Plan) -> Diagram:
         x2, y2 = where[s.job]
         for need in s.needs:
             x1, y1 = where[need]
-            parts.append(f'<line x1="{x1 + BOX_W}" y1="{y1 + BOX_H / 2}" x2="{x2 - 2}" '
-                         f'y2="{y2 + BOX_H / 2}" stroke="#555" stroke-width="1.5" '
+            parts.append(f'<line x1="{x1 + BOX_W}" y1="{y1 + box_h / 2}" x2="{x2 - 2}" '
+                         f'y2="{y2 + box_h / 2}" stroke="#555" stroke-width="1.5" '
                          'marker-end="url(#arrow)"/>')
     for s in result.stages:
         x, y = where[s.job]
         fill, stroke = _colour(s.environment)
+        mark = STATE_MARKS.get((states or {}).get(s.job, ""))
         parts.append(f'<g><title>{html.escape(s.job)}: gates {html.escape(s.gate_text)}; '
                      f'secrets {html.escape(", ".join(s.secrets) or "none")}</title>'
-                     f'<rect x="{x}" y="{y}" width="{BOX_W}" height="{BOX_H}" rx="8" '
-                     f'fill="{fill}" stroke="{stroke}" stroke-width="2"/>'
+                     f'<rect x="{x}" y="{y}" width="{BOX_W}" height="{box_h}" rx="8" '
+                     f'fill="{fill}" stroke="{mark[1] if mark else stroke}" '
+                     f'stroke-width="{3 if mark else 2}"/>'
                      f'<text x="{x + 10}" y="{y + 22}" font-weight="bold">{html.escape(s.job[:26])}</text>'
                      f'<text x="{x + 10}" y="{y + 42}" fill="#333">environment: '
-                     f'{html.escape((s.environment or "none")[:16])}</text></g>')
-        for i, gate in enumerate(reversed(s.gates[-2:])):
+                     f'{html.escape((s.environment or "none")[:16])}</text>'
+                     + (f'<text x="{x + 10}" y="{y + 62}" fill="{mark[1]}" font-weight="bold">'
+                        f'{mark[0]}</text>' if mark else "") + "</g>")
+        for i, gate in enumerate(reversed(s.gates[-MAX_GATES:])):
             label = {"wait_timer": f"⏱ wait {gate.get('minutes')} min",
                      "required_reviewers": "✋ approval: " + ", ".join(
                          f"{r['type']} {r['id']}" for r in gate.get("reviewers", [])),
