@@ -137,8 +137,9 @@ def _logs_in(job) -> bool:
     for step in steps if isinstance(steps, CommentedSeq) else []:
         if isinstance(step, CommentedMap) and is_action(step, "azure/login"):
             inputs = step.get("with")
+            # `auth-type: IDENTITY` signs in with the runner's managed identity: no OIDC token
             return isinstance(inputs, CommentedMap) and "creds" not in inputs \
-                and "client-id" in inputs
+                and "client-id" in inputs and str(inputs.get("auth-type", "")).upper() != "IDENTITY"
     return False
 
 
