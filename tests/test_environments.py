@@ -360,3 +360,12 @@ def test_drawing_marks_walkthrough_states_and_secret_scopes():
     assert "failed" in svg and "skipped" in svg
     assert p.stage("deploy-production").secret_scopes == [
         "repository", "organization", "environment:production"]
+
+
+def test_github_format_points_at_the_settings_file(capsys):
+    bad = SETTINGS.read_text().replace("wait_timer: 30", "wait_timer: 99999")
+    result = check_settings_text(bad, name="sample_repo/.github/settings.yml")
+    from checkers.reporters import render
+
+    line = render(result, "github").splitlines()[0]
+    assert line.startswith("::error file=sample_repo/.github/settings.yml,line=")

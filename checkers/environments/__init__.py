@@ -56,7 +56,7 @@ def _run(settings: Settings, workflows: Iterable[str | Path], select, ignore) ->
             findings.extend(r.run(ctx))
     if any(env.reviewers or env.wait_minutes for env in settings.environments):
         settings.notes.append(PLAN_NOTE)
-    return Result(findings=findings, root=settings.display, notes=settings.notes)
+    return Result(findings=findings, notes=settings.notes)
 
 
 def check_environments(settings: str | Path, *, workflows: Iterable[str | Path] = (),
