@@ -369,3 +369,17 @@ def test_github_format_points_at_the_settings_file(capsys):
 
     line = render(result, "github").splitlines()[0]
     assert line.startswith("::error file=sample_repo/.github/settings.yml,line=")
+
+
+@pytest.mark.parametrize("content, needle", [
+    (None, "no such file"), ("credentials: [\n", "invalid YAML"),
+    ("credentials:\n  - name: x\n", ":2:"), ("just text\n", "credentials:"),
+])
+def test_bad_credentials_file_is_one_line_exit_2(tmp_path, capsys, content, needle):
+    creds = tmp_path / "creds.yml"
+    if content is not None:
+        creds.write_text(content)
+    code = main(["oidc", str(DEPLOY), "--repo", REPO, "--event", "push", "--branch", "main",
+                 "--credentials", str(creds)])
+    err = capsys.readouterr().err
+    assert code == 2 and needle in err and err.count("\n") == 1
