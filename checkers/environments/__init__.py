@@ -15,7 +15,7 @@ from typing import Iterable
 from ..findings import Result
 from ..registry import all_rules, get_rule
 from .rules import PLAN_NOTE
-from .settings import Settings, SettingsError
+from .settings import Settings, SettingsError, read_text
 
 __all__ = ["check_environments", "check_settings_text", "Settings", "SettingsError", "RULES"]
 
@@ -32,7 +32,7 @@ def _selected(select, ignore) -> list:
 
 
 def _run(settings: Settings, workflows: Iterable[str | Path], select, ignore) -> Result:
-    from ..workflow import CheckError, _read
+    from ..workflow.context import WorkflowContext
 
     findings = []
     rules = _selected(select, ignore)
@@ -42,15 +42,10 @@ def _run(settings: Settings, workflows: Iterable[str | Path], select, ignore) ->
     undeclared = [r for r in rules if r.id == UNDECLARED]
     for i, source in enumerate(workflows):
         if isinstance(source, str) and "\n" in source:  # YAML text, e.g. a learner's answer
-            from ..workflow.context import WorkflowContext
-
             name = "workflow.yml" if i == 0 else f"workflow-{i + 1}.yml"
             ctx = WorkflowContext.from_text(Path(name), name, source)
         else:
-            try:
-                ctx = _read(Path(source), str(source), None)
-            except CheckError as exc:
-                raise SettingsError(str(exc)) from None
+            ctx = WorkflowContext.from_text(Path(source), str(source), read_text(Path(source)))
         ctx.cache["settings"] = settings
         for r in undeclared:
             findings.extend(r.run(ctx))
