@@ -383,3 +383,10 @@ def test_bad_credentials_file_is_one_line_exit_2(tmp_path, capsys, content, need
                  "--credentials", str(creds)])
     err = capsys.readouterr().err
     assert code == 2 and needle in err and err.count("\n") == 1
+
+
+def test_promote_cli_walkthrough(capsys):
+    assert main(["promote", str(DEPLOY), "--settings", str(SETTINGS), "--walk", "reject",
+                 "--format", "json"]) == 0
+    walk = json.loads(capsys.readouterr().out)["walkthrough"]
+    assert [e["state"] for e in walk] == ["succeeded", "succeeded", "failed"]

@@ -33,6 +33,10 @@ def add_parsers(sub, common) -> None:
                          help="the environments (.github/settings.yml); without it the gates are unknown")
     promote.add_argument("--branch", default="main", metavar="B",
                          help="the branch merged into (default: main)")
+    promote.add_argument("--walk", choices=("approve", "reject"),
+                         help="also walk through the run: the reviewers approve, or reject")
+    promote.add_argument("--smoke-fails", action="store_true",
+                         help="with --walk: the smoke tests against staging fail")
     promote.add_argument("--format", choices=("text", "json", "svg"), default="text",
                          help="output format (default: text)")
 
@@ -111,12 +115,17 @@ def _promote(args) -> int:
                       branch=args.branch)
     except PromoteError as exc:
         return _error(str(exc))
+    walk = result.walkthrough(approve=args.walk != "reject", smoke_passes=not args.smoke_fails) \
+        if args.walk else None
     if args.format == "json":
-        print(json.dumps(result.to_dict(), indent=2))
+        print(json.dumps({**result.to_dict(), **({"walkthrough": walk} if walk else {})}, indent=2))
     elif args.format == "svg":
-        print(draw(result).svg)
+        print(draw(result, {e["job"]: e["state"] for e in walk} if walk else None).svg)
     else:
         print(result)
+        if walk:
+            print("Walk-through:")
+            print("\n".join(f"- {e['text']}" for e in walk))
     return EXIT_OK
 
 
