@@ -43,7 +43,8 @@ def add_parsers(sub, common) -> None:
     oidc = sub.add_parser(
         "oidc", help="predict each job's OIDC subject; match it to federated credentials",
         description="Predict the `sub` claim of each job's GitHub OIDC token for one event and, "
-                    "given federated credentials, say which Azure logins would fail.")
+                    "given federated credentials, say which Azure logins would fail (GitHub's "
+                    "default subject template; a customized one changes the format).")
     oidc.add_argument("workflow", metavar="WORKFLOW", help="the workflow file")
     oidc.add_argument("--repo", required=True, metavar="OWNER/REPO", help="the repository")
     oidc.add_argument("--event", required=True, choices=EVENTS, metavar="EVENT",

@@ -12,6 +12,9 @@ Repositories created or renamed since 2026-07-15 (and older ones that opted in) 
 ids: ``repo:OWNER@OWNER_ID/REPO@REPO_ID:...``. Microsoft Entra compares the subject with each
 federated credential's ``subject`` exactly and case-sensitively: no match at all is
 ``AADSTS700213``; a match that only differs in letter case is ``AADSTS7002138``.
+
+The prediction assumes GitHub's default subject template; an organization or repository can
+customize it (``include_claim_keys`` in the OIDC customization API), which changes the format.
 """
 from __future__ import annotations
 
@@ -217,6 +220,10 @@ def subjects(workflow: Any, repo: str, event: str, *, branch: str | None = None,
                             "ones that opted in) put immutable ids in the subject: "
                             f"repo:OWNER@OWNER_ID/REPO@REPO_ID:...; give --owner-id and --repo-id "
                             "to predict that form.")
+    if event == "pull_request_target":
+        result.notes.append("pull_request_target runs in the context of the base branch; the "
+                            "prediction uses the pull_request form GitHub documents for pull "
+                            "request events; print the token's claims once before relying on it.")
     decision = _runs(data, event, branch, tag, base)
     if decision is not None and not decision:
         result.notes.append("The workflow's `on:` does not start it for this event (whatever "
