@@ -71,7 +71,8 @@ def _kind(value) -> str:
         return "empty"
     if isinstance(value, bool):
         return f"`{str(value).lower()}`"
-    return f"`{value}`"
+    text = " ".join(str(value).split())
+    return f"`{text[:40]}…`" if len(text) > 40 else f"`{text}`"
 
 
 def _is_int(value) -> bool:
