@@ -75,6 +75,9 @@ def build_parser() -> argparse.ArgumentParser:
     from .workflow.plan import add_parser as add_plan
 
     add_plan(sub)
+    from .environments.cli import add_parsers as add_environments  # environments, promote, oidc
+
+    add_environments(sub, common)
 
     rules = sub.add_parser("rules", help="list the rules, or print the rules reference",
                            description="List every rule with its severity and summary.")
@@ -181,8 +184,15 @@ def _run_rules(args) -> int:
     return EXIT_OK
 
 
+def _run_environments(args) -> int:
+    from .environments.cli import run
+
+    return run(args)
+
+
 COMMANDS = {"repo": _run_repo, "workflow": _run_workflow, "trigger": _run_trigger,
-            "plan": _run_plan, "rules": _run_rules}
+            "plan": _run_plan, "rules": _run_rules,
+            **dict.fromkeys(("environments", "promote", "oidc"), _run_environments)}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -192,8 +202,8 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exc:  # argparse already printed the usage error
         return EXIT_OK if exc.code == 0 else EXIT_USAGE
     if not args.command:
-        print("checkers: error: a command is required: repo, workflow, trigger, plan or rules "
-              "(see `checkers --help`)", file=sys.stderr)
+        print("checkers: error: a command is required: repo, workflow, trigger, plan, "
+              "environments, promote, oidc or rules (see `checkers --help`)", file=sys.stderr)
         return EXIT_USAGE
     try:
         return COMMANDS[args.command](args)

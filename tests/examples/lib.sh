@@ -43,3 +43,40 @@ layout() {
     pipelines/training-pipeline.yaml environments/training-env.yaml environments/scoring-env.yaml \
     tests/test_prepare.py tests/test_score.py
 }
+# .github/settings.yml with the documented promotion: staging automatic, production gated.
+promotion_settings() {
+  mkdir -p .github
+  cat > .github/settings.yml <<'YML'
+environments:
+  - name: dev
+  - name: staging
+    deployment_branch_policy:
+      protected_branches: false
+      custom_branch_policies: true
+      custom_branches: [main]
+  - name: production
+    wait_timer: 30
+    prevent_self_review: true
+    reviewers:
+      - type: Team
+        id: 7654321
+    deployment_branch_policy:
+      protected_branches: false
+      custom_branch_policies: true
+      custom_branches: [main]
+YML
+}
+# The documented deploy-on-merge workflow (the deploy-* rules' good example).
+deploy_workflow() {
+  mkdir -p .github/workflows
+  cp "$EXAMPLES/deploy-stages/good-documented-pattern.yml" .github/workflows/deploy-on-merge.yml
+}
+# infra/federated-credentials.yml with one credential per environment the workflows use.
+federated_credentials() {
+  mkdir -p infra
+  printf 'credentials:\n' > infra/federated-credentials.yml
+  for env in dev staging production; do
+    printf '  - name: github-%s\n    subject: repo:neuralspark/churn-model:environment:%s\n' "$env" "$env" \
+      >> infra/federated-credentials.yml
+  done
+}

@@ -1,0 +1,3 @@
+. "$EXAMPLES/lib.sh"
+promotion_settings
+deploy_workflow

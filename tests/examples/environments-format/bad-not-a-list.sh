@@ -1,0 +1,2 @@
+mkdir -p .github
+printf 'environments:\n  production:\n    wait_timer: 30\n' > .github/settings.yml

@@ -1,0 +1,2 @@
+mkdir -p .github
+printf 'environments:\n  - name: dev\n  - name: staging\n' > .github/settings.yml

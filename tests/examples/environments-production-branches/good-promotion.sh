@@ -1,0 +1,2 @@
+. "$EXAMPLES/lib.sh"
+promotion_settings

@@ -1,0 +1,4 @@
+. "$EXAMPLES/lib.sh"
+promotion_settings
+deploy_workflow
+federated_credentials
