@@ -65,6 +65,7 @@ def test_unchanged_release_runs_with_no_syntax_or_name_error(tmp_path):
     # the self-checks said what to do, in the learner's terms
     text = json.dumps([c.get("outputs") for c in nb.cells])
     assert "is not sorted yet" in text and "not answered yet" in text
+    assert "no commands to run yet" in text
 
 
 def _fill_in_as_the_comments_say(release, solution) -> None:

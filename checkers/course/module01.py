@@ -162,8 +162,10 @@ def _failure(proc) -> str:
 def _run_script(ex: str, lesson: str, script: object, variable: str, build, judge,
                 box: Sandbox | None, timeout: float = 30, try_it: str = "") -> Result:
     """Build the scenario in a fresh sandbox, run the learner's commands there, judge the result."""
-    if not isinstance(script, str) or not script.strip():
-        return result([problem(ex, lesson, "no commands to run", f"write them into {variable}")])
+    if not isinstance(script, str) or not any(
+            line.strip() and not line.lstrip().startswith("#") for line in script.splitlines()):
+        return result([problem(ex, lesson, "no commands to run yet", f"write them into "
+                               f"{variable}, one per line, in place of the placeholder comment")])
     own = box is None
     box = box or Sandbox()
     try:
