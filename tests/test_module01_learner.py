@@ -164,12 +164,17 @@ def test_student_copy_without_keys_grades_nothing_and_says_so(tmp_path):
                          "assert checkers.__file__.startswith(%r)\n"
                          "print(self_check('01-quiz', {'KC_PKL': 'c', 'KC_RM': 'x'}))\n"
                          "print(self_check('01-sort', {'src/train.py': 'git'}))\n"
-                         "print(self_check('01-gitignore', '*.pkl'))\n" % str(copy))
+                         "print(self_check('01-gitignore', '*.pkl'))\n"
+                         "from checkers.course.module01 import ARTIFACTS\n"
+                         "print('SORTED', self_check('01-sort', {a: 'git' for a in ARTIFACTS}))\n"
+                         % str(copy))
     assert out.returncode == 0, out.stderr
     assert "KC_PKL: recorded 'c'" in out.stdout and "✅" not in out.stdout.split("\n")[0]
     assert "'x' is not one of" in out.stdout  # malformed answers still get feedback
     assert "is not sorted yet" in out.stdout   # ... and missing items
     assert "gitignore-missing" in out.stdout   # checks that need no key work as usual
+    sorted_line = out.stdout.split("SORTED", 1)[1]
+    assert "Recorded" in sorted_line and "✅" not in sorted_line and "passed" not in sorted_line
 
 
 def test_self_check_never_loads_a_key_into_the_calling_process(tmp_path):

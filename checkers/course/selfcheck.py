@@ -74,8 +74,10 @@ def self_check(check: str, answer: object) -> Result | ChoiceReport:
     findings = _findings(verdict)
     notes = list(verdict["notes"])
     if verdict["ok"] is None:
-        notes.append(verdict.get("pending", "graded when you submit"))
-        return Result(findings=findings, notes=notes)
+        pending = verdict.get("pending", "your answer is graded when you submit")
+        if not findings:  # nothing wrong that can be seen here, and no verdict: no ✅ either
+            return ChoiceReport([f"Recorded: {pending}."])
+        return Result(findings=findings, notes=[*notes, pending])
     if verdict["ok"]:
         return Result(findings=findings, notes=notes)
     attempts = _FAILED_ATTEMPTS.setdefault(check, [])
