@@ -17,7 +17,6 @@ import nbformat
 import pytest
 
 from checkers.course import selfcheck
-from checkers.course.feedback import ladder_steps
 from checkers.course.keys import module01 as keys
 
 from .conftest import ROOT

@@ -28,6 +28,6 @@ def load(module: str):
     except ModuleNotFoundError as exc:
         if exc.name and (exc.name == KEYS_PACKAGE or exc.name.startswith(KEYS_PACKAGE + ".")):
             raise AnswerKeyMissing(
-                f"the answer key is not in this copy of the course: in a graded class it stays "
+                "the answer key is not in this copy of the course: in a graded class it stays "
                 "with the instructor, and your answer is graded when you submit") from None
         raise

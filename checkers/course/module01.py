@@ -96,7 +96,7 @@ def check_sorting(answer: object) -> Result:
         given = answer.get(artifact)
         if artifact not in answer or given is None:
             findings.append(problem(ex, lesson, f"`{artifact}` is not sorted yet",
-                                    f"replace its None with one of GIT, MODEL_REGISTRY, "
+                                    "replace its None with one of GIT, MODEL_REGISTRY, "
                                     "DATA_ASSETS, MLFLOW, KEY_VAULT", path=artifact))
         elif not isinstance(given, str) or normalise_place(given) is None:
             findings.append(problem(
