@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -18,6 +20,29 @@ GIT_ENV = {
     "GIT_AUTHOR_DATE": "2026-01-01T12:00:00Z", "GIT_COMMITTER_DATE": "2026-01-01T12:00:00Z",
     "GIT_TERMINAL_PROMPT": "0",
 }
+
+
+@pytest.fixture(scope="session", autouse=True)
+def private_tmp():
+    """One temporary folder for the whole run, removed at its end.
+
+    Practice sandboxes (``ml-git-course-*``), kernels' and nbgrader's temporary files, and
+    whatever a hostile test submission writes to its temp folder all land here, in this process
+    and in every child (they inherit ``TMPDIR``), so a test run leaves nothing behind in /tmp.
+    """
+    base = Path(tempfile.mkdtemp(prefix="checkers-tests-"))
+    saved = os.environ.get("TMPDIR")
+    os.environ["TMPDIR"] = str(base)
+    tempfile.tempdir = None  # recomputed from TMPDIR
+    try:
+        yield base
+    finally:
+        if saved is None:
+            os.environ.pop("TMPDIR", None)
+        else:
+            os.environ["TMPDIR"] = saved
+        tempfile.tempdir = None
+        shutil.rmtree(base, ignore_errors=True)
 
 
 @pytest.fixture(autouse=True)

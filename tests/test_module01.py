@@ -79,6 +79,8 @@ def test_release_has_starters_not_solutions_or_hidden_tests():
     text = RELEASE.read_text()
     assert "BEGIN SOLUTION" not in text and "HIDDEN TESTS" not in text
     assert "in_fresh_process" not in text
+    for secret in ("QUIZ_ANSWER", "PLACE_OF", "course.keys", "check_quiz"):  # no key imported
+        assert secret not in text, secret
     nb = nbformat.read(RELEASE, as_version=4)
     gitignore = cells_by_id(nb)["gitignore"].source
     assert gitignore.startswith('GITIGNORE = """') and "# YOUR CODE HERE" in gitignore
@@ -117,21 +119,27 @@ def graded(course):
     cells_by_id(cheater)["sort"].source = CHEATS + 'WHERE = {a: "git" for a in ARTIFACTS}\n'
     cells_by_id(cheater)["gitignore"].source = 'GITIGNORE = "*.pyc"\n'
     cells_by_id(cheater)["secret"].source = 'SECRET_ACTION = "a"\n'
-    cells_by_id(cheater)["quiz"].source = 'ANSWERS = {k: "a" for k in QUIZ}\n' 
+    cells_by_id(cheater)["quiz"].source = (
+        'ANSWERS = {"KC_PKL": "a", "KC_RM": "a", "KC_SEPARATE": "b", "KC_IGNORE": "a"}\n')
+
+    quizzer = copy.deepcopy(solution)  # 3 of 4 knowledge-check answers right: partial credit
+    cells_by_id(quizzer)["quiz"].source = (
+        'ANSWERS = {"KC_PKL": "c", "KC_RM": "b", "KC_SEPARATE": "a", "KC_IGNORE": "a"}\n')
 
     deleter = copy.deepcopy(solution)  # removed exercise 4's answer cell altogether
     deleter.cells = [c for c in deleter.cells
                      if c.metadata.get("nbgrader", {}).get("grade_id") != "layout"]
 
-    for student, nb in {"solution": solution, "release": release, "partial": partial,
-                        "cheater": cheater, "deleter": deleter}.items():
+    students = {"solution": solution, "release": release, "partial": partial,
+                "cheater": cheater, "deleter": deleter, "quizzer": quizzer}
+    for student, nb in students.items():
         _submit(course, student, nb)
     nbgrader(course, "autograde", ASSIGNMENT, "--force")
     from nbgrader.api import Gradebook
 
     scores = {}
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
-        for student in ("solution", "release", "partial", "cheater", "deleter"):
+        for student in students:
             sub = gb.find_submission(ASSIGNMENT, student)
             scores[student] = (sub.score, {g.name: g.score for nb in sub.notebooks for g in nb.grades})
             assert sub.max_score == TOTAL
@@ -152,6 +160,12 @@ def test_partly_done_scores_in_between(graded):
     assert cells["test-gitignore"] == 0 and cells["test-sort"] == 2
 
 
+def test_knowledge_check_gives_credit_per_question(graded):
+    score, cells = graded["quizzer"]
+    assert cells["test-quiz"] == 0.5 and cells["test-quiz-ignore"] == 0
+    assert score == TOTAL - 0.5, cells
+
+
 def test_monkeypatching_the_checker_does_not_pass_the_hidden_test(graded):
     score, cells = graded["cheater"]
     assert cells["test-gitignore"] == 0 and score == 0, cells
@@ -168,7 +182,9 @@ def test_feedback_does_not_reveal_hidden_tests(course, graded):
     html = (course / "feedback" / "partial" / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text()
     assert "CHECKERS-ANSWER" not in html and "HIDDEN TESTS" not in html
     assert "Exception reporting mode" not in html
-    assert "check_gitignore" in html  # the visible test is shown
+    assert '<span class="n">graded</span>' in html and '"01-gitignore"' in html  # visible test shown
+    # the knowledge check is plain text: its questions and choices show in feedback HTML
+    assert "Gone from the repository: no commit, old or new, holds it now." in html
 
 
 def test_solution_leaves_no_file_next_to_the_notebook(course):

@@ -1,8 +1,9 @@
 """Course helpers: practice sandboxes and the exercise checks the notebooks grade with.
 
-Learners' self-checks call these functions in the notebook; the hidden nbgrader tests call the
-very same functions in a fresh Python process (``checkers.course.grade``), where nothing an
-answer cell redefines can reach them.
+Learners' self-checks run these checks in a separate process (``checkers.course.selfcheck``
+calls ``python -m checkers.course.grade``), so the grader-only answer keys
+(``checkers.course.keys``) never enter the notebook's kernel; nbgrader grades the handed-over
+answers with the very same checks in its own process (``checkers.course.regrade``).
 """
 from .sandbox import Sandbox, start_module
 

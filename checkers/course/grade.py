@@ -6,6 +6,9 @@ the shared table of checks, and a way to grade an answer from a shell or another
 ``python -I -m checkers.course.grade CHECK`` and reads back ``{"ok": ..., "findings": [...]}``.
 
     echo '"*.pkl"' | python -m checkers.course.grade 01-gitignore
+
+Exit status 0 (passes), 1 (fails), 2 (usage, unreadable answer, or no answer key in this copy:
+then ``ok`` is null and ``pending`` says why). ``notes`` explain a right choice.
 """
 from __future__ import annotations
 
@@ -44,8 +47,18 @@ def main(argv: list[str] | None = None) -> int:
     except json.JSONDecodeError as exc:
         print(f"grade: the answer is not JSON: {exc}", file=sys.stderr)
         return 2
-    result = available[argv[0]](answer)
-    print(json.dumps({"ok": result.ok, "findings": [f.to_dict() for f in result.findings]}))
+    from .answer_keys import AnswerKeyMissing
+
+    try:
+        result = available[argv[0]](answer)
+    except AnswerKeyMissing as missing:
+        # a student distribution: say so (exit 2: cannot grade here), with what was checkable
+        print(json.dumps({"ok": None, "findings": [f.to_dict() for f in missing.findings],
+                          "pending": str(missing)}))
+        print(f"grade: {missing}", file=sys.stderr)
+        return 2
+    print(json.dumps({"ok": result.ok, "findings": [f.to_dict() for f in result.findings],
+                      "notes": result.notes}))
     return 0 if result.ok else 1
 
 

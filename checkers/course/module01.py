@@ -1,15 +1,25 @@
 """Module 01, Git hygiene for ML: the checks behind each exercise.
 
 Each ``check_*`` function takes the learner's answer (plain data: a dict, a string of
-``.gitignore`` lines, a shell script) and returns a :class:`~checkers.findings.Result`. The
-notebook's self-check cells show it; the graded cells assert ``result.ok`` in the notebook and,
-hidden, in a fresh process (``checkers.course.grade``).
+``.gitignore`` lines, a shell script) and returns a :class:`~checkers.findings.Result`.
+
+Answer keys are not in this module: they live in the grader-only :mod:`checkers.course.keys`
+package, loaded only by the checks that need one. The notebook never imports a check; its
+self-check cells run them in a separate process (:mod:`checkers.course.selfcheck`), so no key
+enters the learner's kernel, and a student distribution without ``keys/`` still works.
+
+Hints come as a ladder (:func:`~checkers.course.feedback.problem`'s ``more``): the first
+attempt shows the principle and the first step, later attempts show more.
 """
 from __future__ import annotations
 
 import re
 import subprocess
+import sys
+import tarfile
+import tempfile
 from dataclasses import replace
+from pathlib import Path
 
 from ..findings import Finding, Result
 from ..registry import all_rules
@@ -23,35 +33,43 @@ LESSON = "01-git-hygiene"
 GIT, MODEL_REGISTRY, DATA_ASSETS, MLFLOW, KEY_VAULT = (
     "git", "model registry", "data assets", "mlflow", "key vault")
 PLACES = (GIT, MODEL_REGISTRY, DATA_ASSETS, MLFLOW, KEY_VAULT)
-# (where it belongs, a clue that makes the learner think without giving the place away)
-WRITTEN = "is it something a person writes and reviews, or something a run produces or needs in secret?"
-ARTIFACTS = {
-    "src/train.py": (GIT, "a training script: who writes it, and how is it reviewed?"),
-    "pipelines/training-pipeline.yaml": (GIT, "a pipeline definition: " + WRITTEN),
-    "environments/training-env.yaml": (GIT, "an environment spec: " + WRITTEN),
-    "components/train/component.yaml": (GIT, "a component definition: " + WRITTEN),
-    "infra/main.bicep": (GIT, "infrastructure as code: " + WRITTEN),
-    ".github/workflows/train-on-push.yml": (GIT, "where must a workflow file be for GitHub to run it?"),
-    "config/hyperparameters.yaml": (GIT, "hyperparameters decide what a run produces: what must "
-                                    "sit next to the code so that a commit reproduces a run?"),
-    "outputs/churn-model.pkl": (MODEL_REGISTRY, "trained weights are a build output: where are "
-                                "models versioned with their lineage (job, data, metrics)?"),
-    "data/churn-2026-10.parquet": (DATA_ASSETS, "a dataset is large and versioned on its own: "
-                                   "where does Azure ML keep data?"),
-    "mlruns/ (metrics and logs of a run)": (MLFLOW, "metrics and logs of runs: which tool tracks "
-                                            "experiments?"),
-    ".env with AZURE_STORAGE_KEY=...": (KEY_VAULT, "a key: where do secrets live, so that code "
-                                        "reads them at run time?"),
-}
-# Checked in this order, whole words only: "the registry, not Git" names the registry, and
-# "GitHub secrets" a secret store. Git comes last because answers mention it to rule it out.
-_SYNONYMS = {
-    KEY_VAULT: ("key vault", "keyvault", "vault", "secret", "secrets"),
-    MLFLOW: ("mlflow", "tracking", "experiment", "experiments"),
-    MODEL_REGISTRY: ("model registry", "registry", "model"),
-    DATA_ASSETS: ("data asset", "data assets", "datastore", "data store", "dataset", "data"),
-    GIT: ("git", "github", "repo", "repository"),
-}
+ARTIFACTS = (
+    "src/train.py",
+    "pipelines/training-pipeline.yaml",
+    "environments/training-env.yaml",
+    "components/train/component.yaml",
+    "infra/main.bicep",
+    ".github/workflows/train-on-push.yml",
+    "config/hyperparameters.yaml",
+    "outputs/churn-model.pkl",
+    "data/churn-2026-10.parquet",
+    "mlruns/ (metrics and logs of a run)",
+    ".env with AZURE_STORAGE_KEY=...",
+)
+RULE_OF_THUMB = ("Git holds what a person writes and reviews; the platform holds what a run "
+                 "produces (models, data, metrics) or needs in secret (keys)")
+# Checked in this order, whole words only: "the registry, not Git" names the registry, "MLflow
+# model registry" is a model registry (not tracking), and "GitHub secrets" a secret store. Git
+# comes last because answers mention it to rule it out.
+_SYNONYMS = (
+    (KEY_VAULT, ("key vault", "keyvault", "vault", "secret", "secrets")),
+    (MODEL_REGISTRY, ("model registry", "models registry", "registry")),
+    (MLFLOW, ("mlflow", "tracking", "experiment", "experiments")),
+    (DATA_ASSETS, ("data asset", "data assets", "datastore", "data store", "dataset", "data")),
+    (MODEL_REGISTRY, ("model", "models")),
+    (GIT, ("git", "github", "repo", "repository")),
+)
+
+
+def _keys(checkable: list[Finding] = ()):
+    """The answer key (grader-only); without one, ``AnswerKeyMissing`` carries ``checkable``."""
+    from .answer_keys import AnswerKeyMissing, load
+
+    try:
+        return load("module01")
+    except AnswerKeyMissing as missing:
+        missing.findings = list(checkable)
+        raise
 
 
 def normalise_place(answer: object) -> str | None:
@@ -60,7 +78,7 @@ def normalise_place(answer: object) -> str | None:
     text = answer.strip().lower()
     if text in PLACES:
         return text
-    for place, words in _SYNONYMS.items():
+    for place, words in _SYNONYMS:
         if any(re.search(rf"\b{re.escape(word)}\b", text) for word in words):
             return place
     return None
@@ -73,29 +91,44 @@ def check_sorting(answer: object) -> Result:
     if not isinstance(answer, dict):
         return result([problem(ex, lesson, f"expected a dict, got {type(answer).__name__}",
                                "fill in WHERE = {artifact: place, ...} in the answer cell")])
-    findings = []
-    for artifact, (place, why) in ARTIFACTS.items():
-        if artifact not in answer:
-            findings.append(problem(ex, lesson, f"`{artifact}` is not sorted",
-                                    f"add it to the dict, with one of {', '.join(PLACES)}",
-                                    path=artifact))
-            continue
-        if not isinstance(answer[artifact], str):
+    findings, judged = [], []
+    for artifact in ARTIFACTS:
+        given = answer.get(artifact)
+        if artifact not in answer or given is None:
+            findings.append(problem(ex, lesson, f"`{artifact}` is not sorted yet",
+                                    "replace its None with one of GIT, MODEL_REGISTRY, "
+                                    "DATA_ASSETS, MLFLOW, KEY_VAULT", path=artifact))
+        elif not isinstance(given, str) or normalise_place(given) is None:
             findings.append(problem(
-                ex, lesson, f"`{artifact}`: expected one of the place constants, got "
-                f"{type(answer[artifact]).__name__} {answer[artifact]!r}",
-                f"use one of GIT, MODEL_REGISTRY, DATA_ASSETS, MLFLOW, KEY_VAULT", path=artifact))
-            continue
-        given = normalise_place(answer[artifact])
-        if given != place:
-            findings.append(problem(
-                ex, lesson, f"`{artifact}`: {answer[artifact]!r} is not where it belongs",
-                why, path=artifact))
+                ex, lesson, f"`{artifact}`: {given!r} is none of the five places",
+                "use one of the constants GIT, MODEL_REGISTRY, DATA_ASSETS, MLFLOW, KEY_VAULT",
+                path=artifact))
+        else:
+            judged.append(artifact)
+    unknown = sorted(set(answer) - set(ARTIFACTS), key=str)
+    for extra in unknown[:3]:
+        findings.append(problem(ex, lesson, f"{extra!r} is not one of the artifacts to sort",
+                                "keep the keys of the starter dict as they are", path=str(extra)))
+    if judged:
+        keys = _keys(findings)
+        for artifact in judged:
+            place, clue = keys.PLACE_OF[artifact]
+            if normalise_place(answer[artifact]) != place:
+                findings.append(problem(
+                    ex, lesson, f"`{artifact}`: {answer[artifact]!r} is not where it belongs",
+                    RULE_OF_THUMB, more=[clue], path=artifact))
     return result(findings)
 
 
 # --- Exercise 2: .gitignore ------------------------------------------------------------------
 GITIGNORE_RULES = ("gitignore-missing", "gitignore-ignores-code")
+_GITIGNORE_PRINCIPLE = {
+    "gitignore-missing": "ignore by extension (`*.pkl`) and by folder (`models/`), so a file is "
+                         "caught wherever it is saved; start with the kind named in the message",
+    "gitignore-ignores-code": "a pattern that matches what people write drops it from the "
+                              "project: make the pattern narrower (a folder, an extension of "
+                              "outputs only) instead of adding exceptions",
+}
 
 
 def check_gitignore(text: object) -> Result:
@@ -108,7 +141,13 @@ def check_gitignore(text: object) -> Result:
         box.git("init", "-q")
         box.write({".gitignore": text if text.endswith("\n") else text + "\n"})
         found = check_repo(box.repo, select=GITIGNORE_RULES)
-    return result(found.findings)
+    return result(_principle_first(found.findings, _GITIGNORE_PRINCIPLE))
+
+
+def _ladder(first: str, more: list[str]) -> str:
+    from .feedback import ladder
+
+    return ladder(first, more)
 
 
 def _failure(proc) -> str:
@@ -123,8 +162,10 @@ def _failure(proc) -> str:
 def _run_script(ex: str, lesson: str, script: object, variable: str, build, judge,
                 box: Sandbox | None, timeout: float = 30, try_it: str = "") -> Result:
     """Build the scenario in a fresh sandbox, run the learner's commands there, judge the result."""
-    if not isinstance(script, str) or not script.strip():
-        return result([problem(ex, lesson, "no commands to run", f"write them into {variable}")])
+    if not isinstance(script, str) or not any(
+            line.strip() and not line.lstrip().startswith("#") for line in script.splitlines()):
+        return result([problem(ex, lesson, "no commands to run yet", f"write them into "
+                               f"{variable}, one per line, in place of the placeholder comment")])
     own = box is None
     box = box or Sandbox()
     try:
@@ -140,12 +181,21 @@ def _run_script(ex: str, lesson: str, script: object, variable: str, build, judg
             box.close()
 
 
+def _origin_history(box: Sandbox, *paths: str) -> list[str]:
+    """Which of ``paths`` any branch or tag of the sandbox's shared ``origin`` still holds."""
+    out = subprocess.run(["git", "--git-dir", str(box.origin), "log", "--all", "--format=",
+                          "--name-only", "--", *paths], env=box.env, text=True,
+                         capture_output=True).stdout
+    return sorted(set(out.split()) & set(paths))
+
+
 # --- Exercise 3: repair a leaky repository ----------------------------------------------------
 LEAKY_CODE = {
     "src/train.py": "import joblib\n\n\ndef train(data):\n    ...\n",
     "src/prepare.py": "def prepare(raw):\n    return raw\n",
     "README.md": "# Churn model\n",
 }
+LEAKED = ("models/churn-model.pkl", ".env")
 REPAIR_RULES = ("tracked-model", "tracked-secret-file", "history-artifact", "secret-in-file",
                 "history-secret")
 LEAKED_KEY_PARTS = ("bmV1cmFs", "c3Bhcms=")  # assembled at run time: no key sits in the source
@@ -157,8 +207,8 @@ def leaked_connection_string() -> str:
 
 
 def build_leaky_repo(box: Sandbox) -> None:
-    """The scenario: a data scientist committed the model and the .env, then kept working."""
-    box.git("init", "-q")
+    """The scenario: a data scientist committed the model and the .env, pushed, kept working."""
+    box.init_repo()
     box.write(LEAKY_CODE)
     box.commit("Add churn training code")
     # this commit holds no bad file, so a history rewrite keeps its id: proof that the project's
@@ -169,16 +219,57 @@ def build_leaky_repo(box: Sandbox) -> None:
     box.commit("Train churn model and save it")
     box.write({"src/train.py": LEAKY_CODE["src/train.py"] + "\nC = 0.5\n"})
     box.commit("Tune regularisation")
+    box.git("push", "-q", "-u", "origin", "main")  # the leak reached the shared repository
 
 
 def check_repair(script: object, *, box: Sandbox | None = None) -> Result:
-    """Exercise 3: ``script`` (shell commands) repairs the leaky repository."""
+    """Exercise 3: ``script`` (shell commands) repairs the leaky repository and its origin."""
     ex, lesson = "exercise-3-repair", f"{LESSON}#repair-history"
     return _run_script(ex, lesson, script, "REPAIR_SCRIPT", build_leaky_repo, lambda box: [
-        *check_repo(box.repo, select=REPAIR_RULES).findings,
-        *_repair_kept_the_project(box, ex, lesson)], box,
+        *_repo_findings(box, ex, lesson),
+        *_repair_kept_the_project(box, ex, lesson),
+        *_repair_reached_origin(box, ex, lesson)], box,
         try_it="try the commands one at a time on a fresh copy: leaky = Sandbox(); "
                "build_leaky_repo(leaky); leaky.sh(\"...\")")
+
+
+def _repo_findings(box: Sandbox, ex: str, lesson: str) -> list[Finding]:
+    found = check_repo(box.repo, select=REPAIR_RULES).findings
+    backups = box.run("git for-each-ref --format='%(refname)' refs/original/").stdout.split()
+    if not backups:
+        return _principle_first(found, _REPAIR_PRINCIPLE)
+    # git filter-branch rewrote the branch but kept the old one as a backup ref: the files are
+    # still in the repository through refs/original/, and the next push --mirror ships them
+    return [replace(f, message=f"{f.message} (the backup refs that git filter-branch left under "
+                    f"refs/original/ still hold the files: {', '.join(backups)})",
+                    hint=_ladder("delete filter-branch's backup refs: the old history is "
+                                 "reachable from them", [
+                                     "git for-each-ref --format='%(refname)' refs/original/ | "
+                                     "xargs -n 1 git update-ref -d",
+                                     "then drop what is unreachable: git reflog expire "
+                                     "--expire=now --all && git gc -q --prune=now (git "
+                                     "filter-repo does all this by itself)"]))
+            if f.rule == "history-artifact" else f
+            for f in _principle_first(found, _REPAIR_PRINCIPLE)]
+
+
+_REPAIR_PRINCIPLE = {
+    "history-artifact": "untracking a file changes the next commit only: every earlier commit "
+                        "still holds the file, so rewrite the history without it",
+    "tracked-model": "a tracked file goes into every commit: stop tracking the model (it stays "
+                     "on disk) and make sure it cannot be added again",
+    "tracked-secret-file": "a tracked file goes into every commit: stop tracking the .env (it "
+                           "stays on disk) and make sure it cannot be added again",
+    "secret-in-file": "a secret in a committed file is readable by everyone with a clone: take "
+                      "it out of the file and out of the history",
+    "history-secret": "a secret stays in every earlier commit until the history is rewritten",
+}
+
+
+def _principle_first(found: list[Finding], principles: dict[str, str]) -> list[Finding]:
+    """The repository checker's hints show the exact fix: make them the ladder's last step."""
+    return [replace(f, hint=_ladder(principles[f.rule], [f.hint])) if f.rule in principles
+            else f for f in found]
 
 
 def _repair_kept_the_project(box: Sandbox, ex: str, lesson: str) -> list[Finding]:
@@ -187,8 +278,9 @@ def _repair_kept_the_project(box: Sandbox, ex: str, lesson: str) -> list[Finding
     kept = box.run(f"git merge-base --is-ancestor {box.first_commit} HEAD").returncode == 0
     if not kept or "Tune regularisation" not in log:
         found.append(problem(ex, lesson, "the project's own history is gone (its first commit is "
-                             "no longer in it)", "rewrite only the bad files out of the history "
-                             "(git filter-repo --invert-paths --path ...); never delete .git"))
+                             "no longer in it)", "rewrite only the bad files out of the history; "
+                             "never delete .git", more=["git filter-repo --invert-paths --path "
+                                                         "<file> removes one file from every commit"]))
     tracked = box.run("git ls-files").stdout.split()
     for path in ("src/train.py", "src/prepare.py"):
         if path not in tracked:
@@ -200,39 +292,64 @@ def _repair_kept_the_project(box: Sandbox, ex: str, lesson: str) -> list[Finding
     if ignored.returncode != 0:
         found.append(problem(ex, lesson, "the model and the .env are not ignored by a committed "
                              ".gitignore, so the next `git add .` (in any clone) commits them again",
-                             "add `*.pkl` (or `models/`) and `.env` to .gitignore and commit it",
+                             "a .gitignore protects every clone only once it is committed",
+                             more=["add a pattern for the model and one for the .env to "
+                                   ".gitignore, then git add .gitignore and commit it"],
                              path=".gitignore"))
     return found
 
 
-SECRET_ACTIONS = {
+def _repair_reached_origin(box: Sandbox, ex: str, lesson: str) -> list[Finding]:
+    """The shared repository must lose the files too, and the remote must be back for next time."""
+    found = []
+    remote = box.run("git remote get-url origin")
+    if remote.returncode != 0:
+        found.append(problem(
+            ex, lesson, "the repository has no `origin` remote any more: git filter-repo removes "
+            "it after rewriting, so that nobody pushes the rewritten history by accident",
+            "put it back before you push: note its address before the rewrite",
+            more=["url=$(git remote get-url origin) before git filter-repo, then "
+                  "git remote add origin \"$url\" after it"]))
+    still = _origin_history(box, *LEAKED)
+    if still:
+        found.append(problem(
+            ex, lesson, f"origin (the shared repository) still holds {', '.join(still)} in its "
+            "history: every new clone gets them", "a rewritten history replaces the shared one "
+            "only when you push it over it", more=["git push --force origin main (on a real "
+                                                    "project: every branch and tag, --all and --tags)"]))
+    return found
+
+
+SECRET_CHOICES = {
     "a": "Nothing more: the history no longer contains it.",
     "b": "Rotate the key at once, and keep the new one in Azure Key Vault.",
-    "c": "Make the repository private.",
-    "d": "Encrypt the .env file and commit it again.",
-}
-SECRET_ACTION_WHY = {
-    "a": "Anyone who cloned or forked the repository, and any cache, still has the old key.",
-    "b": "Right: a pushed secret is compromised. Rotating makes the leaked value useless; Key "
-         "Vault keeps the new one out of Git for good.",
-    "c": "The key is already out, and private repositories are read by many people and tools.",
-    "d": "The key that decrypts it then has to live somewhere, and the leaked value still works.",
+    "c": "Make the repository private, so that nobody else can read it.",
+    "d": "Encrypt the .env file with a password and commit it again.",
 }
 
 
 def check_secret_action(answer: object) -> Result:
+    """Exercise 3b: a single choice; the key and the explanations live in keys/."""
     ex, lesson = "exercise-3-secret", f"{LESSON}#repair-history"
     choice = answer.strip().lower() if isinstance(answer, str) else None
-    if choice not in SECRET_ACTIONS:
-        return result([problem(ex, lesson, f"{answer!r} is not one of {', '.join(SECRET_ACTIONS)}",
-                               "set SECRET_ACTION to a letter")])
-    if choice != "b":
-        return result([problem(ex, lesson, SECRET_ACTION_WHY[choice],
+    if choice not in SECRET_CHOICES:
+        return result([problem(ex, lesson, f"{answer!r} is not one of {', '.join(SECRET_CHOICES)}",
+                               "set SECRET_ACTION to one letter")])
+    keys = _keys()
+    if choice != keys.SECRET_ACTION:
+        return result([problem(ex, lesson, f"{choice}) is not enough. {keys.SECRET_ACTION_WHY[choice]}",
                                "what makes a leaked value useless?")])
-    return result([])
+    return result([], notes=[f"{choice}) {keys.SECRET_ACTION_WHY[choice]}"])
 
 
 # --- Exercise 4: scaffold the documented layout -----------------------------------------------
+_LAYOUT_PRINCIPLE = {
+    "repo-layout": "everyone (and every workflow) finds things where the documented layout puts "
+                   "them: create the folder the message names, with its files",
+    "gitignore-missing": "the new repository needs a .gitignore like the one of exercise 2",
+}
+
+
 def check_scaffold(script: object, *, box: Sandbox | None = None) -> Result:
     """Exercise 4: ``script`` creates the documented layout in a new repository and commits it."""
     ex, lesson = "exercise-4-layout", f"{LESSON}#repository-layout"
@@ -241,50 +358,121 @@ def check_scaffold(script: object, *, box: Sandbox | None = None) -> Result:
         found = []
         if not box.run("git rev-parse -q --verify HEAD").stdout.strip():
             found.append(problem(ex, lesson, "nothing was committed",
-                                 "end with `git add -A && git commit -m \"...\"`"))
+                                 "files count once they are committed",
+                                 more=["end with git add -A && git commit -m \"...\""]))
         # every repository rule, warnings included: the layout is what this exercise is about
         # (the workflows are empty files for now; module 02 fills them in and checks them)
         repo_rules = [r.id for r in all_rules("repo")]
-        return found + [replace(f, severity="error")
-                        for f in check_repo(box.repo, select=repo_rules).at_least("warning")]
+        return found + [replace(f, severity="error") for f in _principle_first(
+            check_repo(box.repo, select=repo_rules).at_least("warning"), _LAYOUT_PRINCIPLE)]
 
-    return _run_script(ex, lesson, script, "SCAFFOLD_SCRIPT", lambda box: box.git("init", "-q"),
+    return _run_script(ex, lesson, script, "SCAFFOLD_SCRIPT", lambda box: box.init_repo(),
                        judge, box, try_it="try them one at a time: box = Sandbox(); "
-                       "box.git(\"init\", \"-q\"); box.sh(\"...\")")
+                       "box.init_repo(); box.sh(\"...\")")
 
 
 # --- Exercise 5: a feature branch ---------------------------------------------------------------
 FEATURE_BRANCH = "feature/improve-churn-model"
-# Words that say that something changed, not what or why.
-VAGUE_WORDS = {
-    "update", "updated", "updates", "fix", "fixed", "fixes", "change", "changed", "changes",
-    "tweak", "tweaks", "edit", "edits", "wip", "stuff", "things", "misc", "minor", "small",
-    "some", "bug", "bugs", "code", "file", "files", "commit", "new", "final", "done", "work",
-    "more", "test", "tests", "again", "version", "hyperparameters", "params", "model", "training",
-    "train", "the", "a", "an", "in", "on", "of", "to", "and", "for", "with", "it", "my",
-}
+CONFIG_PATH = "config/hyperparameters.yaml"
+MAX_ITER_BEFORE = 200
+TEAM_TRAIN = '''\
+"""Train the churn model: logistic regression by gradient descent.
+
+Settings come from config/hyperparameters.yaml: C (inverse regularisation strength) and
+max_iter (iterations of the solver).
+"""
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+CONFIG = Path(__file__).resolve().parent.parent / "config" / "hyperparameters.yaml"
 
 
-def vague(subject: str) -> bool:
-    """A subject that does not say what changed, or why ("update stuff", "asdfasdf")."""
-    words = re.findall(r"[A-Za-z_]+|\d+", subject.lower())
-    telling = [w for w in words if w not in VAGUE_WORDS and _word_like(w)]
-    return len(words) < 3 or len(telling) < 2
+def load_config(path=CONFIG) -> dict:
+    settings = {}
+    for number, line in enumerate(Path(path).read_text().splitlines(), 1):
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        key, sep, value = line.partition(":")
+        if not sep or not value.strip():
+            raise ValueError(f"{path}:{number}: expected `name: number`")
+        value = value.strip()
+        settings[key.strip()] = float(value) if any(c in value for c in ".eE") else int(value)
+    return settings
 
 
-def _word_like(word: str) -> bool:
-    return word.isdigit() or (bool(re.search(r"[aeiouy]", word)) and not re.search(r"(.{2,})\1\1", word))
+def train(rows, labels, C=1.0, max_iter=200, rate=0.5):
+    weights = [0.0] * (len(rows[0]) + 1)
+    for _ in range(max_iter):
+        grad = [w / (C * len(rows)) for w in weights[:-1]] + [0.0]
+        for x, y in zip(rows, labels):
+            p = 1 / (1 + math.exp(-(weights[-1] + sum(w * v for w, v in zip(weights, x)))))
+            for i, v in enumerate(x):
+                grad[i] += (p - y) * v / len(rows)
+            grad[-1] += (p - y) / len(rows)
+        weights = [w - rate * g for w, g in zip(weights, grad)]
+    return weights
+
+
+def predict(weights, row) -> int:
+    return int(weights[-1] + sum(w * v for w, v in zip(weights, row)) > 0)
+'''
+TEAM_TESTS = '''\
+import sys
+import unittest
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
+import train  # noqa: E402
+
+
+class TrainTest(unittest.TestCase):
+    def test_config_holds_valid_settings(self):
+        settings = train.load_config()
+        self.assertGreater(settings["C"], 0)
+        self.assertIsInstance(settings["max_iter"], int)
+        self.assertGreater(settings["max_iter"], 0)
+
+    def test_model_separates_churners(self):
+        rows = [[0.1, 1.0], [0.2, 0.9], [0.9, 0.1], [1.0, 0.2]]
+        labels = [0, 0, 1, 1]
+        settings = train.load_config()
+        weights = train.train(rows, labels, C=settings["C"], max_iter=settings["max_iter"])
+        self.assertEqual([train.predict(weights, row) for row in rows], labels)
+'''
 
 
 def build_team_repo(box: Sandbox) -> None:
-    box.git("init", "-q")
-    box.write({**LEAKY_CODE, "config/hyperparameters.yaml": "C: 1.0\nmax_iter: 200\n",
-               ".gitignore": "*.pkl\nmodels/\ndata/\nmlruns/\n.env\n"})
-    box.commit("Add churn training code and hyperparameters")
+    """The team's repository: main with working code, tests and settings, pushed to origin."""
+    box.init_repo()
+    box.write({"src/train.py": TEAM_TRAIN, "src/prepare.py": LEAKY_CODE["src/prepare.py"],
+               "tests/test_train.py": TEAM_TESTS, "README.md": LEAKY_CODE["README.md"],
+               CONFIG_PATH: f"C: 1.0\nmax_iter: {MAX_ITER_BEFORE}\n",
+               ".gitignore": "*.pkl\nmodels/\ndata/\nmlruns/\n.env\n__pycache__/\n"})
+    box.commit("Add churn training code, tests and hyperparameters")
+    box.git("push", "-q", "-u", "origin", "main")
+
+
+def run_project_tests(box: Sandbox, rev: str, timeout: float = 20) -> subprocess.CompletedProcess:
+    """The project's unit tests on ``rev`` as committed (not on whatever is in the work tree)."""
+    with tempfile.TemporaryDirectory(prefix="ml-git-course-tests-") as tmp:
+        archive = Path(tmp) / "rev.tar"
+        box.git("archive", "-o", str(archive), rev)
+        with tarfile.open(archive) as tar:
+            tar.extractall(Path(tmp) / "tree", filter="data")
+        try:
+            return subprocess.run([sys.executable, "-m", "unittest", "discover", "-q", "-s",
+                                   "tests"], cwd=Path(tmp) / "tree", text=True,
+                                  capture_output=True, timeout=timeout, stdin=subprocess.DEVNULL,
+                                  env={**box.env, "PYTHONDONTWRITEBYTECODE": "1"})
+        except subprocess.TimeoutExpired:
+            return subprocess.CompletedProcess([], 124, "", f"the tests did not finish in {timeout:.0f} s")
 
 
 def check_feature_branch(script: object, *, box: Sandbox | None = None) -> Result:
-    """Exercise 5: ``script`` works on FEATURE_BRANCH and commits a change with a useful message."""
+    """Exercise 5: on FEATURE_BRANCH, raise max_iter, keep the tests green, commit, push."""
     ex, lesson = "exercise-5-branch", f"{LESSON}#feature-branches"
     return _run_script(ex, lesson, script, "BRANCH_SCRIPT", build_team_repo,
                        lambda box: _branch_findings(box, ex, lesson), box,
@@ -299,33 +487,162 @@ def _branch_findings(box: Sandbox, ex: str, lesson: str) -> list[Finding]:
 
     if git("rev-parse", "-q", "--verify", f"refs/heads/{FEATURE_BRANCH}").returncode:
         return [problem(ex, lesson, f"there is no branch `{FEATURE_BRANCH}`",
-                        f"git switch -c {FEATURE_BRANCH}")]
+                        "experiments happen on a branch of their own, created from main",
+                        more=[f"git switch -c {FEATURE_BRANCH}"])]
     found = []
     main_log = git("log", "--format=%s", "main").stdout.splitlines()
     if len(main_log) != 1:
         found.append(problem(ex, lesson, "main has new commits: work happens on the feature "
                              "branch, main changes only through a reviewed pull request",
-                             "git switch main && git reset --hard HEAD~1, then commit on the branch"))
+                             "move the commit to the branch and put main back where it was",
+                             more=["git switch main && git reset --hard origin/main, then "
+                                   "commit on the branch"]))
     commits = git("log", "--format=%H%x00%s%x00%b%x1e", f"main..{FEATURE_BRANCH}").stdout
     records = [r.strip("\n").split("\0") for r in commits.split("\x1e") if r.strip()]
     if not records:
         return found + [problem(ex, lesson, f"`{FEATURE_BRANCH}` has no commit of its own",
-                                "change a file, then git add it and git commit -m \"...\"")]
-    changed = git("diff", "--name-only", f"main...{FEATURE_BRANCH}").stdout.split()
-    if not any(p.startswith(("src/", "config/", "components/", "pipelines/")) for p in changed):
-        found.append(problem(ex, lesson, "the branch changes no ML code or configuration "
-                             f"(changed: {', '.join(changed) or 'nothing'})",
-                             "improve the model: edit src/train.py or config/hyperparameters.yaml"))
-    for sha, subject, _body in records:
-        subject = subject.strip()
-        if vague(subject):
-            found.append(problem(ex, lesson, f"commit {sha[:7]}: {subject!r} does not say what "
-                                 "changed or why", "e.g. git commit -m \"Raise max_iter to 500 so "
-                                 "the solver converges\""))
-        elif len(subject) > 72:
-            found.append(problem(ex, lesson, f"commit {sha[:7]}: the subject line is "
-                                 f"{len(subject)} characters long", "keep it under 72; put the "
-                                 "details in the body after a blank line", severity="warning"))
+                                "change the file, add it, commit it on the branch",
+                                more=["git add <file> && git commit -m \"<what> <why>\""])]
+    found += _config_findings(box, git, ex, lesson)
+    tests = run_project_tests(box, FEATURE_BRANCH)
+    if tests.returncode != 0:
+        said = [l for l in (tests.stderr or tests.stdout).strip().splitlines() if l.strip()]
+        found.append(problem(ex, lesson, "the project's tests fail on the branch "
+                             f"({' / '.join(said[-2:])})", "a change is ready for review only "
+                             "when the tests still pass: run them before you commit",
+                             more=["python -m unittest discover -s tests (in the "
+                                   "repository)"]))
+    for sha, subject, body in records:
+        found += _message_findings(git, ex, lesson, sha, subject.strip(), body.strip())
+    on_origin = subprocess.run(["git", "--git-dir", str(box.origin), "rev-parse", "-q", "--verify",
+                                f"refs/heads/{FEATURE_BRANCH}"], env=box.env, text=True,
+                               capture_output=True).stdout.strip()
+    head = git("rev-parse", FEATURE_BRANCH).stdout.strip()
+    if on_origin != head:
+        found.append(problem(ex, lesson, f"origin does not have the branch's last commit "
+                             f"({'not pushed' if not on_origin else 'pushed before the last commit'})",
+                             "the push is what runs the tests and the training in CI",
+                             more=[f"git push -u origin {FEATURE_BRANCH}"]))
+    return found
+
+
+def _config_findings(box: Sandbox, git, ex: str, lesson: str) -> list[Finding]:
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+    shown = git("show", f"{FEATURE_BRANCH}:{CONFIG_PATH}")
+    if shown.returncode:
+        return [problem(ex, lesson, f"`{CONFIG_PATH}` is gone from the branch", "the training "
+                        "code reads its settings from it: restore it and change only max_iter",
+                        more=[f"git restore --source=main {CONFIG_PATH}"], path=CONFIG_PATH)]
+    try:
+        data = YAML(typ="safe", pure=True).load(shown.stdout)
+    except YAMLError as exc:
+        mark = exc.problem_mark if isinstance(exc, MarkedYAMLError) else None
+        return [problem(ex, lesson, f"`{CONFIG_PATH}` is not valid YAML "
+                        f"({getattr(exc, 'problem', None) or exc})", "each line is `name: value`",
+                        path=CONFIG_PATH, line=mark.line + 1 if mark else None)]
+    if not isinstance(data, dict):
+        return [problem(ex, lesson, f"`{CONFIG_PATH}` no longer holds the settings (it is "
+                        f"{'empty' if data is None else type(data).__name__})", "keep `C: ...` "
+                        "and `max_iter: ...`, and change only the value of max_iter",
+                        path=CONFIG_PATH)]
+    found = []
+    c, max_iter = data.get("C"), data.get("max_iter")
+    if isinstance(c, bool) or not isinstance(c, (int, float)) or c <= 0:
+        found.append(problem(ex, lesson, f"C is {c!r}: the training code needs a positive number",
+                             "keep `C: 1.0` as it was", path=CONFIG_PATH))
+    if isinstance(max_iter, bool) or not isinstance(max_iter, int) or max_iter <= 0:
+        found.append(problem(ex, lesson, f"max_iter is {max_iter!r}: the solver needs a whole "
+                             "number of iterations", "write it as a whole number, such as "
+                             f"`max_iter: {MAX_ITER_BEFORE}`", path=CONFIG_PATH))
+    elif max_iter <= MAX_ITER_BEFORE:
+        found.append(problem(ex, lesson, f"max_iter is still {max_iter}: the solver stops before "
+                             f"it converges at {MAX_ITER_BEFORE}", "raise it (more iterations "
+                             "let the solver converge)", path=CONFIG_PATH))
+    return found
+
+
+# --- commit messages, judged as a reviewer does ------------------------------------------------
+_WHY = re.compile(
+    r"\b(because|since|so|otherwise|due to|in order to|as (?:the|it|a)|avoid\w*|prevent\w*|"
+    r"reduc\w*|improv\w*|increas\w*|decreas\w*|speed\w*|faster|slower|better|worse|stabl\w*|"
+    r"stabil\w*|converg\w*|overfit\w*|underfit\w*|accura\w*|recall|precision|auc|f1|loss|"
+    r"metric\w*|warn\w*|fail\w*|stopp\w*|stops|reproduc\w*|needs?|requir\w*|allow\w*|enabl\w*|"
+    r"instead|rather|too (?:few|many|slow|fast|low|high|small|large|early|late)|"
+    r"to (?!\d)(?!the\b)(?!a\b)[a-z]{3,}\b)", re.IGNORECASE)
+_PREFIX = re.compile(r"^\s*\w+(\([^)]*\))?!?:\s*")  # conventional commits: "feat(train): ..."
+_COMMON = {
+    "the", "a", "an", "and", "or", "to", "of", "in", "on", "for", "with", "from", "by", "at", "is",
+    "it", "this", "that", "as", "be", "not", "def", "return", "import", "self", "none", "true",
+    "false", "if", "else", "yaml", "py", "txt", "md",
+}
+# Words a reviewer reads as naming a setting or a file of this project.
+_ALIASES = {
+    "max_iter": ("iteration", "iterations", "iters", "solver", "epochs"),
+    "c": ("regularisation", "regularization", "penalty"),
+    "hyperparameters": ("hyperparameter", "config", "configuration", "settings", "params"),
+    "train": ("training", "trainer"),
+}
+
+
+def _tokens(text: str) -> set[str]:
+    return {t.lower() for t in re.findall(r"[A-Za-z_][A-Za-z0-9_]*|\d+(?:\.\d+)?", text)}
+
+
+def changed_terms(git, sha: str) -> set[str]:
+    """What a commit's diff is about: its files (path parts, stems), settings and words changed."""
+    names = git("show", "--format=", "--name-only", sha).stdout.split()
+    terms: set[str] = set()
+    for name in names:
+        for part in Path(name).parts:
+            terms |= {part.lower(), Path(part).stem.lower()}
+    patch = git("show", "--format=", "--unified=0", sha).stdout
+    for line in patch.splitlines():
+        if line.startswith(("+", "-")) and not line.startswith(("+++", "---")):
+            terms |= _tokens(line[1:])
+    terms -= _COMMON
+    for term, aliases in _ALIASES.items():
+        if term in terms:
+            terms |= set(aliases)
+    return terms
+
+
+def names_what_changed(text: str, terms: set[str]) -> bool:
+    words = _tokens(_PREFIX.sub("", text))
+    stems = {w[:-1] if w.endswith("s") and len(w) > 3 else w for w in words}
+    return bool((words | stems) & terms)
+
+
+def says_why(subject: str, body: str) -> bool:
+    return bool(_WHY.search(_PREFIX.sub("", subject)) or _WHY.search(body))
+
+
+def _message_findings(git, ex: str, lesson: str, sha: str, subject: str, body: str) -> list[Finding]:
+    short = sha[:7]
+    if not subject:
+        return [problem(ex, lesson, f"commit {short} has an empty message",
+                        "a message says what changed and why", more=["git commit -m \"<what> <why>\""])]
+    terms = changed_terms(git, sha)
+    what, why = names_what_changed(subject, terms), says_why(subject, body)
+    found = []
+    if not what:
+        files = ", ".join(git("show", "--format=", "--name-only", sha).stdout.split()[:3])
+        found.append(problem(ex, lesson, f"commit {short}: the subject {subject!r} does not name "
+                             f"what changed (this commit changes {files or 'nothing'})",
+                             "a reviewer reads the subject first: name the file, the setting or "
+                             "the behaviour you changed", more=[
+                                 "start with a verb and the thing: \"Raise <setting> to <value>\""]))
+    if not why:
+        found.append(problem(ex, lesson, f"commit {short}: the message does not say why "
+                             f"({subject!r})", "say the reason, in the subject or in a body "
+                             "after a blank line", more=[
+                                 "git commit -m \"<what>\" -m \"<why: what was wrong, what it "
+                                 "improves>\""]))
+    if len(subject) > 72:
+        found.append(problem(ex, lesson, f"commit {short}: the subject line is {len(subject)} "
+                             "characters long", "keep it under 72; put the details in the body "
+                             "after a blank line", severity="warning"))
     return found
 
 
@@ -336,95 +653,102 @@ def history_story(box: Sandbox, rev: str = "--all") -> str:
 
 
 # --- Knowledge check --------------------------------------------------------------------------
+# Questions and choices only: the right letters and the explanations are in keys/. Choices are
+# of similar length, so that the longest is no clue (a test checks it).
 QUIZ = {
     "KC_PKL": {
-        "question": "A data scientist at NeuralSpark commits the trained model file (churn.pkl) "
-                    "to the repository 'to version it'. What is the right approach?",
+        "question": "A data scientist at NeuralSpark commits the trained model churn.pkl to the "
+                    "repository 'to version it'. What is the right approach?",
         "choices": {
-            "a": "Keep it: Git versions every file, models included.",
-            "b": "Use a longer commit message that names the metrics.",
-            "c": "Register the model in the Azure ML model registry (or a shared registry), "
-                 "remove the file from Git and its history, and ignore *.pkl.",
-            "d": "Move it to a models/ folder in the same repository.",
-        },
-        "answer": "c",
-        "why": {
-            "a": "Git can store it, but every clone carries every version forever, and nothing "
-                 "links the file to the data, code and metrics that made it.",
-            "b": "The file is still in Git; a message does not make it a registered model.",
-            "c": "Right. The registry versions models with their lineage (job, data, metrics). "
-                 "Git is for code and configuration.",
-            "d": "A different folder in the same repository is still Git.",
-        },
-    },
-    "KC_APPROVAL": {
-        "question": "Kai wants no model to reach production without a team member's review. "
-                    "What should he configure for the deployment workflow?",
-        "choices": {
-            "a": "A branch protection rule on main.",
-            "b": "A GitHub environment named production with required reviewers, used by the "
-                 "production deployment job.",
-            "c": "A wait timer of 30 minutes on the staging job.",
-            "d": "A comment in the workflow asking people to check first.",
-        },
-        "answer": "b",
-        "why": {
-            "a": "It reviews code before merge, but nothing stops the deployment job afterwards.",
-            "b": "Right. The job waits until a required reviewer approves; the environment's "
-                 "secrets are released only then.",
-            "c": "A wait timer adds a delay (a soak in staging), not a human approval.",
-            "d": "Nothing enforces a comment.",
+            "a": "Keep the file in Git, which versions every file, models included.",
+            "b": "Track the file with Git LFS, so that clones stay small and fast.",
+            "c": "Register it in the Azure ML model registry; remove it from Git.",
+            "d": "Move the file to a models/ folder of the same repository.",
         },
     },
     "KC_RM": {
         "question": "After `git rm --cached models/churn.pkl` and a commit, where is the model?",
         "choices": {
-            "a": "Gone from the repository.",
-            "b": "Still in every earlier commit, and in every clone, until the history is rewritten.",
-            "c": "Moved to the model registry.",
-        },
-        "answer": "b",
-        "why": {
-            "a": "Only the next commit lacks it; every earlier commit still has it.",
-            "b": "Right. `git filter-repo --invert-paths --path models/churn.pkl` removes it from "
-                 "the history; then force-push and re-clone.",
-            "c": "Git never moves anything to a registry.",
+            "a": "Gone from the repository: no commit, old or new, holds it now.",
+            "b": "In every earlier commit and clone, until the history is rewritten.",
+            "c": "Moved by Git into the model registry, together with its versions.",
         },
     },
     "KC_SEPARATE": {
         "question": "Which pair gives full reproducibility of an experiment?",
         "choices": {
-            "a": "Git for code and configuration; MLflow for experiments (metrics, parameters, "
-                 "artifacts), linked by the commit id.",
-            "b": "Git for everything, models and data included.",
-            "c": "MLflow for everything, code included.",
+            "a": "Git for code and configuration; MLflow for runs, linked by commit.",
+            "b": "Git for everything: code, configuration, models, data and metrics.",
+            "c": "MLflow for everything: code, configuration, runs, models and data.",
         },
-        "answer": "a",
-        "why": {
-            "a": "Right: each run records the commit it ran from, so code and results meet.",
-            "b": "Git does not scale to models and data, and it knows nothing of runs.",
-            "c": "MLflow records runs; it is no place to review and merge code.",
+    },
+    "KC_IGNORE": {
+        "question": "Kai adds `*.pkl` to .gitignore, but `git status` still lists changes to "
+                    "models/churn.pkl after every training run. Why?",
+        "choices": {
+            "a": "`*.pkl` matches files at the top level only, not inside folders.",
+            "b": "The pattern needs a comment on its line for git to read it as a rule.",
+            "c": "A `!` exception has to come before `*.pkl`, or git skips the pattern.",
+            "d": "The file is already tracked; .gitignore affects untracked files only.",
         },
     },
 }
+QUIZ_POINTS = 0.5  # per question: one graded cell each, so 3 of 4 right scores 1.5 of 2
+
+
+def quiz_text(questions: dict = QUIZ) -> str:
+    """The questions and their choices as plain text (readable where widgets are not)."""
+    blocks = []
+    for number, (key, item) in enumerate(questions.items(), 1):
+        lines = [f"{number}. {key}: {item['question']}"]
+        lines += [f"   {letter}) {text}" for letter, text in item["choices"].items()]
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks)
 
 
 def check_quiz(answers: object) -> Result:
+    """The knowledge check: ``answers`` maps question keys to letters (some or all of them).
+
+    Only the questions present are judged, so each graded cell can hand over one question
+    (partial credit); a question given with no letter is a finding.
+    """
     ex, lesson = "knowledge-check", f"{LESSON}#knowledge-check"
-    if not isinstance(answers, dict):
-        return result([problem(ex, lesson, "expected a dict of answers", "see the answer cell")])
-    findings = []
-    for key, item in QUIZ.items():
-        given = answers.get(key)
+    if not isinstance(answers, dict) or not answers:
+        return result([problem(ex, lesson, "expected a dict of answers, one letter per question",
+                               "see the answer cell")])
+    findings, notes, judged = [], [], {}
+    for key, given in answers.items():
+        item = QUIZ.get(key)
+        if item is None:
+            findings.append(problem(ex, lesson, f"{key!r} is not a question of this quiz",
+                                    f"the questions are {', '.join(QUIZ)}", path=str(key)))
+            continue
         choice = given.strip().lower() if isinstance(given, str) else None
         if choice not in item["choices"]:
             findings.append(problem(ex, lesson, f"{key}: {given!r} is not one of "
-                                    f"{', '.join(item['choices'])}", "answer with a letter", path=key))
-        elif choice != item["answer"]:
-            findings.append(problem(ex, lesson, f"{key}: not quite. {item['why'][choice]}",
-                                    "click the choices in the widget above to compare them",
+                                    f"{', '.join(item['choices'])}", "answer with one letter",
                                     path=key))
-    return result(findings)
+        else:
+            judged[key] = choice
+    if judged:
+        keys = _keys(findings)
+        for key, choice in judged.items():
+            why = keys.QUIZ_WHY[key][choice]
+            if choice != keys.QUIZ_ANSWER[key]:
+                findings.append(problem(ex, lesson, f"{key}: {choice}) is not right. {why}",
+                                        "reread the section the question is about", path=key))
+            else:
+                notes.append(f"{key}: {choice}) is right. {why}")
+    return result(findings, notes)
+
+
+def _quiz_question(key: str):
+    def check(answers: object) -> Result:
+        if not isinstance(answers, dict):
+            return check_quiz(answers)
+        return check_quiz({key: answers.get(key)})
+    check.__doc__ = f"The knowledge check's question {key} alone (one graded cell)."
+    return check
 
 
 CHECKS = {
@@ -435,4 +759,9 @@ CHECKS = {
     "01-layout": check_scaffold,
     "01-branch": check_feature_branch,
     "01-quiz": check_quiz,
+    **{f"01-quiz.{key}": _quiz_question(key) for key in QUIZ},
 }
+# The checks whose answer key stays with the instructor (keys/): their self-check records the
+# answer and explains it once, instead of confirming one attempt after another.
+KEYED = {"01-sort", "01-secret", "01-quiz", *(f"01-quiz.{key}" for key in QUIZ)}
+CHOICES = {"01-secret", "01-quiz", *(f"01-quiz.{key}" for key in QUIZ)}

@@ -48,6 +48,8 @@ class Sandbox:
         (self.home / ".gitconfig").write_text(GITCONFIG.format(name=IDENTITY[0], email=IDENTITY[1]))
         self.repo = self.base / "repo"
         self.repo.mkdir()
+        # the shared repository (GitHub, in real life): a bare repository next to the practice one
+        self.origin = self.base / "origin.git"
         self._cleanup = weakref.finalize(self, shutil.rmtree, self.base, ignore_errors=True)
 
     @property
@@ -104,6 +106,14 @@ class Sandbox:
             raise RuntimeError(f"git {' '.join(args)}: {proc.stderr.strip()}")
         return proc.stdout
 
+    def init_repo(self, origin: bool = True) -> None:
+        """``git init`` the practice repository, with a local bare ``origin`` to push to."""
+        self.git("init", "-q")
+        if origin:
+            subprocess.run(["git", "init", "-q", "--bare", str(self.origin)], env=self.env,
+                           check=True, capture_output=True, timeout=60)
+            self.git("remote", "add", "origin", str(self.origin))
+
     def write(self, files: dict[str, str | bytes]) -> None:
         for rel, content in files.items():
             path = self.repo / rel
@@ -157,6 +167,7 @@ def start_module() -> Sandbox:
     """
     _remove_stale_sandboxes()
     box = Sandbox()
+    box.init_repo()
     for key in ("GIT_CONFIG_GLOBAL", "GIT_CONFIG_NOSYSTEM", "GIT_CEILING_DIRECTORIES", "PATH"):
         os.environ[key] = box.env[key]
     os.chdir(box.repo)

@@ -1,30 +1,63 @@
-"""Knowledge-check widgets: click a choice, read why it is right or wrong.
+"""Knowledge-check widgets, for modules that want clickable questions (module 01 prints text).
 
-The widgets only teach; the graded answers are plain variables (widgets do not survive
-autograding or feedback HTML).
+Rules every module follows (issue 7):
+
+* widgets never hold an answer key and never show a ✅: a widget runs in the learner's kernel,
+  where anything it knows can be read. Verdicts and explanations come from the self-check
+  (:mod:`checkers.course.selfcheck`) after the answer is recorded;
+* graded answers are plain variables in answer cells (widget clicks do not survive autograding,
+  which re-runs the notebook from its cells);
+* every choice is shown in full (no cut-off button labels), and each display carries a
+  plain-text copy of the question, so nbconvert, feedback HTML and the saved file stay readable;
+* after a notebook is reopened, JupyterLab shows "Error displaying widget: model not found"
+  until the cell runs again (the widget lived in the old kernel): put :data:`REOPEN_NOTE` next
+  to the widget cell.
 """
 from __future__ import annotations
 
+import html
 
-def quiz(questions: dict, key: str):
-    """A question with one button per choice; clicking shows the explanation for that choice."""
+REOPEN_NOTE = ("After you reopen this notebook, the widget below may read 'Error displaying "
+               "widget: model not found': widgets live in the running kernel. Run the cell "
+               "again; the plain-text copy of the questions is saved with the notebook.")
+
+
+def question_text(key: str, item: dict) -> str:
+    lines = [f"{key}: {item['question']}"]
+    lines += [f"   {letter}) {text}" for letter, text in item["choices"].items()]
+    return "\n".join(lines)
+
+
+def quiz(questions: dict, key: str, answers: dict | None = None):
+    """One question: its full text, and a button per letter that records the choice.
+
+    ``answers`` (a dict) receives the clicked letter under ``key``, for modules that grade a
+    dict the learner can also edit by hand; no verdict is shown here.
+    """
     import ipywidgets as w
     from IPython.display import display
 
     item = questions[key]
-    out = w.HTML()
-    buttons = []
+    status = w.HTML()
+    rows = []
     for letter, text in item["choices"].items():
-        button = w.Button(description=f"{letter}) {text}"[:60], tooltip=text,
-                          layout=w.Layout(width="auto"))
+        button = w.Button(description=letter, layout=w.Layout(width="3em"))
 
-        def on_click(_, letter=letter, text=text):
-            right = letter == item["answer"]
-            mark = "✅" if right else "❌"
-            out.value = f"<p>{mark} <b>{letter})</b> {text}<br>{item['why'][letter]}</p>"
+        def on_click(_, letter=letter):
+            if answers is not None:
+                answers[key] = letter
+            status.value = (f"<p>Recorded <b>{letter})</b> for {html.escape(key)}. Run the "
+                            "self-check to see why it is right or wrong.</p>")
 
         button.on_click(on_click)
-        buttons.append(button)
-    box = w.VBox([w.HTML(f"<b>{key}</b>: {item['question']}"), *buttons, out])
-    display(box)
+        label = w.HTML(f"<span style='white-space:normal'>{html.escape(text)}</span>",
+                       layout=w.Layout(width="auto"))
+        rows.append(w.HBox([button, label]))
+    box = w.VBox([w.HTML(f"<b>{html.escape(key)}</b>: {html.escape(item['question'])}"),
+                  *rows, status])
+    plain = question_text(key, item)
+    display({"application/vnd.jupyter.widget-view+json": {
+                 "model_id": box.model_id, "version_major": 2, "version_minor": 0},
+             "text/plain": plain,
+             "text/html": "<pre>" + html.escape(plain) + "</pre>"}, raw=True)
     return box
