@@ -190,7 +190,7 @@ def workflow_filter_regex(ctx: WorkflowContext):
                 missed = [e for e in regex_examples(pattern)
                           if github is None or not github.fullmatch(e)]
                 answer = _answer(ctx, event, key, missed[0]) if missed else None
-                said = (f" `checkers trigger` for `{missed[0]}`: {answer}" if answer else
+                said = (f" `checkers trigger` for `{missed[0]}`: {answer}" if answer and len(raw) <= 60 else
                         f" It does not match `{missed[0]}`, which the regular expression "
                         "matches." if missed else "")
                 line, col = ctx.pos(parent, index, value=True) if single else ctx.pos(parent, index)
@@ -198,7 +198,8 @@ def workflow_filter_regex(ctx: WorkflowContext):
                 bang = "!" if raw.startswith("!") else ""
                 fix = (f"{key}: [{', '.join(repr(bang + f) for f in forms)}]" if forms else
                        "list each alternative as a separate pattern")
-                yield Problem(f"`on.{event}.{key}` pattern `{raw}` looks like a regular "
+                shown = raw if len(raw) <= 60 else raw[:57] + "..."
+                yield Problem(f"`on.{event}.{key}` pattern `{shown}` looks like a regular "
                               f"expression ({'; '.join(signs)}).{said}",
                               f"{fix} (GitHub's filters: `*` any characters but `/`, `**` "
                               "anything, `?`/`+` zero or one/one or more of the previous "

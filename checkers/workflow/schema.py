@@ -679,12 +679,23 @@ def workflow_schema(ctx: WorkflowContext):
             return
         data = plain(ctx.data)
         check = validator()
-    except (ImportError, OSError, ValueError, KeyError, StopIteration) as exc:
+    except (ImportError, OSError, ValueError, KeyError, StopIteration, RecursionError) as exc:
+        if isinstance(exc, RecursionError):
+            yield Problem("schema check skipped: the workflow is nested too deeply to check",
+                          "a workflow is a few levels deep: look for a runaway indentation",
+                          path=ctx.display, severity="info")
+            return
         yield Problem(f"schema check skipped: the workflow schema could not be loaded ({exc})",
                       "install check-jsonschema (`pip install check-jsonschema`)",
                       path=ctx.display, severity="info")
         return
-    issues = [i for error in check.iter_errors(data) for i in explain(error)]
+    try:
+        issues = [i for error in check.iter_errors(data) for i in explain(error)]
+    except RecursionError:
+        yield Problem("schema check skipped: the workflow is nested too deeply to check",
+                      "a workflow is a few levels deep: look for a runaway indentation",
+                      path=ctx.display, severity="info")
+        return
     guessed = {(i.path[:-1], i.suggest) for i in issues if i.suggest}
     seen = set()
     for issue in issues:

@@ -103,7 +103,10 @@ FIXED = r"""(?x)^(?:
                ref_protected|secret_source|event\.number|event\.pull_request\.number|
                event\.pull_request\.(?:head|base)\.sha|event\.after|event\.before|
                event\.repository\.[a-z_]+|event\.sender\.(?:login|id|type)|
-               event\.issue\.number|event\.pull_request\.merged|event\.action)|
+               event\.issue\.number|event\.pull_request\.merged|event\.action|
+               event\.pull_request\.merge_commit_sha|event\.head_commit\.id|
+               event\.workflow_run\.(?:id|head_sha|run_number|conclusion)|
+               event\.(?:release|deployment)\.id)|
     runner\.[a-z_]+|job\.[a-z_.]+|strategy\.[a-z_-]+|secrets\.[A-Za-z0-9_]+)$"""
 OUTSIDER_TEXT = r"""(?x)^github\.(?:
     head_ref|
@@ -119,7 +122,8 @@ OUTSIDER_TEXT = r"""(?x)^github\.(?:
     event\.pull_request\.head\.repo\.owner\.login)$"""
 WRITER_REF = re.compile(r"^github\.(?:ref|ref_name|event\.ref)$")
 BASE_REF = re.compile(r"^github\.(?:base_ref|event\.pull_request\.base\.ref)$")
-WRITER_INPUT = re.compile(r"^(?:inputs\.|github\.event\.inputs\.|vars\.)")
+WRITER_INPUT = re.compile(r"^(?:inputs\.|github\.event\.inputs\.|vars\.|"
+                          r"github\.event\.release\.(?:tag_name|name|body)|github\.event\.client_payload\.)")
 
 
 def source(context: str, data: Any) -> str:
