@@ -118,8 +118,10 @@ def workflow_security(contexts: list[WorkflowContext]):
       (``github.workflow``, ``github.sha``, ``github.ref`` of a pull request, a base branch
       pinned by a literal ``branches:`` filter).
     - ``dangerous-triggers`` (``pull_request_target``, ``workflow_run``, ``issue_comment``): an
-      **error** when the workflow checks out or downloads what the pull request produced; a
-      note when it calls a reusable workflow this file cannot show; nothing otherwise.
+      **error** when the workflow checks out the pull request's code (a warning when a job it
+      needs waits for an environment's reviewers); a warning when it downloads the triggering
+      run's artifacts; a note when it calls a reusable workflow this file cannot show; nothing
+      otherwise.
     - ``artipacked`` (the token left in ``.git/config``): an **error** when an uploaded artifact
       includes it (``actions/upload-artifact`` before 4.4, or ``include-hidden-files: true``,
       with the checkout in ``path``); nothing when every upload is 4.4 or later (hidden files

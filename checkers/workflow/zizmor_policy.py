@@ -202,9 +202,17 @@ def _runs_pr_code(ctx: WorkflowContext) -> tuple[str, str] | None:
                 return job_id, f"job `{job_id}` checks out the pull request's code"
             if PR_CHECKOUT_CMD.search(run_text(step)):
                 return job_id, f"job `{job_id}` fetches the pull request's code"
+    return None
+
+
+def _downloads_run_artifacts(ctx: WorkflowContext) -> str | None:
+    if "workflow_run" not in triggers(ctx.data):
+        return None
+    for job_id, job in ctx.jobs.items():
+        for step in _steps(ctx, job):
             if uses(step)[0] in ("actions/download-artifact", "dawidd6/action-download-artifact") \
-                    and "workflow_run" in triggers(ctx.data):
-                return job_id, f"job `{job_id}` downloads artifacts of the run that triggered it"
+                    or re.search(r"\bgh\s+run\s+download\b", run_text(step)):
+                return f"job `{job_id}` downloads artifacts of the run that triggered it"
     return None
 
 
@@ -223,6 +231,10 @@ def _dangerous_triggers(ctx, events, default, **_):
     if runs:
         return "error", (f"{runs[1]} with the base repository's secrets and token: the pull "
                          "request's author runs code there")
+    downloads = _downloads_run_artifacts(ctx)
+    if downloads:
+        return "warning", (f"{downloads}: a fork's pull request may have made them; treat them "
+                           "as untrusted data, never run them")
     calls = _calls_reusable(ctx)
     if calls:
         return "info", (f"{calls}; this file cannot show whether that workflow runs the pull "
