@@ -217,7 +217,12 @@ def train_job_create(ctx: WorkflowContext):
 
     The workflow does not train on the GitHub runner: it hands the pipeline definition
     (``pipelines/training-pipeline.yaml``) to Azure ML, which runs it on the workspace's compute
-    and records it with MLflow. Submit it to the dev workspace::
+    and records it with MLflow. The ``--file`` path is read from the step's
+    ``working-directory`` (or the job's or workflow's ``defaults.run``) and after a leading
+    ``cd``, as the shell would. A submission this file cannot show (a reusable workflow, a local
+    action, a shell script, or a Python script named for submitting) is one note, "cannot see
+    the submission", instead of errors from every train-* rule. Submit it to the dev
+    workspace::
 
         - name: Submit training job
           env:
