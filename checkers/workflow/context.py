@@ -37,8 +37,10 @@ class WorkflowContext:
 
     @property
     def jobs(self) -> dict:
-        jobs = self.data.get("jobs") if self.ok else None
-        return jobs if isinstance(jobs, CommentedMap) else {}
+        if "jobs" not in self.cache:  # asked by every rule: looked up once
+            jobs = self.data.get("jobs") if self.ok else None
+            self.cache["jobs"] = jobs if isinstance(jobs, CommentedMap) else {}
+        return self.cache["jobs"]
 
     @property
     def on(self) -> Any:
