@@ -46,7 +46,7 @@ def workflow_deprecated_command(ctx: WorkflowContext):
             if "::" not in script:
                 continue
             line, col = ctx.pos(step, "run", value=True)
-            lines = ctx.text.splitlines()
+            lines = ctx.lines
             block = bool(line) and lines[line - 1][col - 1:col] in ("|", ">")
             for match in COMMAND.finditer(script):
                 command, name = match.group(1), match.group(2) or "NAME"

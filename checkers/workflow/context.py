@@ -46,6 +46,13 @@ class WorkflowContext:
     def on(self) -> Any:
         return self.data.get("on") if self.ok else None
 
+    @property
+    def lines(self) -> list[str]:
+        """The file's text as lines (split once, for the rules that quote a line)."""
+        if "lines" not in self.cache:
+            self.cache["lines"] = self.text.splitlines()
+        return self.cache["lines"]
+
     def scalars(self) -> list:
         """Every string of the document with its container and key, walked once per file."""
         if "scalars" not in self.cache:

@@ -73,6 +73,7 @@ class Files:
     def __init__(self, contexts: Iterable[WorkflowContext]):
         self.contexts = [c for c in contexts if c.ok]  # unreadable files: workflow-syntax
         self.by_path: dict[str, list[WorkflowContext]] = {}
+        self._found: dict[str, list[WorkflowContext]] = {}
         for ctx in self.contexts:
             self.by_path.setdefault(self.key(ctx.path), []).append(ctx)
 
@@ -83,7 +84,10 @@ class Files:
         return list(self.by_path)
 
     def find(self, reported: str) -> list[WorkflowContext]:
-        return self.by_path.get(self.key(reported), [])
+        # zizmor names the same few files hundreds of times: resolve each name once
+        if reported not in self._found:
+            self._found[reported] = self.by_path.get(self.key(reported), [])
+        return self._found[reported]
 
 
 def _utf8(name: str) -> bool:

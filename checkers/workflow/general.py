@@ -497,7 +497,7 @@ def _service_envs(ctx: WorkflowContext) -> set[int]:
 
 def _local_credentials(ctx: WorkflowContext, line: int) -> bool:
     """Is the hit a URL with credentials for a database on the runner (a service container)?"""
-    lines = ctx.text.splitlines()
+    lines = ctx.lines
     text = lines[line - 1] if 0 < line <= len(lines) else ""
     services = _services(ctx) if ctx.ok else set()
     for match in LOCAL_URL.finditer(text):

@@ -50,7 +50,7 @@ def expression_contexts(ctx: WorkflowContext, line: int | None, column: int | No
     """The context the finding points at (zizmor's column), else every one in the expression."""
     if not line:
         return []
-    lines = ctx.text.splitlines()
+    lines = ctx.lines
     if line > len(lines):
         return []
     text = lines[line - 1]
@@ -133,7 +133,7 @@ def _logs_in(ctx: WorkflowContext, job: Any) -> bool:
 
 
 def _excessive_permissions(ctx, line, default, job, **_):
-    text = ctx.text.splitlines()[line - 1] if line and line <= len(ctx.text.splitlines()) else ""
+    text = ctx.lines[line - 1] if line and line <= len(ctx.lines) else ""
     if job is None and re.match(r"\s*id-token\s*:\s*write", text):
         jobs = list(ctx.jobs.values())
         if jobs and all(_logs_in(ctx, j) for j in jobs):
