@@ -1,9 +1,10 @@
-"""The severity policy every workflow layer follows, and what it needs to know about a file.
+"""What the severity policy needs to know about a workflow file.
 
-The policy (rendered at the top of ``docs/rules.md``) decides a finding's severity by who can
-exploit or trigger the problem, not by how alarming it sounds. Our own rules apply it in their
-code; zizmor's findings are mapped through :mod:`.zizmor_policy` with the helpers here: the
-events that start a workflow, and who controls the value an expression reads.
+The policy itself is written once, in :data:`checkers.docgen.POLICY`, at the top of
+``docs/rules.md``: a finding's severity follows from who can exploit or trigger the problem, not
+from how alarming it sounds. Our own rules apply it in their code; zizmor's findings are mapped
+through :mod:`.zizmor_policy` with the helpers here: the events that start a workflow, and who
+controls the value an expression reads.
 """
 from __future__ import annotations
 
@@ -12,37 +13,6 @@ from typing import Any
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-POLICY = """\
-## Severity policy
-
-Every layer (our own rules, the SchemaStore schema, zizmor, actionlint) reports through this one
-policy. A false alarm is treated as seriously as a miss.
-
-- **error**: GitHub refuses the file, or runs it differently from what it says (a job that
-  silently never runs, an expression that is always empty, a login that cannot succeed); in
-  `--pattern` mode, the pattern's purpose is broken (it trains on `main`, trains on a
-  README-only change, logs in with stored credentials, submits an untraceable job); or someone
-  outside the repository's writers (the author of a fork's pull request, of an issue or a comment,
-  anything reached through `pull_request_target` or `workflow_run`) can run code, read secrets or
-  write with the workflow's token.
-- **warning**: hardening against values only the repository's writers control (branch names on
-  `push`, `workflow_dispatch` and `workflow_call` inputs), least-privilege advice when nothing
-  from outside can exploit it, policy choices (release tags rather than commit SHAs, `creds`
-  logins outside pattern mode, deprecated commands that still work), and style.
-- **info**: what one file cannot show (a `workflow_call` workflow gets its token permissions
-  from its caller; a training job submitted by a script or a reusable workflow), and checks that
-  were skipped.
-
-zizmor's findings are not passed through at zizmor's own severity. Each is judged with what
-zizmor reports (the audit and its confidence) and what the file says: the events that start it
-and the source of the expression. `${{ github.event.pull_request.title }}` pasted into `run:`
-is an error in a workflow that pull requests start, because their authors write the title;
-`${{ github.ref_name }}` in a `push` workflow is a warning, because only people who can push
-choose branch names, and they can edit the workflow anyway; `${{ github.workflow }}` is the
-file's own `name:` and is not reported. Where SchemaStore's schema is stricter than GitHub,
-GitHub wins: the exceptions are listed, with evidence, under
-[`workflow-schema`](#workflow-schema).
-"""
 
 # Events whose payload an outsider (not a writer of the repository) can author: a fork's pull
 # request, an issue, a comment, a review, a discussion. workflow_run follows such runs.

@@ -1,4 +1,4 @@
-"""zizmor's findings judged by the severity policy (see :data:`.severity.POLICY`).
+"""zizmor's findings judged by the severity policy (see :data:`checkers.docgen.POLICY`).
 
 zizmor reports what *could* be dangerous; whether it is depends on who can start the workflow
 and who wrote the value. :func:`judge` takes one zizmor finding and the file it is about and
