@@ -156,3 +156,15 @@ def test_the_severity_policy_heads_the_rules_reference():
     assert text.index("## Severity policy") < text.index("## Rules") < text.index("\n## train-")
     for word in ("**error**", "**warning**", "**info**", "zizmor"):
         assert word in text[:text.index("## Rules")]
+
+
+def test_trigger_and_workflow_agree_on_a_file_too_large_to_be_a_workflow(tmp_path, capsys):
+    wf = tmp_path / "ci.yml"
+    wf.write_text("on: push\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps: [{run: echo}]\n"
+                  + "# padding\n" * 300_000)
+    assert main(["trigger", str(wf), "--event", "push", "--branch", "main"]) == 0
+    out = capsys.readouterr().out
+    assert "runs: no" in out and "MiB" in out
+    result = check_workflows([wf])
+    assert [(f.rule, f.severity) for f in result] == [("workflow-syntax", "error")]
+    assert "MiB" in result.findings[0].message
