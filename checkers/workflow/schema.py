@@ -141,6 +141,15 @@ def _empty_secret(schema):
         secrets["patternProperties"][pattern] = {"anyOf": [entry, {"type": "null"}]}
 
 
+def _null_step_input(schema):
+    step = _defs(schema)["step"]["properties"]
+    step["with"] = {"oneOf": [
+        {"type": "object", "additionalProperties": {
+            "oneOf": [{"type": "string"}, {"type": "number"}, {"type": "boolean"},
+                      {"type": "null"}]}},
+        {"$ref": "#/definitions/stringContainingExpressionSyntax"}]}
+
+
 def _single_glob(schema):
     globs = _defs(schema)["globs"]
     _defs(schema)["globs"] = {"anyOf": [globs, {"type": "string", "minLength": 1}]}
@@ -173,6 +182,11 @@ GITHUB_ACCEPTS = (
     Exception_("one glob written as a string (`branches: feature/**`) where the schema wants a "
                "list", "GitHub's workflow syntax examples (`on.push.branches`); "
                f"{ACTIONLINT_OK}anchors.yaml (`branches-ignore: test`)", _single_glob),
+    Exception_("a step input left empty (`with:` `name:` with no value, or `~`): the action "
+               "reads an empty string",
+               "actions/toolkit#940 (a workflow with `my_value: ~` runs, and `core.getInput` "
+               "returns ''); actions/starter-workflows uses it for values to fill in "
+               "(code-scanning/zscaler-iac-scan.yml, cloudrail.yml)", _null_step_input),
     Exception_("a YAML anchor defined again further down (`&runner` twice: an alias means the "
                "latest definition, as YAML says)",
                f"{ACTIONLINT_OK}anchors.yaml; YAML 1.2, section 3.2.2.2 (not a schema matter: "
