@@ -13,9 +13,14 @@ from .trigger import evaluate
 LESSON = "02-github-actions"
 FILTER_KEYS = ("branches", "branches-ignore", "tags", "tags-ignore", "paths", "paths-ignore")
 EVENTS = ("push", "pull_request", "pull_request_target", "workflow_run")
-# What gives a regular expression away; GitHub's own syntax (* ** ? + [] \ !) is not listed.
+# What gives a regular expression away; GitHub's own syntax (* ** ? + [] \ !) is not listed,
+# nor `.*`: `Dockerfile.*` or `**/.*` are sound globs (a literal dot, then anything).
+PARENS = re.compile(r"[()]")
+# Parentheses are legitimate in file names (Next.js route groups: `app/(shop)/**`); in a path
+# filter they give a regular expression away only as a group with `|` or a quantifier.
+REGEX_GROUP = re.compile(r"\([^()]*\|[^()]*\)|\)[?+*]")
 REGEX_SIGNS = (
-    (re.compile(r"[()]"), "parentheses, which GitHub matches literally"),
+    (PARENS, "parentheses, which GitHub matches literally"),
     (re.compile(r"\|"), "`|`, which GitHub matches literally (list alternatives as separate patterns)"),
     (re.compile(r"\\[dDwWsSbB]"), "`\\d`-style classes (in GitHub's filters `\\d` is a plain `d`)"),
     (re.compile(r"\{\d+(?:,\d*)?\}"), "`{n}` repetition, which GitHub matches literally"),
@@ -23,8 +28,6 @@ REGEX_SIGNS = (
                          "the whole name)"),
     (re.compile(r"(?<!\\)\$$"), "a trailing `$`, which GitHub matches literally (patterns always "
                                "match the whole name)"),
-    (re.compile(r"(?:^|[^*\]\\])\.[*+]"), "`.*` or `.+`, where GitHub reads `.` as a literal dot "
-                                          "(`*` alone already matches any characters but `/`)"),
 )
 
 
@@ -180,7 +183,9 @@ def workflow_filter_regex(ctx: WorkflowContext):
         for key in FILTER_KEYS:
             for parent, index, raw, single in _patterns(spec, key):
                 pattern = raw[1:] if raw.startswith("!") else raw
-                signs = [why for rx, why in REGEX_SIGNS if rx.search(pattern)]
+                signs = [why for rx, why in REGEX_SIGNS if rx.search(pattern)
+                         and not (rx is PARENS and key.startswith("paths")
+                                  and not REGEX_GROUP.search(pattern))]
                 if not signs:
                     continue
                 try:
