@@ -87,6 +87,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _known_rules(ids: list[str]) -> str | None:
+    if not ids:
+        return None  # nothing to look up: do not load every checker's rules
     from .registry import REGISTRY, all_rules
 
     all_rules()

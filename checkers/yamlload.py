@@ -25,6 +25,9 @@ except ImportError:
 # exponentially ("billion laughs"), and even building it takes exponential time. We count the
 # nodes the document would expand to, from the event stream, before building anything.
 MAX_EXPANDED_NODES = 100_000
+# Where an alias can start a node (after a space, `[`, `{`, `,` or `:`); a `*` inside a glob such
+# as 'src/**' cannot, and most workflows have such globs: they skip the counting pass.
+_ALIAS = re.compile(r"(?:^|[\s\[{,:])\*[^\s\]},]", re.M)
 
 
 @dataclass(frozen=True)
@@ -48,7 +51,7 @@ def load(text: str) -> tuple[Any, YamlProblem | None]:
         return _load_fast(text)
     yaml = _yaml()
     try:
-        if "*" in text and expanded_size(yaml.parse(text)) > MAX_EXPANDED_NODES:
+        if _ALIAS.search(text) and expanded_size(yaml.parse(text)) > MAX_EXPANDED_NODES:
             return None, YamlProblem(
                 f"the document's YAML aliases expand to more than {MAX_EXPANDED_NODES:,} nodes "
                 "(an alias bomb?); refusing to read it", 1, 1)
@@ -75,7 +78,7 @@ def _load_fast(text: str) -> tuple[Any, YamlProblem | None]:
     import yaml as pyyaml
 
     try:
-        if "*" in text and expanded_size(_fast.events(text)) > MAX_EXPANDED_NODES:
+        if _ALIAS.search(text) and expanded_size(_fast.events(text)) > MAX_EXPANDED_NODES:
             return None, YamlProblem(
                 f"the document's YAML aliases expand to more than {MAX_EXPANDED_NODES:,} nodes "
                 "(an alias bomb?); refusing to read it", 1, 1)

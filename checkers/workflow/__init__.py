@@ -1,16 +1,34 @@
 """The workflow checker: GitHub Actions workflows for ML, judged the way GitHub runs them."""
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
+import threading
 from pathlib import Path
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
-from ..findings import Result
-from ..registry import all_rules
-from ..yamlload import YamlProblem
-from .context import MAX_BYTES, PATTERNS, WorkflowContext, pattern_from_name
+# Nothing heavy at import: `checkers trigger`'s argument parser imports this package, and the
+# command line starts zizmor before it loads YAML parsers and rules (see checkers.tools).
+if TYPE_CHECKING:
+    from .context import WorkflowContext
 
-__all__ = ["check_workflows", "check_workflow_text", "WorkflowContext", "PATTERNS"]
+__all__ = ["check_workflows", "check_workflow_text", "workflow_rules", "WorkflowContext",
+           "PATTERNS"]
+
+
+def __getattr__(name: str):
+    if name in ("WorkflowContext", "PATTERNS"):
+        from . import context
+
+        return getattr(context, name)
+    raise AttributeError(f"module 'checkers.workflow' has no attribute {name!r}")
+
+
+def workflow_rules() -> list:
+    """The workflow rules, registered by importing their modules (general.py imports the ones
+    checkers/rules.py does not list), without the repository checker's rules."""
+    from ..registry import REGISTRY
+    from . import external, general, schema, train  # noqa: F401
+
+    return [r for _, r in sorted(REGISTRY.items()) if r.scope == "workflow"]
 
 
 class CheckError(Exception):
@@ -19,6 +37,8 @@ class CheckError(Exception):
 
 def _read(path: Path, display: str, pattern: str | None) -> WorkflowContext:
     """The file as a context; a file that exists but is no workflow text is a finding, not an error."""
+    from .context import MAX_BYTES, WorkflowContext, decode
+
     if not path.exists():
         raise CheckError(f"{display}: no such file or directory")
     if not path.is_file():
@@ -28,42 +48,56 @@ def _read(path: Path, display: str, pattern: str | None) -> WorkflowContext:
             data = fh.read(MAX_BYTES + 1)
     except OSError as exc:
         raise CheckError(f"{display}: cannot be read ({exc.strerror})") from None
-    if len(data) > MAX_BYTES:
-        return WorkflowContext(path, display, "", problem=YamlProblem(
-            f"the file is larger than {MAX_BYTES // 1024 // 1024} MiB: not a workflow GitHub would "
-            "read", 1, 1), pattern=pattern)
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        return WorkflowContext(path, display, "", problem=YamlProblem(
-            "the file is not valid UTF-8 text, which GitHub requires of workflows", line,
-            exc.start - data.rfind(b"\n", 0, exc.start)), pattern=pattern)
+    text, problem = decode(data)
+    if problem:
+        return WorkflowContext(path, display, "", problem=problem, pattern=pattern)
     return WorkflowContext.from_text(path, display, text, pattern)
 
 
 def _run(contexts: list[WorkflowContext], select, ignore) -> list:
-    rules = [r for r in all_rules("workflow")
+    rules = [r for r in workflow_rules()
              if (not select or r.id in set(select)) and r.id not in set(ignore)]
     batch = [r for r in rules if getattr(r.check, "batch", False)]
-    findings = []
+    found: dict[str, list] = {}
     # External tools (one process each for all the files) run in threads that mostly wait for
-    # their process, so our own rules run on the other core meanwhile.
-    with ThreadPoolExecutor(max_workers=max(1, len(batch))) as pool:
-        pending = [pool.submit(lambda r=r: list(r.run(contexts))) for r in batch]
-        for rule in rules:
-            if rule not in batch:
-                for ctx in contexts:
-                    findings.extend(rule.run(ctx))
-        for future in pending:
-            findings.extend(future.result())
-    return findings
+    # their process, so our own rules run on the other core meanwhile. (Plain threads: the
+    # concurrent.futures module imports logging, a tenth of the whole start-up.)
+    def collect(rule):
+        try:
+            found[rule.id] = list(rule.run(contexts))
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the calling thread
+            found[rule.id] = exc
+
+    threads = [threading.Thread(target=collect, args=(r,)) for r in batch]
+    for thread in threads:
+        thread.start()
+    findings = []
+    for rule in rules:
+        if rule not in batch:
+            for ctx in contexts:
+                findings.extend(rule.run(ctx))
+    for thread in threads:
+        thread.join()
+    for rule in batch:
+        if isinstance(found[rule.id], BaseException):
+            raise found[rule.id]
+        findings.extend(found[rule.id])
+    # No finding twice: two rules (or one rule on an aliased node) saying the same thing at the
+    # same place is one problem.
+    unique = {}
+    for finding in findings:
+        unique.setdefault((finding.rule, finding.path, finding.line, finding.column,
+                           finding.message), finding)
+    return list(unique.values())
 
 
 def check_workflows(paths: Iterable[str | Path], *, pattern: str | None = None,
                     select: Iterable[str] | None = None, ignore: Iterable[str] = (),
                     root: str | Path | None = None) -> Result:
     """Check workflow files; ``pattern`` forces train-on-push/deploy-on-merge checks for all."""
+    from ..findings import Result
+    from .context import pattern_from_name
+
     contexts = []
     for raw in paths:
         path = Path(raw)
@@ -76,6 +110,9 @@ def check_workflow_text(text: str, *, name: str = "workflow.yml", pattern: str |
                         select: Iterable[str] | None = None, ignore: Iterable[str] = ()) -> Result:
     """Check YAML text (a learner's answer in a notebook) as if it were ``.github/workflows/NAME``."""
     import tempfile
+
+    from ..findings import Result
+    from .context import WorkflowContext, pattern_from_name
 
     with tempfile.TemporaryDirectory(prefix="workflow-check-") as tmp:
         path = Path(tmp) / name

@@ -26,6 +26,8 @@ class WorkflowContext:
     @classmethod
     def from_text(cls, path: Path, display: str, text: str, pattern: str | None = None):
         data, problem = load(text)
+        if problem and "duplicate anchor" in problem.message:
+            data, problem = load_redefined_anchors(text, problem)
         return cls(path, display, text, data, problem, pattern)
 
     @property
@@ -35,12 +37,29 @@ class WorkflowContext:
 
     @property
     def jobs(self) -> dict:
-        jobs = self.data.get("jobs") if self.ok else None
-        return jobs if isinstance(jobs, CommentedMap) else {}
+        if "jobs" not in self.cache:  # asked by every rule: looked up once
+            jobs = self.data.get("jobs") if self.ok else None
+            self.cache["jobs"] = jobs if isinstance(jobs, CommentedMap) else {}
+        return self.cache["jobs"]
 
     @property
     def on(self) -> Any:
         return self.data.get("on") if self.ok else None
+
+    @property
+    def lines(self) -> list[str]:
+        """The file's text as lines (split once, for the rules that quote a line)."""
+        if "lines" not in self.cache:
+            self.cache["lines"] = self.text.splitlines()
+        return self.cache["lines"]
+
+    def scalars(self) -> list:
+        """Every string of the document with its container and key, walked once per file."""
+        if "scalars" not in self.cache:
+            from .walk import scalars
+
+            self.cache["scalars"] = scalars(self.data) if self.ok else []
+        return self.cache["scalars"]
 
     def pos(self, node: Any, key: Any = None, *, value: bool = False) -> tuple[int | None, int | None]:
         return position(node, key, value=value)
@@ -51,6 +70,63 @@ class WorkflowContext:
             for i, step in enumerate(steps):
                 if isinstance(step, CommentedMap):
                     yield i, step
+
+
+def decode(data: bytes) -> tuple[str, YamlProblem | None]:
+    """A workflow file's bytes as text, or why GitHub cannot read it (shared by ``checkers
+    workflow`` and ``checkers trigger``, so that both agree on what GitHub can read)."""
+    if len(data) > MAX_BYTES:
+        return "", YamlProblem(f"the file is larger than {MAX_BYTES // 1024 // 1024} MiB: not a "
+                               "workflow GitHub would read", 1, 1)
+    try:
+        return data.decode("utf-8"), None
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        return "", YamlProblem("the file is not valid UTF-8 text, which GitHub requires of "
+                               "workflows", line, exc.start - data.rfind(b"\n", 0, exc.start))
+
+
+def load_redefined_anchors(text: str, problem: YamlProblem) -> tuple[Any, YamlProblem | None]:
+    """The document when its only fault is a redefined anchor, which YAML allows and GitHub
+    accepts (an alias refers to the latest definition); PyYAML's composer refuses it."""
+    try:
+        import yaml
+        from yaml.composer import Composer
+        from yaml.events import AliasEvent
+
+        from .. import yamlfast
+    except ImportError:
+        return None, problem
+    if yamlfast.LOADER is None:
+        return None, problem
+    from yaml.cyaml import CParser
+    from yaml.resolver import Resolver
+
+    class Redefining(CParser, Composer, Resolver):
+        def __init__(self, stream):
+            CParser.__init__(self, stream)
+            Composer.__init__(self)
+            Resolver.__init__(self)
+
+        def compose_node(self, parent, index):
+            if not self.check_event(AliasEvent):
+                anchor = self.peek_event().anchor
+                if anchor is not None:
+                    self.anchors.pop(anchor, None)  # a redefinition replaces the old one
+            return Composer.compose_node(self, parent, index)
+
+        get_single_node = Composer.get_single_node
+        compose_document = Composer.compose_document
+
+    try:
+        loader = Redefining(text)
+        try:
+            node = loader.get_single_node()
+        finally:
+            loader.dispose()
+        return yamlfast.build(node), None
+    except (yaml.YAMLError, yamlfast.DuplicateKey, RecursionError):
+        return None, problem
 
 
 def pattern_from_name(path: Path) -> str | None:

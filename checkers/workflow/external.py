@@ -18,11 +18,11 @@ from .. import tools
 from ..registry import Problem, rule
 from ..tools import find_zizmor, tool_env
 from .context import WorkflowContext
+from .zizmor_policy import judge
 
 LESSON = "02-github-actions"
 ZIZMOR_CONFIG = tools.ZIZMOR_CONFIG
 ZIZMOR_DOCS = "https://docs.zizmor.sh/audits/#{}"
-ZIZMOR_SEVERITY = {"high": "error", "medium": "warning", "low": "info", "informational": "info"}
 ZIZMOR_OK = {0, 10, 11, 12, 13, 14}  # 1x: findings of severity x (with --no-exit-codes: 0)
 ZIZMOR_HINTS = {
     "template-injection": "pass the value in through `env:` (e.g. `MESSAGE: ${{ github.event."
@@ -73,6 +73,7 @@ class Files:
     def __init__(self, contexts: Iterable[WorkflowContext]):
         self.contexts = [c for c in contexts if c.ok]  # unreadable files: workflow-syntax
         self.by_path: dict[str, list[WorkflowContext]] = {}
+        self._found: dict[str, list[WorkflowContext]] = {}
         for ctx in self.contexts:
             self.by_path.setdefault(self.key(ctx.path), []).append(ctx)
 
@@ -83,7 +84,10 @@ class Files:
         return list(self.by_path)
 
     def find(self, reported: str) -> list[WorkflowContext]:
-        return self.by_path.get(self.key(reported), [])
+        # zizmor names the same few files hundreds of times: resolve each name once
+        if reported not in self._found:
+            self._found[reported] = self.by_path.get(self.key(reported), [])
+        return self._found[reported]
 
 
 def _utf8(name: str) -> bool:
@@ -107,15 +111,37 @@ def workflow_security(contexts: list[WorkflowContext]):
 
     zizmor (https://docs.zizmor.sh) runs offline over all the workflows at once. Each finding
     names zizmor's audit in brackets, e.g. ``[template-injection]``, with a link to the audit's
-    documentation. zizmor's high-severity findings are errors, medium ones warnings, and low or
-    informational ones notes. Actions pinned to a release tag (``actions/checkout@v4``) are
-    accepted. The most common findings in ML workflows:
+    documentation. Its severity comes from the policy at the top of this page, not from zizmor:
 
-    - ``template-injection``: ``${{ ... }}`` pasted into a ``run:`` script. A commit message or
-      branch name that contains shell code is then run by the shell.
-    - ``artipacked``: ``actions/checkout`` leaves the job's token in ``.git/config``, where a
-      later step or an uploaded artifact can leak it.
-    - ``excessive-permissions``: the workflow grants more than its jobs need.
+    - ``template-injection`` (``${{ ... }}`` pasted into a ``run:`` script): an **error** when
+      the value is written by someone outside the repository's writers and an event that starts
+      the workflow carries it (a pull request's title or head branch, an issue or comment body,
+      a commit message); a **warning** for values only writers choose (``github.ref_name`` on
+      ``push``, ``inputs.*``, a base branch matched by a wildcard) or whose origin the file does
+      not show (``env.*``, step outputs); nothing for values nobody can shape
+      (``github.workflow``, ``github.sha``, ``github.ref`` of a pull request, a base branch
+      pinned by a literal ``branches:`` filter).
+    - ``dangerous-triggers`` (``pull_request_target``, ``workflow_run``, ``issue_comment``): an
+      **error** when the workflow checks out the pull request's code (a warning when a job it
+      needs waits for an environment's reviewers); a warning when it downloads the triggering
+      run's artifacts; a note when it calls a reusable workflow this file cannot show; nothing
+      otherwise.
+    - ``artipacked`` (the token left in ``.git/config``): an **error** when an uploaded artifact
+      includes it (``actions/upload-artifact`` before 4.4, or ``include-hidden-files: true``,
+      with the checkout in ``path``); nothing when every upload is 4.4 or later (hidden files
+      are left out); otherwise a warning.
+    - ``excessive-permissions``: a warning (least privilege); nothing for a workflow-level
+      ``id-token: write`` when every job logs in with OIDC.
+    - ``cache-poisoning``: a warning for jobs that publish; nothing for zizmor's low-confidence
+      finding in a job that publishes nothing.
+    - ``github-env``, ``insecure-commands``, ``bot-conditions``: an **error** when an event
+      started by outsiders runs the workflow with the repository's secrets
+      (``pull_request_target``, ``workflow_run``, ``issue_comment`` ...), a warning otherwise.
+    - ``hardcoded-container-credentials``: an **error** (anyone who can read the repository
+      reads the password).
+    - Every other audit (pinning, images, trusted publishing ...): a warning, or a note for
+      zizmor's low and informational findings. Actions pinned to a release tag
+      (``actions/checkout@v4``) are accepted.
 
     Before::
 
@@ -158,8 +184,9 @@ def workflow_security(contexts: list[WorkflowContext]):
     for key in unread:
         for ctx in files.by_path.get(key, []):
             yield Problem("security audit skipped: zizmor cannot read this file as a workflow",
-                          "it does not match GitHub's workflow syntax: fix what workflow-schema "
-                          "reports (if nothing, run `zizmor --offline FILE` for details)",
+                          "fix what workflow-schema reports; if it reports nothing, the file uses "
+                          "syntax GitHub accepts and zizmor's parser does not know yet (run "
+                          "`zizmor --offline FILE` for details)",
                           path=ctx.display, severity="info")
     if code not in ZIZMOR_OK:
         if unread and unread >= set(readable):
@@ -200,19 +227,26 @@ def zizmor_problems(finding: dict, files: Files):
     line = start["row"] + 1 if "row" in start else None
     column = start["column"] + 1 if "column" in start else None
     determinations = finding.get("determinations", {})
-    severity = ZIZMOR_SEVERITY.get(str(determinations.get("severity", "")).lower(), "warning")
+    confidence = str(determinations.get("confidence", "?")).lower()
     message = f"[{ident}] {finding.get('desc', '')}"
     if symbolic.get("annotation"):
         message += f": {symbolic['annotation']}"
     url = finding.get("url") or ZIZMOR_DOCS.format(ident)
     hint = ZIZMOR_HINTS.get(ident, "see the audit's documentation for how to fix it")
-    hint += f" ({url}; zizmor's confidence: {str(determinations.get('confidence', '?')).lower()})"
+    hint += f" ({url}; zizmor's confidence: {confidence})"
     for ctx in files.find(path) if path else []:
-        yield ctx, Problem(message, hint, path=ctx.display, line=line, column=column,
-                           severity=severity)
+        severity, why, better = judge(ident, confidence, str(determinations.get("severity", "")),
+                                      ctx, primary, line, column)
+        if severity is None:
+            continue  # the policy: not a problem in this file (see docs/rules.md)
+        yield ctx, Problem(f"{message} ({why})" if why else message,
+                           f"{better} ({url})" if better else hint, path=ctx.display,
+                           line=line, column=column, severity=severity)
 
 
-ACTIONLINT_KINDS = {"pyflakes": "warning"}
+ACTIONLINT_KINDS = {"pyflakes": "warning", "deprecated-commands": "warning"}
+# Checks our own rules make too (workflow-needs, workflow-deprecated-command): reported once.
+ACTIONLINT_DUPLICATES = frozenset({"job-needs", "deprecated-commands"})
 SHELLCHECK_LEVEL = re.compile(r"\bSC\d+:(error|warning|info|style):")
 
 
@@ -225,8 +259,11 @@ def workflow_actionlint(contexts: list[WorkflowContext]):
     and, when shellcheck is installed, the shell scripts in ``run:``. It is optional: install it
     (for example ``brew install actionlint`` or ``go install github.com/rhysd/actionlint/cmd/
     actionlint@latest``) and this rule runs it once over all the workflows; without it the rule
-    reports nothing. Each finding names actionlint's check in brackets, e.g. ``[job-needs]``.
-    shellcheck's style and info remarks are notes, pyflakes' remarks warnings.
+    reports nothing. Each finding names actionlint's check in brackets, e.g. ``[expression]``.
+    Following the severity policy, its findings are errors (GitHub refuses the file or runs it
+    differently), except shellcheck's remarks (at shellcheck's level; style is a note) and
+    pyflakes' (warnings). Checks our own rules make (``job-needs``, ``deprecated-commands``)
+    are left out, so nothing is reported twice.
 
     Before::
 
@@ -259,6 +296,8 @@ def workflow_actionlint(contexts: list[WorkflowContext]):
         return
     for error in errors:
         kind, message = error.get("kind", "actionlint"), error.get("message", "")
+        if kind in ACTIONLINT_DUPLICATES:
+            continue
         level = SHELLCHECK_LEVEL.search(message) if kind == "shellcheck" else None
         severity = ({"style": "info"}.get(level.group(1), level.group(1)) if level
                     else ACTIONLINT_KINDS.get(kind))

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from functools import lru_cache
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
@@ -10,6 +11,7 @@ from ..registry import Problem, rule
 from ..repo.secretscan import scan_text
 from ..repo.yaml_files import syntax_hint
 from .context import WorkflowContext
+from .severity import triggers
 from .walk import EXPRESSION, is_action, job_needs, scalars, uses
 
 LESSON = "02-github-actions"
@@ -31,8 +33,16 @@ def workflow_syntax(ctx: WorkflowContext):
               - run: echo hello
     """
     if ctx.problem:
-        yield Problem(f"invalid YAML: {ctx.problem.message}", syntax_hint(ctx.problem.message),
-                      path=ctx.display, line=ctx.problem.line, column=ctx.problem.column)
+        message = ctx.problem.message
+        if "UTF-8" in message:
+            yield Problem(message, "save the file as UTF-8, e.g. `iconv -f latin1 -t utf-8 FILE`",
+                          path=ctx.display, line=ctx.problem.line, column=ctx.problem.column)
+        elif "larger than" in message:
+            yield Problem(message, "a workflow is a short YAML file: move data out of it",
+                          path=ctx.display, line=ctx.problem.line, column=ctx.problem.column)
+        else:
+            yield Problem(f"invalid YAML: {message}", syntax_hint(message),
+                          path=ctx.display, line=ctx.problem.line, column=ctx.problem.column)
         return
     data = ctx.data
     if data is None:
@@ -126,6 +136,7 @@ GITHUB_CONTEXT = {
     "sha", "token", "triggering_actor", "workflow", "workflow_ref", "workflow_sha", "workspace",
 }
 GITHUB_PROPERTY = re.compile(r"(?<![\w.-])github\.([A-Za-z_][A-Za-z0-9_-]*)")
+STRING_LITERAL = re.compile(r"'(?:[^']|'')*'")  # expressions quote strings with ', doubled to escape
 
 
 @rule("workflow-github-context", severity="error", scope="workflow", lesson=f"{LESSON}#traceability")
@@ -139,11 +150,14 @@ def workflow_github_context(ctx: WorkflowContext):
     """
     if not ctx.ok:
         return
-    for parent, key, value in scalars(ctx.data):
+    for parent, key, value in ctx.scalars():
+        if "github" not in value:
+            continue
         # `if:` is an expression even without ${{ }}
         bare = key == "if" and "${{" not in value
         for expr in ([value] if bare else [m.group(1) for m in EXPRESSION.finditer(value)]):
-            for prop in GITHUB_PROPERTY.finditer(expr):
+            # 'https://github.com/...' inside a string literal is text, not the github context
+            for prop in GITHUB_PROPERTY.finditer(STRING_LITERAL.sub("''", expr)):
                 name = prop.group(1)
                 if name.lower() in GITHUB_CONTEXT:
                     continue
@@ -241,6 +255,16 @@ def azure_logins(ctx: WorkflowContext):
                 yield job_id, job, step
 
 
+def managed_identity(inputs) -> bool:
+    """``auth-type: IDENTITY``: the runner's managed identity, no OIDC token involved."""
+    return isinstance(inputs, CommentedMap) and str(inputs.get("auth-type", "")).upper() == "IDENTITY"
+
+
+def only_called(ctx: WorkflowContext) -> bool:
+    """True for a reusable workflow that nothing but ``workflow_call`` starts."""
+    return triggers(ctx.data) == {"workflow_call"}
+
+
 @rule("workflow-oidc-permission", severity="error", scope="workflow", lesson=f"{LESSON}#oidc")
 def workflow_oidc_permission(ctx: WorkflowContext):
     """A job logs in to Azure with OIDC but its token cannot request an OIDC token.
@@ -257,29 +281,45 @@ def workflow_oidc_permission(ctx: WorkflowContext):
             permissions:
               id-token: write    # request the OIDC token
               contents: read     # check out the code
+
+    A reusable workflow (started only by ``workflow_call``) without ``permissions:`` gets its
+    token from the calling job, so this file cannot show whether the login works: a note says
+    what the caller must grant. ``auth-type: IDENTITY`` (a managed identity on a self-hosted
+    runner) needs no OIDC token and is not checked.
     """
     if not ctx.ok:
         return
     for job_id, job, step in azure_logins(ctx):
         inputs = step.get("with") if isinstance(step.get("with"), CommentedMap) else {}
-        if "creds" in inputs or not any(k in inputs for k in OIDC_INPUTS):
+        if "creds" in inputs or managed_identity(inputs) or not any(k in inputs for k in OIDC_INPUTS):
             continue
         permissions, source = _permissions(ctx, job)
         if grants_id_token(permissions):
             continue
         line, col = ctx.pos(step, "uses")
+        if permissions is None and only_called(ctx):
+            yield Problem(f"job `{job_id}` logs in to Azure with OIDC; as a reusable workflow "
+                          "without `permissions:` it gets its token from the caller, which must "
+                          "grant `id-token: write`",
+                          "in the calling workflow:\n  jobs:\n    train:\n      uses: "
+                          "./.github/workflows/THIS.yml\n      permissions:\n        id-token: "
+                          "write\n        contents: read",
+                          path=ctx.display, line=line, column=col, severity="info")
+            continue
         yield Problem(f"job `{job_id}` logs in to Azure with OIDC, but {source} "
                       "do not grant `id-token: write`, so the login fails",
                       f"add to job `{job_id}`:\n  permissions:\n    id-token: write\n    contents: read",
                       path=ctx.display, line=line, column=col)
 
 
-@rule("workflow-write-all", severity="error", scope="workflow", lesson=f"{LESSON}#permissions")
+@rule("workflow-write-all", severity="warning", scope="workflow", lesson=f"{LESSON}#permissions")
 def workflow_write_all(ctx: WorkflowContext):
     """``permissions: write-all`` gives every step write access to everything.
 
     Any action or script in the job (and anything it downloads) could push code, create
-    releases or change settings with that token. Grant each job only what it needs::
+    releases or change settings with that token. It is least-privilege advice (a warning):
+    nothing from outside can use the token unless another mistake lets it in. Grant each job
+    only what it needs::
 
         permissions:
           contents: read
@@ -304,13 +344,15 @@ BRANCH_REFS = {"main", "master", "develop", "development", "dev", "trunk", "head
 SHA = re.compile(r"^[0-9a-f]{40}$")
 
 
-@rule("workflow-action-pinning", severity="error", scope="workflow", lesson=f"{LESSON}#pinning")
+@rule("workflow-action-pinning", severity="warning", scope="workflow", lesson=f"{LESSON}#pinning")
 def workflow_action_pinning(ctx: WorkflowContext):
     """An action is used from a branch (``@main``) or with no ref at all.
 
     A branch moves: whatever its owner (or an attacker) pushes next runs in your workflow, with
     your secrets and your OIDC token. Pin to a release tag (``actions/checkout@v4``) or, for the
-    strongest guarantee, to a full commit SHA with the tag in a comment::
+    strongest guarantee, to a full commit SHA with the tag in a comment. Which pin to use is a
+    policy choice, so a branch is a warning; a ``uses:`` with no ``@ref`` at all is an error,
+    because GitHub refuses the workflow::
 
         - uses: azure/login@a457da9ea143d694b1b9c7c869ebb04ebe844ef5  # v2.3.0
     """
@@ -324,9 +366,9 @@ def workflow_action_pinning(ctx: WorkflowContext):
             action, ref = uses(step)
             line, col = ctx.pos(step, "uses", value=True)
             if ref is None:
-                yield Problem(f"`{raw}` has no version: it runs whatever the default branch holds",
+                yield Problem(f"`{raw}` has no `@ref`: GitHub refuses the workflow",
                               f"pin it: `{action}@v<major>` or a full commit SHA",
-                              path=ctx.display, line=line, column=col)
+                              path=ctx.display, line=line, column=col, severity="error")
             elif ref.lower() in BRANCH_REFS and not SHA.match(ref):
                 yield Problem(f"`{raw}` is pinned to the branch `{ref}`, which can change under you",
                               f"pin a release tag or a commit SHA instead, e.g. `{action}@v2`",
@@ -334,18 +376,22 @@ def workflow_action_pinning(ctx: WorkflowContext):
 
 
 GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
-SECRET_OR_VAR = re.compile(r"^\$\{\{\s*(secrets|vars)\.[A-Za-z_][A-Za-z0-9_]*\s*\}\}$")
+WHOLE_EXPRESSION = re.compile(r"^\$\{\{.*\}\}$", re.S)
 
 
-@rule("workflow-azure-login-oidc", severity="error", scope="workflow", lesson=f"{LESSON}#oidc")
+@rule("workflow-azure-login-oidc", severity="warning", scope="workflow", lesson=f"{LESSON}#oidc")
 def workflow_azure_login_oidc(ctx: WorkflowContext):
     """``azure/login`` uses a stored service-principal secret (``creds``) or literal IDs.
 
     The ``creds`` input takes a service principal's JSON, client secret included: a long-lived
     password stored in GitHub that anyone with the workflow's secrets can use from anywhere.
     OIDC needs no stored secret at all: GitHub proves the workflow's identity to Entra ID with a
-    short-lived token. Literal GUIDs in the workflow tie it to one tenant and subscription and
-    put them in every fork; keep them in ``secrets.*`` or ``vars.*``::
+    short-lived token. ``creds`` is a warning (a policy choice) in general, and an error in
+    ``--pattern`` mode, whose purpose is a login without stored credentials. Literal IDs in the
+    workflow (a warning) tie it to one tenant and subscription and put them in every fork; keep
+    them in ``secrets.*`` or ``vars.*`` (any ``${{ }}`` expression, such as ``env.X`` or
+    ``inputs.x``, is accepted: its value is decided elsewhere). An ``azure/login`` step with no
+    inputs at all cannot log in (an error)::
 
         - uses: azure/login@v2
           with:
@@ -359,19 +405,22 @@ def workflow_azure_login_oidc(ctx: WorkflowContext):
         inputs = step.get("with")
         line, col = ctx.pos(step, "uses")
         if not isinstance(inputs, CommentedMap):
-            yield Problem(f"azure/login in job `{job_id}` has no inputs",
+            yield Problem(f"azure/login in job `{job_id}` has no inputs, so it cannot log in",
                           "give it client-id, tenant-id and subscription-id from secrets or vars",
-                          path=ctx.display, line=line, column=col)
+                          path=ctx.display, line=line, column=col, severity="error")
             continue
         if "creds" in inputs:
             line, col = ctx.pos(inputs, "creds")
             yield Problem("azure/login uses `creds`: a stored service-principal secret instead of OIDC",
                           "replace `creds` with client-id, tenant-id and subscription-id (OIDC), add "
                           "a federated credential for this repository in Entra ID, and delete the "
-                          "client secret", path=ctx.display, line=line, column=col)
+                          "client secret", path=ctx.display, line=line, column=col,
+                          severity="error" if ctx.pattern else None)
+        if managed_identity(inputs):
+            continue
         for name in OIDC_INPUTS:
             value = inputs.get(name)
-            if isinstance(value, str) and not SECRET_OR_VAR.match(value.strip()):
+            if isinstance(value, str) and not WHOLE_EXPRESSION.match(value.strip()):
                 line, col = ctx.pos(inputs, name, value=True)
                 what = "a literal GUID" if GUID.match(value.strip()) else "a literal value"
                 yield Problem(f"azure/login `{name}` is {what}, not a secret or variable",
@@ -379,8 +428,82 @@ def workflow_azure_login_oidc(ctx: WorkflowContext):
                               path=ctx.display, line=line, column=col)
 
 
-SECRET_KEY = re.compile(r"(?i)(password|passwd|secret|token|api[_-]?key|access[_-]?key|"
-                        r"client[_-]?secret|connection[_-]?string|account[_-]?key|sas)")
+SECRET_WORDS = frozenset({"password", "passwd", "pwd", "secret", "token", "apikey", "accesskey",
+                          "clientsecret", "connectionstring", "accountkey", "sas", "privatekey",
+                          "secretkey", "authtoken", "accesstoken"})
+# A name ending in one of these holds a pointer to a secret, not the secret: TOKENIZER_NAME,
+# SECRET_NAME, PASSWORD_FILE, KEYVAULT_SECRET_ID, TOKEN_URL ...
+NOT_A_VALUE = frozenset({"name", "names", "file", "path", "dir", "id", "ids", "url", "uri", "env",
+                         "var", "type", "kind", "length", "len", "size", "count", "ref", "key_name",
+                         "field", "header", "scope", "scopes", "endpoint", "policy", "format",
+                         "mode", "version", "prefix", "suffix", "vault", "label", "source"})
+# Throwaway passwords of service containers and local test databases (the starter workflows'
+# `POSTGRES_PASSWORD: postgres`): documented defaults, not secrets anyone can misuse.
+DUMMY_VALUES = re.compile(r"(?i)^(?:postgres|mysql|root|password\d*|passw0rd|secret|test\w*|"
+                          r"example\w*|dummy\w*|admin|changeme|guest|user|pass|redis|mongo|"
+                          r"sa|local\w*|dev\w*|ci)$")
+LOCAL_URL = re.compile(r"://[^/\s:@]+:[^/\s@]+@(?:localhost|127\.0\.0\.1|0\.0\.0\.0|\[::1\]|"
+                       r"(?P<host>[A-Za-z][\w-]*))(?=[:/\s'\"]|$)")
+
+
+SECRET_HINT = re.compile(r"(?i)pass|pwd|secret|token|key|sas")
+
+
+@lru_cache(maxsize=4096)
+def secret_name(key: str) -> bool:
+    """Does a key name say it holds a secret value itself (``DB_PASSWORD``, ``apiKey``)?"""
+    if not SECRET_HINT.search(key):
+        return False
+    words = [w.lower() for w in re.findall(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])", key)]
+    if not words or words[-1] in NOT_A_VALUE:
+        return False
+    if words[-1] == "key" and len(words) > 1 and words[-2] not in NOT_SECRET_KEYS:
+        return True  # AZURE_OPENAI_KEY, STORAGE_KEY (the value must look random: see below)
+    joined = ["".join(words[i:i + n]) for n in (1, 2) for i in range(len(words) - n + 1)]
+    return any(w in SECRET_WORDS for w in joined)
+
+
+NOT_SECRET_KEYS = frozenset({"cache", "restore", "primary", "sort", "partition", "row", "lookup",
+                             "public", "foreign", "idempotency", "dedup", "group", "hash"})
+RANDOM_VALUE = re.compile(r"^(?=.*\d)(?=.*[A-Za-z])[A-Za-z0-9+/=_-]{16,}$")
+
+
+def _services(ctx: WorkflowContext) -> set[str]:
+    names = set()
+    for job in ctx.jobs.values():
+        services = job.get("services") if isinstance(job, CommentedMap) else None
+        if isinstance(services, CommentedMap):
+            names.update(str(n) for n in services)
+    return names
+
+
+def _env_maps(ctx: WorkflowContext, ids: set[int]) -> list:
+    return [env for job in ctx.jobs.values() if isinstance(job, CommentedMap)
+            and isinstance(job.get("services"), CommentedMap)
+            for service in job["services"].values() if isinstance(service, CommentedMap)
+            for env in [service.get("env")] if id(env) in ids]
+
+
+def _service_envs(ctx: WorkflowContext) -> set[int]:
+    envs = set()
+    for job in ctx.jobs.values():
+        services = job.get("services") if isinstance(job, CommentedMap) else None
+        for service in services.values() if isinstance(services, CommentedMap) else ():
+            env = service.get("env") if isinstance(service, CommentedMap) else None
+            if isinstance(env, CommentedMap):
+                envs.add(id(env))
+    return envs
+
+
+def _local_credentials(ctx: WorkflowContext, line: int) -> bool:
+    """Is the hit a URL with credentials for a database on the runner (a service container)?"""
+    lines = ctx.lines
+    text = lines[line - 1] if 0 < line <= len(lines) else ""
+    services = _services(ctx) if ctx.ok else set()
+    for match in LOCAL_URL.finditer(text):
+        if match.group("host") is None or match.group("host") in services:
+            return True
+    return False
 
 
 @rule("workflow-plaintext-secret", severity="error", scope="workflow", lesson=f"{LESSON}#oidc")
@@ -395,21 +518,36 @@ def workflow_plaintext_secret(ctx: WorkflowContext):
           STORAGE_CONNECTION: ${{ secrets.STORAGE_CONNECTION }}
     """
     reported = set()
+    throwaway = _service_envs(ctx) if ctx.ok else set()
+    throwaway_lines = {ctx.pos(env, key, value=True)[0] for env in _env_maps(ctx, throwaway)
+                       for key in env}
     for hit in scan_text(ctx.text):
         reported.add(hit.line)
+        if hit.kind.startswith("Basic Auth") and _local_credentials(ctx, hit.line):
+            continue
+        if hit.kind == "hard-coded credential" and hit.line in throwaway_lines:
+            continue
         yield Problem(f"{hit.kind} in the workflow: {hit.masked}",
                       "move it to a GitHub secret and reference `${{ secrets.NAME }}`; rotate it, "
                       "it is already exposed", path=ctx.display, line=hit.line, column=hit.column)
     if not ctx.ok:
         return
-    for parent, key, value in scalars(ctx.data):
-        if not isinstance(key, str) or not SECRET_KEY.search(key) or "${{" in value:
+    for parent, key, value in ctx.scalars():
+        if id(parent) in throwaway:
+            continue  # a service container's own password: it lives on the runner for one job
+        if not isinstance(key, str) or not secret_name(key) or "${{" in value:
             continue
-        if len(value.strip()) < 8 or " " in value.strip():
+        if len(value.strip()) < 8 or " " in value.strip() or DUMMY_VALUES.match(value.strip()):
             continue
+        if key.lower().endswith("key") and not RANDOM_VALUE.match(value.strip()):
+            continue  # a *_KEY holding a name or a version, not key material
         line, col = ctx.pos(parent, key, value=True)
         if line in reported:
             continue
         yield Problem(f"`{key}` is set to a literal value in the workflow",
                       f"{key}: ${{{{ secrets.{re.sub(r'[^A-Za-z0-9]', '_', key).upper()} }}}}",
                       path=ctx.display, line=line, column=col)
+
+
+# Rules added after checkers/rules.py was written register with this module, which it imports.
+from . import commands, filter_regex, needs_context  # noqa: E402,F401

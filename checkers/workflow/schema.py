@@ -77,13 +77,319 @@ def schema_file() -> Path:
     return Path(spec.submodule_search_locations[0], *SCHEMA_PACKAGE.split(".")[1:], SCHEMA_FILE)
 
 
+@dataclass(frozen=True)
+class Exception_:
+    """One place where GitHub accepts what SchemaStore's schema rejects: GitHub wins."""
+
+    what: str       # what GitHub accepts, in a learner's words
+    evidence: str   # where that is shown (GitHub's documentation, a workflow GitHub runs)
+    patch: Any      # the change to the schema (a function of the schema dict), or None, or None
+
+
+def _defs(schema) -> dict:
+    return schema["definitions"]
+
+
+def _on_object(schema) -> dict:
+    return next(alt for alt in schema["properties"]["on"]["oneOf"] if alt.get("type") == "object")
+
+
+def _or_expression(node: dict) -> dict:
+    return {"anyOf": [node, {"$ref": "#/definitions/expressionSyntax"}]}
+
+
+def _no_matrix_required(schema):
+    for job in ("normalJob", "reusableWorkflowCallJob"):
+        strategy = _defs(schema)[job]["properties"]["strategy"]
+        strategy["required"] = [k for k in strategy.get("required", []) if k != "matrix"]
+
+
+def _image_version(schema):
+    _defs(schema)["event"]["enum"].append("image_version")
+    _on_object(schema)["properties"]["image_version"] = {
+        "oneOf": [{"type": "null"}, {"type": "object", "properties": {
+            "names": {"$ref": "#/definitions/globs"}, "versions": {"$ref": "#/definitions/globs"}},
+            "additionalProperties": False}]}
+
+
+def _snapshot(schema):
+    snapshot = next(alt for alt in _defs(schema)["snapshot"]["oneOf"] if alt.get("type") == "object")
+    snapshot["properties"]["if"] = {"type": ["boolean", "number", "string"]}
+    snapshot["properties"]["version"]["pattern"] = r"^\d+(\.(\d+|\*)|\*)?$"
+
+
+def _services_expression(schema):
+    props = _defs(schema)["normalJob"]["properties"]
+    props["services"] = _or_expression(props["services"])
+
+
+def _credentials_expression(schema):
+    for name in ("jobContainer", "serviceContainer"):
+        props = _defs(schema)[name]["properties"]
+        props["credentials"] = _or_expression(props["credentials"])
+
+
+def _container_null(schema):
+    props = _defs(schema)["normalJob"]["properties"]
+    props["container"] = {"anyOf": [props["container"], {"type": "null"}]}
+
+
+def _empty_secret(schema):
+    secrets = next(alt for alt in _on_object(schema)["properties"]["workflow_call"]["oneOf"]
+                   if alt.get("type") == "object")["properties"]["secrets"]
+    for pattern, entry in secrets["patternProperties"].items():
+        secrets["patternProperties"][pattern] = {"anyOf": [entry, {"type": "null"}]}
+
+
+def _null_step_input(schema):
+    step = _defs(schema)["step"]["properties"]
+    step["with"] = {"oneOf": [
+        {"type": "object", "additionalProperties": {
+            "oneOf": [{"type": "string"}, {"type": "number"}, {"type": "boolean"},
+                      {"type": "null"}]}},
+        {"$ref": "#/definitions/stringContainingExpressionSyntax"}]}
+
+
+def _single_glob(schema):
+    globs = _defs(schema)["globs"]
+    _defs(schema)["globs"] = {"anyOf": [globs, {"type": "string", "minLength": 1}]}
+
+
+ACTIONLINT_OK = "https://github.com/rhysd/actionlint/blob/main/testdata/ok/"
+GITHUB_ACCEPTS = (
+    Exception_("`strategy` with `fail-fast` or `max-parallel` but no `matrix`",
+               "psf/requests runs `strategy: {fail-fast: false}` without a matrix on every pull "
+               "request (.github/workflows/run-tests.yml, jobs `no_chardet` and `urllib3`); so do "
+               "huggingface/accelerate and actions/starter-workflows (ci/python-package-conda.yml)",
+               _no_matrix_required),
+    Exception_("the `image_version` event (custom runner images), with `names` and `versions`",
+               f"GitHub's \"Events that trigger workflows\": image_version; {ACTIONLINT_OK}"
+               "image_version_event.yaml", _image_version),
+    Exception_("`snapshot` with `if:`, and `version: 2.*`",
+               f"GitHub's workflow syntax, jobs.<job_id>.snapshot; {ACTIONLINT_OK}"
+               "snapshot_name_and_version.yaml and custom_images.yaml", _snapshot),
+    Exception_("`services:` given as an expression (`${{ fromJSON(...) }}`)",
+               f"{ACTIONLINT_OK}issue-402-expression-in-services.yaml (rhysd/actionlint#402)",
+               _services_expression),
+    Exception_("`container.credentials` (and a service's) given as an expression",
+               f"{ACTIONLINT_OK}issue-590-expression-at-credentials.yaml (rhysd/actionlint#590)",
+               _credentials_expression),
+    Exception_("`container: null` (no container)", f"{ACTIONLINT_OK}container_syntax.yaml",
+               _container_null),
+    Exception_("a `workflow_call` secret with no settings (`MY_TOKEN:` left empty)",
+               f"{ACTIONLINT_OK}issue-174-secret-description-is-optional.yaml "
+               "(rhysd/actionlint#174)", _empty_secret),
+    Exception_("one glob written as a string (`branches: feature/**`) where the schema wants a "
+               "list", "GitHub's workflow syntax examples (`on.push.branches`); "
+               f"{ACTIONLINT_OK}anchors.yaml (`branches-ignore: test`)", _single_glob),
+    Exception_("a step input left empty (`with:` `name:` with no value, or `~`): the action "
+               "reads an empty string",
+               "actions/toolkit#940 (a workflow with `my_value: ~` runs, and `core.getInput` "
+               "returns ''); actions/starter-workflows uses it for values to fill in "
+               "(code-scanning/zscaler-iac-scan.yml, cloudrail.yml)", _null_step_input),
+    Exception_("a YAML anchor defined again further down (`&runner` twice: an alias means the "
+               "latest definition, as YAML says)",
+               f"{ACTIONLINT_OK}anchors.yaml; YAML 1.2, section 3.2.2.2 (not a schema matter: "
+               "PyYAML refuses it, so checkers.workflow.context reads such a file again with a "
+               "composer that allows it)", None),
+)
+# Not adopted: actionlint's testdata/ok/workflow_call_job.yaml has `uses: ${{ 'oooops' }}`, but
+# its own comment says actionlint merely gives up checking there; GitHub needs a static `uses:`.
+
+
+@lru_cache(maxsize=1)
+def patched_schema() -> dict:
+    """SchemaStore's schema with :data:`GITHUB_ACCEPTS` applied (GitHub wins)."""
+    schema = json.loads(schema_file().read_text(encoding="utf-8"))
+    for exception in GITHUB_ACCEPTS:
+        if exception.patch is not None:
+            exception.patch(schema)
+    return schema
+
+
 @lru_cache(maxsize=1)
 def validator():
-    """The schema's validator (Draft 7, as the schema declares), built once per process."""
+    """jsonschema's validator of the patched schema (Draft 7, as the schema declares), built once
+    per process and only for a workflow that :func:`fast_valid` rejects: it explains errors."""
     jsonschema = import_jsonschema()
-    schema = json.loads(schema_file().read_text(encoding="utf-8"))
+    schema = patched_schema()
     cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft7Validator)
     return cls(schema)
+
+
+@lru_cache(maxsize=1)
+def fast_valid():
+    """A yes/no check of the patched schema, compiled once into Python closures.
+
+    Most workflows are valid; for them this saves importing jsonschema (about 40 ms) and walking
+    its error machinery. It knows exactly the keywords the schema uses and refuses to compile
+    (ValueError) a schema with any other, so it can never say yes where jsonschema says no.
+    """
+    schema = patched_schema()
+    return _Compiler(schema).compile(schema)
+
+
+_IGNORED = frozenset({"description", "$comment", "default", "examples", "title", "$schema", "$id",
+                      "definitions", "markdownDescription"})
+_TYPES = {
+    "string": lambda x: isinstance(x, str),
+    "object": lambda x: isinstance(x, dict),
+    "array": lambda x: isinstance(x, list),
+    "boolean": lambda x: isinstance(x, bool),
+    "null": lambda x: x is None,
+    "number": lambda x: isinstance(x, (int, float)) and not isinstance(x, bool),
+    "integer": lambda x: (isinstance(x, int) and not isinstance(x, bool))
+    or (isinstance(x, float) and x.is_integer()),
+}
+
+
+def _same(a, b) -> bool:
+    if isinstance(a, bool) or isinstance(b, bool):
+        return type(a) is type(b) and a == b
+    return a == b
+
+
+class _Compiler:
+    def __init__(self, root: dict):
+        self.root, self.cache = root, {}
+
+    def ref(self, ref: str):
+        if not ref.startswith("#"):
+            raise ValueError(f"remote $ref {ref}")
+        node = self.root
+        for part in [p for p in ref[1:].split("/") if p]:
+            node = node[part.replace("~1", "/").replace("~0", "~")]
+        return self.compile(node)
+
+    def compile(self, schema):
+        if schema is True or schema == {}:
+            return lambda x: True
+        if schema is False:
+            return lambda x: False
+        key = id(schema)
+        if key in self.cache:
+            return self.cache[key]
+        cell = []
+        self.cache[key] = lambda x: cell[0](x)
+        if "$ref" in schema:  # Draft 7: siblings of $ref are ignored
+            target = self.ref(schema["$ref"])
+            cell.append(target)
+            return self.cache[key]
+        checks = [self.keyword(schema, k, v) for k, v in schema.items() if k not in _IGNORED]
+        checks = [c for c in checks if c is not None]
+
+        def check(x, checks=checks):
+            for c in checks:
+                if not c(x):
+                    return False
+            return True
+        cell.append(check)
+        return self.cache[key]
+
+    def keyword(self, schema, k, v):
+        c = self.compile
+        if k == "type":
+            tests = [_TYPES[t] for t in ([v] if isinstance(v, str) else v)]
+            return lambda x: any(t(x) for t in tests)
+        if k == "enum":
+            return lambda x: any(_same(x, e) for e in v)
+        if k == "const":
+            return lambda x: _same(x, v)
+        if k == "pattern":
+            rx = re.compile(v)
+            return lambda x: not isinstance(x, str) or rx.search(x) is not None
+        if k == "minLength":
+            return lambda x: not isinstance(x, str) or len(x) >= v
+        if k == "minItems":
+            return lambda x: not isinstance(x, list) or len(x) >= v
+        if k == "minProperties":
+            return lambda x: not isinstance(x, dict) or len(x) >= v
+        if k == "required":
+            return lambda x: not isinstance(x, dict) or all(r in x for r in v)
+        if k in ("oneOf", "anyOf", "allOf"):
+            subs = [c(s) for s in v]
+            if k == "anyOf":
+                return lambda x: any(s(x) for s in subs)
+            if k == "allOf":
+                return lambda x: all(s(x) for s in subs)
+            return lambda x: sum(1 for s in subs if s(x)) == 1
+        if k == "not":
+            sub = c(v)
+            return lambda x: not sub(x)
+        if k == "items":
+            if isinstance(v, list):
+                subs = [c(s) for s in v]
+                extra = schema.get("additionalItems", True)
+                more = c(extra) if isinstance(extra, dict) else (lambda x, e=extra: e)
+                return lambda x: not isinstance(x, list) or (
+                    all(s(i) for s, i in zip(subs, list.__iter__(x)))
+                    and all(more(i) for i in list(list.__iter__(x))[len(subs):]))
+            sub = c(v)
+            return lambda x: not isinstance(x, list) or all(sub(i) for i in list.__iter__(x))
+        if k == "additionalItems":
+            return None  # handled with items
+        if k == "dependencies":
+            deps = {name: (dep if isinstance(dep, list) else c(dep)) for name, dep in v.items()}
+
+            def dependencies(x):
+                if not isinstance(x, dict):
+                    return True
+                for name, dep in deps.items():
+                    if name in x:
+                        if isinstance(dep, list):
+                            if not all(d in x for d in dep):
+                                return False
+                        elif not dep(x):
+                            return False
+                return True
+            return dependencies
+        if k in ("properties", "patternProperties", "additionalProperties"):
+            if k != "properties" and "properties" in schema:
+                return None  # compiled once, with properties
+            if k == "additionalProperties" and "patternProperties" in schema:
+                return None
+            props = {name: c(s) for name, s in schema.get("properties", {}).items()}
+            patterns = [(re.compile(p), c(s)) for p, s in schema.get("patternProperties", {}).items()]
+            extra = schema.get("additionalProperties", True)
+            more = c(extra) if isinstance(extra, dict) else (lambda x, e=extra: e)
+
+            def properties(x):
+                if not isinstance(x, dict):
+                    return True
+                for name, value in dict.items(x):
+                    matched = False
+                    if name in props:
+                        matched = True
+                        if not props[name](value):
+                            return False
+                    for rx, sub in patterns:
+                        if rx.search(name):
+                            matched = True
+                            if not sub(value):
+                                return False
+                    if not matched and not more(value):
+                        return False
+                return True
+            return properties
+        raise ValueError(f"schema keyword {k!r} is not supported by the fast check")
+
+
+def json_like(node: Any) -> bool:
+    """True when the document holds only what JSON holds (what the fast YAML path builds):
+    string keys; str, int, float, bool and None scalars."""
+    stack = [node]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            for k, v in dict.items(node):
+                if type(k) is not str:
+                    return False
+                stack.append(v)
+        elif isinstance(node, list):
+            stack.extend(list.__iter__(node))
+        elif node is not None and type(node) not in (str, int, float, bool):
+            return False
+    return True
 
 
 def plain(node: Any) -> Any:
@@ -357,8 +663,8 @@ def workflow_schema(ctx: WorkflowContext):
     editors use for completion. GitHub refuses to run a workflow with an unknown key or a value
     of the wrong kind, and only says so after you push; a typo such as ``runs_on`` or ``step``
     is the most common cause. Each problem points at the offending key or value and, for an
-    unknown key, names the closest valid one. A single string where a list of globs is expected
-    (``branches: feature/**``) is accepted, as GitHub accepts it.
+    unknown key, names the closest valid one. Where the schema is stricter than GitHub, GitHub
+    wins: the schema is corrected before use, as listed below with the evidence for each entry.
 
     Before::
 
@@ -381,13 +687,29 @@ def workflow_schema(ctx: WorkflowContext):
     if not ctx.ok:
         return  # yaml-syntax reports files that do not parse
     try:
+        # The fast check reads the parsed document as it is (builtin scalars, string keys);
+        # jsonschema gets the plain JSON-like copy only to explain a document it rejects.
+        if fast_valid()(ctx.data if json_like(ctx.data) else plain(ctx.data)):
+            return
+        data = plain(ctx.data)
         check = validator()
-    except (ImportError, OSError, ValueError) as exc:
+    except (ImportError, OSError, ValueError, KeyError, StopIteration, RecursionError) as exc:
+        if isinstance(exc, RecursionError):
+            yield Problem("schema check skipped: the workflow is nested too deeply to check",
+                          "a workflow is a few levels deep: look for a runaway indentation",
+                          path=ctx.display, severity="info")
+            return
         yield Problem(f"schema check skipped: the workflow schema could not be loaded ({exc})",
                       "install check-jsonschema (`pip install check-jsonschema`)",
                       path=ctx.display, severity="info")
         return
-    issues = [i for error in check.iter_errors(plain(ctx.data)) for i in explain(error)]
+    try:
+        issues = [i for error in check.iter_errors(data) for i in explain(error)]
+    except RecursionError:
+        yield Problem("schema check skipped: the workflow is nested too deeply to check",
+                      "a workflow is a few levels deep: look for a runaway indentation",
+                      path=ctx.display, severity="info")
+        return
     guessed = {(i.path[:-1], i.suggest) for i in issues if i.suggest}
     seen = set()
     for issue in issues:

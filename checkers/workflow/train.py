@@ -4,19 +4,23 @@ These rules run for files named ``train-on-push.yml`` (or with ``--pattern train
 """
 from __future__ import annotations
 
+import posixpath
 import re
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from ..registry import Problem, rule
 from .context import WorkflowContext
-from .general import OIDC_INPUTS
+from .general import OIDC_INPUTS, managed_identity
 from .trigger import evaluate
 from .walk import env_chain, is_action, job_needs, run_text
 
 LESSON = "02-github-actions"
 PATTERN = "train-on-push"
 JOB_CREATE = re.compile(r"\baz\s+ml\s+job\s+create\b")
+SDK_CREATE = re.compile(r"\bjobs\.(?:create_or_update|begin_create_or_update)\s*\(")
+SCRIPT_CALL = re.compile(r"(?m)^\s*(?:(?:bash|sh|zsh|pwsh|python3?|source|\.)\s+(?:-\S+\s+)*)?"
+                         r"(?P<script>(?:\./)?[\w./-]+\.(?:sh|py|ps1|bash))\b")
 ML_EXTENSION = re.compile(r"\baz\s+extension\s+add\b[^\n]*(--name|-n)[ =]+ml\b")
 TESTS = re.compile(r"\b(pytest|unittest|tox|nox|make\s+test)\b")
 SET_ARG = re.compile(r"--set\s+[\"']?(?:display_name|tags\.[\w.-]+)=(?:\"[^\"]*\"|'[^']*'|\S+)")
@@ -38,19 +42,64 @@ def _applies(ctx: WorkflowContext) -> bool:
     return ctx.pattern == PATTERN and ctx.ok
 
 
+def script(step) -> str:
+    """The shell script of a step: ``run:``, or the ``inlineScript`` of ``azure/cli``."""
+    if is_action(step, "azure/cli"):
+        inputs = step.get("with")
+        inline = inputs.get("inlineScript") if isinstance(inputs, CommentedMap) else None
+        return inline if isinstance(inline, str) else ""
+    return run_text(step)
+
+
 def training_steps(ctx: WorkflowContext):
     """(job id, job, step index, step) of every step that submits an Azure ML job."""
     for job_id, job in ctx.jobs.items():
         for i, step in ctx.steps(job):
-            if JOB_CREATE.search(run_text(step)):
+            if JOB_CREATE.search(script(step)) or SDK_CREATE.search(script(step)):
                 yield job_id, job, i, step
+
+
+SUBMIT_WORDS = re.compile(r"(?i)submit|pipeline|azure_?ml|(?<![a-z])aml|job|launch|queue|trigger")
+
+
+def submits(path: str) -> bool:
+    """Could this script submit the pipeline? A shell script may; a Python file only when its
+    name says so (``python src/train.py`` trains on the runner, which the pattern forbids)."""
+    if path.endswith((".sh", ".bash", ".ps1")):
+        return True
+    return bool(SUBMIT_WORDS.search(path.rsplit("/", 1)[-1]))
+
+
+def hidden_submission(ctx: WorkflowContext) -> tuple[str, tuple] | None:
+    """Where a submission this file cannot show may happen: a reusable workflow, a local
+    action, or a script the workflow runs (with its position), or None."""
+    for job_id, job in ctx.jobs.items():
+        if isinstance(job, CommentedMap) and isinstance(job.get("uses"), str):
+            return (f"job `{job_id}` calls the reusable workflow `{job['uses']}`",
+                    ctx.pos(job, "uses", value=True))
+    for job_id, job in ctx.jobs.items():
+        for _, step in ctx.steps(job):
+            action = step.get("uses")
+            if isinstance(action, str) and action.startswith("./"):
+                return (f"job `{job_id}` runs the local action `{action}`",
+                        ctx.pos(step, "uses", value=True))
+            found = next((m for m in SCRIPT_CALL.finditer(script(step)) if submits(m.group("script"))),
+                         None)
+            if found:
+                return (f"job `{job_id}` runs `{found.group('script')}`",
+                        ctx.pos(step, "run" if "run" in step else "uses", value=True))
+    return None
 
 
 def _anchor(ctx: WorkflowContext):
     """Where to report a whole-workflow problem: the training step, else the jobs key."""
     for _job_id, _job, _i, step in training_steps(ctx):
-        return ctx.pos(step, "run")
+        return _at(ctx, step)
     return ctx.pos(ctx.data, "jobs") if "jobs" in ctx.data else (1, 1)
+
+
+def _at(ctx: WorkflowContext, step, *, value: bool = False):
+    return ctx.pos(step, "run" if "run" in step else "uses", value=value)
 
 
 def _push(ctx: WorkflowContext):
@@ -65,8 +114,11 @@ def _push(ctx: WorkflowContext):
 FEATURE = "feature/improve-churn-model"
 NOT_FEATURE = ("main", "master", "develop", "release/1.0", "hotfix/login")
 ML_FILES = ("src/train.py", "components/train/component.yaml", "pipelines/training-pipeline.yaml")
-NOT_ML_FILES = ("README.md", "docs/index.md", "notebooks/explore.ipynb", "tests/test_score.py",
-                "infra/main.bicep")
+# A change to these alone must never train (the pattern's purpose) ...
+NOT_CODE_FILES = ("README.md", "docs/index.md")
+# ... and these should not (tests run in CI anyway; notebooks and infrastructure do not change
+# what a run produces): a wider filter wastes compute but keeps the pattern's purpose.
+NOT_ML_FILES = ("notebooks/explore.ipynb", "tests/test_score.py", "infra/main.bicep")
 
 
 def _runs(ctx: WorkflowContext, **push) -> bool:
@@ -119,7 +171,10 @@ def train_paths(ctx: WorkflowContext):
     script must. Limit the trigger to the code that changes what a run produces: ``src/``,
     ``components/`` and ``pipelines/`` (``environments/`` and ``config/`` may be added). The
     checker asks the trigger simulator about pushes that change ``src/train.py``, a component,
-    the pipeline, and files such as ``README.md`` or ``docs/index.md``::
+    the pipeline, and files such as ``README.md`` or ``docs/index.md``. Training on a
+    README-only change, or not retraining when the training code changes, is an error; extra
+    paths such as ``tests/**``, ``notebooks/**`` or ``infra/**`` are a warning (compute spent on
+    runs that change nothing)::
 
         on:
           push:
@@ -137,12 +192,18 @@ def train_paths(ctx: WorkflowContext):
         line, col = ctx.pos(push, key, value=True)
     else:
         line, col = ctx.pos(ctx.on, "push") if isinstance(ctx.on, CommentedMap) else ctx.pos(ctx.data, "on")
-    noise = [f for f in NOT_ML_FILES if _runs(ctx, branch=FEATURE, changed=[f])]
+    what = "has no `paths` filter, so" if not has_paths else "is too wide:"
+    noise = [f for f in NOT_CODE_FILES if _runs(ctx, branch=FEATURE, changed=[f])]
     if noise:
-        what = "has no `paths` filter, so" if not has_paths else "is too wide:"
         yield Problem(f"`on.push` {what} a push that changes only {', '.join(noise)} would train",
                       "paths: ['src/**', 'components/**', 'pipelines/**']",
                       path=ctx.display, line=line, column=col)
+    extra = [f for f in NOT_ML_FILES if _runs(ctx, branch=FEATURE, changed=[f])]
+    if extra and not noise:
+        yield Problem(f"`on.push` {what} a push that changes only {', '.join(extra)} would "
+                      "train too (tests, notebooks and infrastructure do not change what a run "
+                      "produces)", "paths: ['src/**', 'components/**', 'pipelines/**']",
+                      path=ctx.display, line=line, column=col, severity="warning")
     missed = [f for f in ML_FILES if not _runs(ctx, branch=FEATURE, changed=[f])]
     if missed:
         yield Problem(f"a push that changes {', '.join(missed)} would not retrain",
@@ -156,7 +217,12 @@ def train_job_create(ctx: WorkflowContext):
 
     The workflow does not train on the GitHub runner: it hands the pipeline definition
     (``pipelines/training-pipeline.yaml``) to Azure ML, which runs it on the workspace's compute
-    and records it with MLflow. Submit it to the dev workspace::
+    and records it with MLflow. The ``--file`` path is read from the step's
+    ``working-directory`` (or the job's or workflow's ``defaults.run``) and after a leading
+    ``cd``, as the shell would. A submission this file cannot show (a reusable workflow, a local
+    action, a shell script, or a Python script named for submitting) is one note, "cannot see
+    the submission", instead of errors from every train-* rule. Submit it to the dev
+    workspace::
 
         - name: Submit training job
           env:
@@ -173,19 +239,62 @@ def train_job_create(ctx: WorkflowContext):
     steps = list(training_steps(ctx))
     line, col = _anchor(ctx)
     if not steps:
+        hidden = hidden_submission(ctx)
+        if hidden:
+            where, (line, col) = hidden
+            yield Problem(f"cannot see the submission: {where}",
+                          "check that it runs `az ml job create --file pipelines/...` with the "
+                          "commit and branch as tags, after an OIDC login (the other train-* "
+                          "rules cannot see inside it)", path=ctx.display, line=line,
+                          column=col, severity="info")
+            return
         yield Problem("no step submits the training pipeline (`az ml job create --file ...`)",
                       EXAMPLE_STEP, path=ctx.display, line=line, column=col)
         return
-    for _job_id, _job, _i, step in steps:
-        match = FILE_ARG.search(run_text(step))
-        line, col = ctx.pos(step, "run", value=True)
+    for _job_id, job, _i, step in steps:
+        text = script(step)
+        if not JOB_CREATE.search(text):
+            continue  # submitted with the Python SDK: no --file to check
+        match = FILE_ARG.search(text)
+        line, col = _at(ctx, step, value=True)
         if not match:
             yield Problem("`az ml job create` has no `--file`", "--file pipelines/training-pipeline.yaml",
                           path=ctx.display, line=line, column=col)
-        elif not match.group(1).startswith(("pipelines/", "./pipelines/")):
+            continue
+        path = submitted_path(ctx, job, step, match.group(1))
+        if not path.startswith("pipelines/"):
             yield Problem(f"`az ml job create --file {match.group(1)}` does not submit a pipeline "
-                          "from `pipelines/`", "--file pipelines/training-pipeline.yaml",
+                          f"from `pipelines/` (it reads `{path}` from the repository root)",
+                          "--file pipelines/training-pipeline.yaml",
                           path=ctx.display, line=line, column=col)
+
+
+WORKSPACE_PREFIX = re.compile(r"^(?:\$\{\{\s*github\.workspace\s*\}\}|\$\{?GITHUB_WORKSPACE\}?)/?")
+CD = re.compile(r"(?m)^\s*cd\s+[\"']?([^\s\"';&|]+)[\"']?\s*(?:&&|;|$)")
+
+
+def working_directory(ctx: WorkflowContext, job, step) -> str:
+    """The directory a step's script starts in, relative to the repository root."""
+    for holder in (step, job.get("defaults", {}).get("run") if isinstance(job, CommentedMap)
+                   and isinstance(job.get("defaults"), CommentedMap) else None,
+                   ctx.data.get("defaults", {}).get("run")
+                   if isinstance(ctx.data.get("defaults"), CommentedMap) else None):
+        value = holder.get("working-directory") if isinstance(holder, CommentedMap) else None
+        if isinstance(value, str) and value.strip():
+            return WORKSPACE_PREFIX.sub("", value.strip())
+    return ""
+
+
+def submitted_path(ctx: WorkflowContext, job, step, file: str) -> str:
+    """``--file``'s path from the repository root: working-directory and a leading ``cd``."""
+    text = script(step)
+    base = working_directory(ctx, job, step) if "run" in step else ""
+    before = text[: JOB_CREATE.search(text).start()]
+    for match in CD.finditer(before):
+        base = posixpath.join(base, WORKSPACE_PREFIX.sub("", match.group(1)))
+    file = WORKSPACE_PREFIX.sub("", file)
+    full = file if file.startswith("/") else posixpath.join(base, file)
+    return posixpath.normpath(full)
 
 
 def _before(ctx: WorkflowContext, job, index: int, predicate) -> bool:
@@ -209,7 +318,7 @@ def train_checkout(ctx: WorkflowContext):
         return
     for job_id, job, i, step in training_steps(ctx):
         if not _before(ctx, job, i, lambda s: is_action(s, "actions/checkout")):
-            line, col = ctx.pos(step, "run")
+            line, col = _at(ctx, step)
             yield Problem(f"job `{job_id}` uses the repository's files but never checks it out "
                           "before this step", "add `- uses: actions/checkout@v4` as the job's "
                           "first step", path=ctx.display, line=line, column=col)
@@ -234,14 +343,16 @@ def train_oidc_login(ctx: WorkflowContext):
         return
     for job_id, job, i, step in training_steps(ctx):
         logins = [s for j, s in ctx.steps(job) if j < i and is_action(s, "azure/login")]
-        line, col = ctx.pos(step, "run")
+        line, col = _at(ctx, step)
         if not logins:
             yield Problem(f"job `{job_id}` runs `az ml job create` without logging in to Azure first",
                           "add an azure/login step (OIDC inputs) before it", path=ctx.display,
                           line=line, column=col)
             continue
         inputs = logins[0].get("with")
-        if not isinstance(inputs, CommentedMap) or not all(k in inputs for k in OIDC_INPUTS):
+        if not isinstance(inputs, CommentedMap) or "creds" in inputs:
+            continue  # workflow-azure-login-oidc reports a login without inputs or with creds
+        if not all(k in inputs for k in OIDC_INPUTS) and not managed_identity(inputs):
             line, col = ctx.pos(logins[0], "uses")
             yield Problem("the Azure login does not use OIDC (client-id, tenant-id and "
                           "subscription-id)", "with:\n  client-id: ${{ secrets.AZURE_CLIENT_ID }}\n"
@@ -262,9 +373,9 @@ def train_ml_extension(ctx: WorkflowContext):
     if not _applies(ctx):
         return
     for job_id, job, i, step in training_steps(ctx):
-        if not ML_EXTENSION.search(run_text(step).split("az ml job create")[0]) and not _before(
-                ctx, job, i, lambda s: ML_EXTENSION.search(run_text(s))):
-            line, col = ctx.pos(step, "run")
+        if not ML_EXTENSION.search(script(step).split("az ml job create")[0]) and not _before(
+                ctx, job, i, lambda s: ML_EXTENSION.search(script(s))):
+            line, col = _at(ctx, step)
             yield Problem(f"job `{job_id}` uses `az ml` without installing the ml extension first",
                           "- name: Install the Azure ML CLI extension\n  run: az extension add --name ml",
                           path=ctx.display, line=line, column=col)
@@ -289,7 +400,9 @@ def train_traceability(ctx: WorkflowContext):
     """The training job is not tagged with the commit and the branch that produced it.
 
     Every run in Azure ML (and MLflow) should lead back to the exact code: put ``github.sha``
-    and ``github.ref_name`` into the job's display name or tags. Pass them through ``env:``
+    and ``github.ref_name`` into the job's display name or tags. Without the commit the run is
+    untraceable (an error); without the branch it is traceable but hard to find (a warning,
+    which the lesson's first snippet, tagged with ``github.sha`` only, gets). Pass them through ``env:``
     rather than pasting ``${{ }}`` into the script (a crafted branch name could inject shell
     commands)::
 
@@ -307,16 +420,18 @@ def train_traceability(ctx: WorkflowContext):
         return
     for _job_id, job, _i, step in training_steps(ctx):
         env = env_chain(ctx.data, job, step)
-        command = run_text(step)
+        command = script(step)
         sets = " ".join(m.group(0) for m in SET_ARG.finditer(command.replace("\\\n", " ")))
-        line, col = ctx.pos(step, "run")
-        missing = [what for what, sources in (("commit (github.sha)", SHA_SOURCES),
-                                               ("branch (github.ref_name)", REF_SOURCES))
-                   if not _mentions(sets, env, sources)]
-        if missing:
-            yield Problem("the training job's display name and tags do not record the "
-                          + " or the ".join(missing), EXAMPLE_STEP, path=ctx.display,
-                          line=line, column=col)
+        line, col = _at(ctx, step)
+        if not _mentions(sets, env, SHA_SOURCES):
+            yield Problem("the training job's display name and tags do not record the commit "
+                          "(github.sha): the run cannot be traced back to its code",
+                          EXAMPLE_STEP, path=ctx.display, line=line, column=col)
+        elif not _mentions(sets, env, REF_SOURCES):
+            yield Problem("the training job's display name and tags do not record the branch "
+                          "(github.ref_name); the commit alone traces it, the branch makes runs "
+                          "easy to find", EXAMPLE_STEP, path=ctx.display, line=line, column=col,
+                          severity="warning")
 
 
 @rule("train-unit-tests", severity="warning", scope="workflow", lesson=f"{LESSON}#train-on-push")
@@ -339,7 +454,7 @@ def train_unit_tests(ctx: WorkflowContext):
         return
     jobs = ctx.jobs
     for job_id, job, i, step in training_steps(ctx):
-        if _before(ctx, job, i, lambda s: TESTS.search(run_text(s))):
+        if _before(ctx, job, i, lambda s: TESTS.search(script(s))):
             continue
         upstream, queue = set(), list(job_needs(job))
         while queue:
@@ -348,9 +463,9 @@ def train_unit_tests(ctx: WorkflowContext):
                 continue
             upstream.add(name)
             queue.extend(job_needs(jobs[name]))
-        if any(TESTS.search(run_text(s)) for name in upstream for _, s in ctx.steps(jobs[name])):
+        if any(TESTS.search(script(s)) for name in upstream for _, s in ctx.steps(jobs[name])):
             continue
-        line, col = ctx.pos(step, "run")
+        line, col = _at(ctx, step)
         yield Problem(f"job `{job_id}` submits training without running the unit tests first",
                       "add a `test` job that runs pytest and make this job `needs: test`",
                       path=ctx.display, line=line, column=col)

@@ -26,11 +26,9 @@ import difflib
 import os
 import json
 import sys
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
-from .context import MAX_BYTES, WorkflowContext
 from .filters import PatternError, check_patterns, match_list, only_negative
 
 PR_EVENTS = ("pull_request", "pull_request_target")
@@ -51,10 +49,25 @@ EVENTS = (
 _SHOWN = 3  # at most this many example files in one explanation line
 
 
-@dataclass
 class Decision:
-    runs: bool
-    explanation: list[str] = field(default_factory=list)
+    """Whether the workflow runs, and the sentences that explain why.
+
+    A plain class, not a dataclass: importing dataclasses would double what the command line
+    pays before it can start zizmor (it imports this module to build its parser).
+    """
+
+    __slots__ = ("runs", "explanation")
+
+    def __init__(self, runs: bool, explanation: list[str] | None = None):
+        self.runs = runs
+        self.explanation = list(explanation or [])
+
+    def __eq__(self, other) -> bool:
+        return (isinstance(other, Decision) and (self.runs, self.explanation)
+                == (other.runs, other.explanation))
+
+    def __repr__(self) -> str:
+        return f"Decision(runs={self.runs!r}, explanation={self.explanation!r})"
 
     def to_dict(self) -> dict:
         return {"runs": self.runs, "explanation": list(self.explanation)}
@@ -83,8 +96,17 @@ def _short(ref: str | None) -> str | None:
 
 # -- reading the workflow -----------------------------------------------------------------------
 
+def _unreadable(problem) -> str:
+    where = f" (line {problem.line})" if problem.line else ""
+    return f"The workflow file cannot be read: {problem.message}{where}, so it never runs."
+
+
 def _load(workflow: Any) -> tuple[Any, str | None]:
     """The parsed document and None, or None and a sentence saying why it cannot be used."""
+    # imported here: the command line imports this module to build its parser, before it
+    # starts zizmor, and YAML parsers take longer to import than zizmor takes to start
+    from .context import MAX_BYTES, WorkflowContext, decode
+
     if isinstance(workflow, dict):
         return workflow, None
     # a one-line string is a path if it names a file, or looks like a file name (no `key: value`)
@@ -92,11 +114,19 @@ def _load(workflow: Any) -> tuple[Any, str | None]:
             os.path.isfile(workflow) or (workflow.endswith((".yml", ".yaml")) and ": " not in workflow))):
         path = Path(workflow)
         try:
-            text = path.read_bytes()[:MAX_BYTES].decode("utf-8", errors="replace")
+            with open(path, "rb") as fh:
+                text, unreadable = decode(fh.read(MAX_BYTES + 1))
         except OSError as exc:
             return None, f"The workflow file '{path}' cannot be read ({exc.strerror})."
+        if unreadable:
+            return None, _unreadable(unreadable)
     elif isinstance(workflow, str):
         path, text = Path("workflow.yml"), workflow
+    elif isinstance(workflow, bytes):  # a file's contents, decoded as GitHub would
+        path = Path("workflow.yml")
+        text, unreadable = decode(workflow)
+        if unreadable:
+            return None, _unreadable(unreadable)
     else:
         kind = type(workflow).__name__
         return None, f"The workflow must be a mapping, a path or YAML text, not {kind}."
@@ -370,7 +400,8 @@ def argument_problem(event: str, *, branch=None, tag=None, base=None, head=None)
 def evaluate(workflow: Any, event: str, *, branch: str | None = None, tag: str | None = None,
              base: str | None = None, head: str | None = None, changed: Iterable[str] = (),
              activity: str | None = None) -> Decision:
-    """Would GitHub run ``workflow`` (a parsed mapping, a path, or YAML text) for this event?
+    """Would GitHub run ``workflow`` (a parsed mapping, a path, YAML text, or a file's bytes)
+    for this event?
 
     A ``str`` is a path when it is one line ending in ``.yml``/``.yaml``, YAML text otherwise.
     ``branch``/``tag`` describe a push, ``base``/``head`` a pull request; ``changed`` lists the
@@ -436,18 +467,19 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     return parser
 
 
-def _read(path: Path) -> str:
+def _read(path: Path) -> bytes:
+    """The file's bytes; decoding is :func:`.context.decode`'s job, as for `checkers workflow`."""
+    from .context import MAX_BYTES
+
     if not path.exists():
         raise OSError(f"{path}: no such file or directory")
     if not path.is_file():
         raise OSError(f"{path}: not a file")
     try:
-        data = path.read_bytes()[: MAX_BYTES + 1]
+        with open(path, "rb") as fh:
+            return fh.read(MAX_BYTES + 1)
     except OSError as exc:
         raise OSError(f"{path}: cannot be read ({exc.strerror})") from None
-    if len(data) > MAX_BYTES:
-        raise OSError(f"{path}: larger than {MAX_BYTES // 1024 // 1024} MiB; not a workflow")
-    return data.decode("utf-8", errors="replace")
 
 
 def run(args) -> int:

@@ -10,21 +10,33 @@ EXPRESSION = re.compile(r"\$\{\{(.*?)\}\}", re.S)
 
 
 def scalars(node: Any, parent: Any = None, key: Any = None, _seen: set | None = None
-            ) -> Iterator[tuple[Any, Any, str]]:
-    """(container, key, string value) for every string in the document, each node once."""
+            ) -> list[tuple[Any, Any, str]]:
+    """(container, key, string value) for every string in the document, each node once.
+
+    Walks with the builtin dict and list methods: ruamel's overrides (merge keys, slicing) cost
+    more than the walk itself, and the documents we build have no merge keys. The result for a
+    whole document is computed once and reused by every rule (see ``WorkflowContext.scalars``).
+    """
+    found: list[tuple[Any, Any, str]] = []
     seen = set() if _seen is None else _seen
-    if id(node) in seen:
-        return  # shared by an alias: already walked
-    if isinstance(node, CommentedMap):
-        seen.add(id(node))
-        for k, v in node.items():
-            yield from scalars(v, node, k, seen)
-    elif isinstance(node, CommentedSeq):
-        seen.add(id(node))
-        for i, v in enumerate(node):
-            yield from scalars(v, node, i, seen)
-    elif isinstance(node, str) and parent is not None:
-        yield parent, key, node
+    stack = [(node, parent, key)]
+    while stack:
+        node, parent, key = stack.pop()
+        if isinstance(node, str):
+            if parent is not None:
+                found.append((parent, key, node))
+        elif isinstance(node, dict):
+            if id(node) in seen:
+                continue  # shared by an alias: already walked
+            seen.add(id(node))
+            stack.extend((v, node, k) for k, v in reversed(list(dict.items(node))))
+        elif isinstance(node, list):
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
+            items = list.__iter__(node)
+            stack.extend((v, node, i) for i, v in reversed(list(enumerate(items))))
+    return found
 
 
 def uses(step: CommentedMap) -> tuple[str, str | None]:

@@ -1,0 +1,265 @@
+"""zizmor's findings judged by the severity policy (see :data:`checkers.docgen.POLICY`).
+
+zizmor reports what *could* be dangerous; whether it is depends on who can start the workflow
+and who wrote the value. :func:`judge` takes one zizmor finding and the file it is about and
+returns the severity the policy gives it (``None``: not a problem in this file) and a sentence
+saying why, which is appended to the message.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ruamel.yaml.comments import CommentedMap
+
+from .context import WorkflowContext
+from .severity import OUTSIDER_EVENTS, PRIVILEGED_OUTSIDER_EVENTS, source, triggers
+from .walk import is_action, job_needs, run_text, uses
+
+ZIZMOR_SEVERITY = {"high": "warning", "medium": "warning", "low": "info", "informational": "info"}
+CONTEXT_AT = re.compile(r"[A-Za-z_][\w-]*(?:\.[\w*-]+|\[[^\]]*\])*")
+EXPRESSION = re.compile(r"\$\{\{(.*?)\}\}", re.S)
+# Actions that exchange the job's OIDC token (`id-token: write`) for a cloud credential.
+OIDC_ACTIONS = ("azure/login", "aws-actions/configure-aws-credentials",
+                "google-github-actions/auth", "actions/deploy-pages",
+                "pypa/gh-action-pypi-publish", "sigstore/gh-action-sigstore-python",
+                "hashicorp/vault-action", "actions/attest-build-provenance", "actions/attest")
+PR_CODE = re.compile(r"pull_request\.head|head_ref|refs/pull/|workflow_run\.head|merge_commit_sha"
+                     r"|\bpull/\$|github\.event\.number")
+PR_CHECKOUT_CMD = re.compile(r"\bgh\s+pr\s+checkout\b|\bgit\s+fetch\b[^\n]*\bpull/")
+PUBLISH_ACTIONS = ("pypa/gh-action-pypi-publish", "docker/build-push-action",
+                   "softprops/action-gh-release", "actions/deploy-pages", "ncipollo/release-action",
+                   "actions/create-release", "actions/upload-release-asset", "azure/webapps-deploy",
+                   "azure/functions-action", "peaceiris/actions-gh-pages", "jamesives/github-pages-deploy-action")
+PUBLISH_CMD = re.compile(r"\b(?:twine\s+upload|npm\s+publish|docker\s+push|gh\s+release|"
+                         r"cargo\s+publish|poetry\s+publish|flit\s+publish|hatch\s+publish|"
+                         r"uv\s+publish|gem\s+push|mvn\s+deploy|gradle\w*\s+publish|"
+                         r"az\s+ml\s+(?:model|online-deployment|online-endpoint)\s+create)\b")
+WORKSPACE_PATH = re.compile(r"^\s*(?:\.|\./|\*|\*\*|\$\{\{\s*github\.workspace\s*\}\}/?|.*\.git\b.*)\s*$")
+
+
+def route_job(finding_location: dict, ctx: WorkflowContext) -> tuple[str | None, Any]:
+    route = [part.get("Key", part.get("Index")) for part in
+             finding_location.get("symbolic", {}).get("route", {}).get("route", [])]
+    if len(route) >= 2 and route[0] == "jobs":
+        return str(route[1]), ctx.jobs.get(route[1])
+    return None, None
+
+
+def expression_contexts(ctx: WorkflowContext, line: int | None, column: int | None) -> list[str]:
+    """The context the finding points at (zizmor's column), else every one in the expression."""
+    if not line:
+        return []
+    lines = ctx.lines
+    if line > len(lines):
+        return []
+    text = lines[line - 1]
+    at = CONTEXT_AT.match(text, (column or 1) - 1)
+    if at and "." in at.group(0):
+        return [at.group(0)]
+    for match in EXPRESSION.finditer(text):
+        if match.start() <= (column or 1) - 1 <= match.end():
+            body = re.sub(r"'[^']*'", "''", match.group(1))
+            return [m.group(0) for m in CONTEXT_AT.finditer(body) if "." in m.group(0)]
+    return []
+
+
+def _steps(ctx: WorkflowContext, job: Any):
+    return [step for _, step in ctx.steps(job)]
+
+
+def _version(ref: str | None) -> tuple[int, ...] | None:
+    match = re.match(r"^v?(\d+)(?:\.(\d+))?(?:\.(\d+))?$", ref or "")
+    if not match:
+        return None
+    return tuple(int(g) for g in match.groups() if g is not None)
+
+
+def env_fix(context: str) -> str:
+    """The `env:` form of pasting ``${{ context }}`` into a script."""
+    name = re.sub(r"[^A-Za-z0-9]+", "_", context.rsplit(".", 1)[-1]).strip("_").upper() or "VALUE"
+    return (f"pass the value in through `env:` and quote the variable in the script:\n"
+            f"  env:\n    {name}: ${{{{ {context} }}}}\n  run: echo \"${name}\"")
+
+
+def judge(ident: str, confidence: str, severity: str, ctx: WorkflowContext, location: dict,
+          line: int | None, column: int | None) -> tuple[str | None, str, str | None]:
+    """(severity or None, why, a better hint or None) for one zizmor finding in ``ctx``."""
+    default = ZIZMOR_SEVERITY.get(severity.lower(), "warning")
+    events = triggers(ctx.data)
+    job_id, job = route_job(location, ctx)
+    judge_one = JUDGES.get(ident)
+    if judge_one is None:
+        return default, "", None
+    verdict = judge_one(ctx=ctx, events=events, job_id=job_id, job=job, line=line, column=column,
+                        confidence=confidence.lower(), default=default)
+    if ident == "template-injection":
+        contexts = expression_contexts(ctx, line, column)
+        return (*verdict, env_fix(contexts[0]) if contexts else None)
+    return (*verdict, None)
+
+
+def _template_injection(ctx, events, line, column, default, **_):
+    contexts = expression_contexts(ctx, line, column)
+    if not contexts:
+        return default, ""
+    kinds = {c: source(c, ctx.data) for c in contexts}
+    outsider = [c for c, k in kinds.items() if k == "outsider"]
+    commit_text = [c for c in outsider if "commit" in c]
+    if outsider and (events & OUTSIDER_EVENTS or (commit_text and "push" in events)):
+        who = ("the pull request's, issue's or comment's author"
+               if not commit_text else "whoever wrote the commit")
+        return "error", f"`{outsider[0]}` is written by {who}, not by the repository's writers"
+    if outsider:
+        return "warning", (f"`{outsider[0]}` would come from outside, but no event that starts "
+                           "this workflow carries it")
+    if all(k == "fixed" for k in kinds.values()):
+        return None, ""
+    writer = [c for c, k in kinds.items() if k == "writer"]
+    if writer:
+        return "warning", (f"`{writer[0]}` is chosen only by people who can push or start the "
+                           "workflow (hardening)")
+    unknown = [c for c, k in kinds.items() if k == "unknown"]
+    if default == "info":
+        return "info", ""
+    return "warning", (f"where `{unknown[0]}` comes from is not visible here: pass it through "
+                       "`env:` in any case")
+
+
+def _logs_in(ctx: WorkflowContext, job: Any) -> bool:
+    if isinstance(job, CommentedMap) and "uses" in job:
+        return False
+    return any(uses(step)[0].startswith(OIDC_ACTIONS) for step in _steps(ctx, job))
+
+
+def _excessive_permissions(ctx, line, default, job, **_):
+    text = ctx.lines[line - 1] if line and line <= len(ctx.lines) else ""
+    if job is None and re.match(r"\s*id-token\s*:\s*write", text):
+        jobs = list(ctx.jobs.values())
+        if jobs and all(_logs_in(ctx, j) for j in jobs):
+            return None, ""
+    return "warning" if default != "info" else "info", "least-privilege advice"
+
+
+def _artipacked(ctx, job, default, **_):
+    uploads = [s for s in _steps(ctx, job) if uses(s)[0] == "actions/upload-artifact"]
+    if not uploads:
+        return ("warning" if default != "info" else "info",
+                "no step of this job uploads an artifact; later steps can still read the token")
+    exposed = []
+    for step in uploads:
+        with_ = step.get("with") if isinstance(step.get("with"), CommentedMap) else {}
+        hidden = str(with_.get("include-hidden-files", "false")).lower() == "true"
+        version = _version(uses(step)[1])
+        old = version is not None and (version[0] < 4 or (
+            version[0] == 4 and len(version) > 1 and version[1] < 4))
+        if not (hidden or old or version is None):
+            continue  # upload-artifact >= 4.4 leaves .git/ (hidden) out
+        path = str(with_.get("path", ""))
+        covers = any(WORKSPACE_PATH.match(p) for p in path.splitlines() if p.strip())
+        exposed.append(covers and (hidden or old))
+    if not exposed:
+        return None, ""
+    if any(exposed):
+        return "error", ("an uploaded artifact includes `.git/config` with the token, and "
+                         "anyone who can read the repository can download artifacts")
+    return "warning", "check that no uploaded path includes `.git/`"
+
+
+def _publishes(ctx: WorkflowContext, job: Any) -> bool:
+    steps = _steps(ctx, job)
+    return any(uses(s)[0].startswith(PUBLISH_ACTIONS) or PUBLISH_CMD.search(run_text(s))
+               for s in steps)
+
+
+def _cache_poisoning(ctx, job, confidence, default, **_):
+    if confidence == "low" and not _publishes(ctx, job):
+        return None, ""
+    return ("warning" if default != "info" else "info",
+            "a poisoned cache needs an earlier compromise of another workflow (hardening)")
+
+
+def _gated(ctx: WorkflowContext, job_id: str) -> bool:
+    """Does the job, or a job it needs (transitively), wait for an environment's approval?"""
+    seen, queue = set(), [job_id]
+    while queue:
+        name = queue.pop()
+        job = ctx.jobs.get(name)
+        if name in seen or not isinstance(job, CommentedMap):
+            continue
+        seen.add(name)
+        if job.get("environment"):
+            return True
+        queue.extend(job_needs(job))
+    return False
+
+
+def _runs_pr_code(ctx: WorkflowContext) -> tuple[str, str] | None:
+    for job_id, job in ctx.jobs.items():
+        for step in _steps(ctx, job):
+            with_ = step.get("with") if isinstance(step.get("with"), CommentedMap) else {}
+            if is_action(step, "actions/checkout") and PR_CODE.search(str(with_.get("ref", ""))):
+                return job_id, f"job `{job_id}` checks out the pull request's code"
+            if PR_CHECKOUT_CMD.search(run_text(step)):
+                return job_id, f"job `{job_id}` fetches the pull request's code"
+    return None
+
+
+def _downloads_run_artifacts(ctx: WorkflowContext) -> str | None:
+    if "workflow_run" not in triggers(ctx.data):
+        return None
+    for job_id, job in ctx.jobs.items():
+        for step in _steps(ctx, job):
+            if uses(step)[0] in ("actions/download-artifact", "dawidd6/action-download-artifact") \
+                    or re.search(r"\bgh\s+run\s+download\b", run_text(step)):
+                return f"job `{job_id}` downloads artifacts of the run that triggered it"
+    return None
+
+
+def _calls_reusable(ctx: WorkflowContext) -> str | None:
+    for job_id, job in ctx.jobs.items():
+        if isinstance(job, CommentedMap) and isinstance(job.get("uses"), str):
+            return f"job `{job_id}` calls `{job['uses']}`"
+    return None
+
+
+def _dangerous_triggers(ctx, events, default, **_):
+    runs = _runs_pr_code(ctx)
+    if runs and _gated(ctx, runs[0]):
+        return "warning", (f"{runs[1]}, after an environment's reviewers approve: they must read "
+                           "the pull request's code before approving")
+    if runs:
+        return "error", (f"{runs[1]} with the base repository's secrets and token: the pull "
+                         "request's author runs code there")
+    downloads = _downloads_run_artifacts(ctx)
+    if downloads:
+        return "warning", (f"{downloads}: a fork's pull request may have made them; treat them "
+                           "as untrusted data, never run them")
+    calls = _calls_reusable(ctx)
+    if calls:
+        return "info", (f"{calls}; this file cannot show whether that workflow runs the pull "
+                        "request's code (it must not)")
+    return None, ""
+
+
+def _outsider_gated(ctx, events, default, **_):
+    if events & PRIVILEGED_OUTSIDER_EVENTS:
+        return "error", "an event started by outsiders reaches it with the repository's secrets"
+    return ("warning" if default != "info" else "info"), ""
+
+
+def _stored_credentials(**_):
+    return "error", "anyone who can read the repository reads the password"
+
+
+JUDGES = {
+    "template-injection": _template_injection,
+    "excessive-permissions": _excessive_permissions,
+    "artipacked": _artipacked,
+    "cache-poisoning": _cache_poisoning,
+    "dangerous-triggers": _dangerous_triggers,
+    "github-env": _outsider_gated,
+    "insecure-commands": _outsider_gated,
+    "bot-conditions": _outsider_gated,
+    "hardcoded-container-credentials": _stored_credentials,
+}
