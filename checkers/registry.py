@@ -20,6 +20,7 @@ DOCS_URL = os.environ.get(
 LESSONS = {
     "01-git-hygiene": "notebooks/01-git-hygiene/01-git-hygiene.ipynb",
     "02-github-actions": "notebooks/02-github-actions/02-github-actions.ipynb",
+    "04-azure-ml-assets": "notebooks/04-azure-ml-assets/04-azure-ml-assets.ipynb",
 }
 
 

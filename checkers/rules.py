@@ -2,3 +2,4 @@
 from .repo import (  # noqa: F401
     gitignore, history, layout, secrets_rule, skipped, symlinks, tracked, yaml_files)
 from .workflow import external, general, schema, train  # noqa: F401
+from .azureml import components, environments, infra, pipelines, sdk  # noqa: F401,E402
