@@ -281,7 +281,7 @@ def environment_problems(doc: Doc, holder: CommentedMap) -> Iterator[Problem]:
     line, col = where(holder, "environment")
     if isinstance(env, str):
         if not ENV_REF.match(env.strip()):
-            name = env.split("azureml:", 1)[-1].strip().lstrip("/") or "my-env"
+            name = re.sub(r"\s+", "-", env.split("azureml:", 1)[-1].strip().lstrip("/")) or "my-env"
             yield Problem(f"environment `{env}` is not a reference Azure ML understands",
                           f"refer to a registered environment: `azureml:{name.split(':')[0].split('@')[0]}"
                           "@latest` or `azureml:NAME:VERSION`, or "

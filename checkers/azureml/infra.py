@@ -274,12 +274,19 @@ def infra_stages(ctx):
             other = dev.parameters.get(name)
             if not (_names_a_resource(name) and isinstance(entry, dict) and isinstance(other, dict)):
                 continue
+            if str(entry.get("value")).lower() in stages:
+                continue  # a stage value: reported above when it names the wrong stage
             if "value" in entry and entry.get("value") == other.get("value"):
                 line, col = prod.at("parameters", name, "value")
                 yield Problem(f"`{name}` is {entry['value']!r} in both {dev.doc.path} and "
                               f"{prod.doc.path}: deploying dev would change production",
-                              f"give each stage its own value, e.g. \"{entry['value']}-prod\"",
+                              f"give each stage its own value, e.g. \"{_prod_name(entry['value'])}\"",
                               path=prod.doc.path, line=line, column=col)
+
+
+def _prod_name(value: Any) -> str:
+    text = str(value)
+    return re.sub(r"dev", "prod", text) if "dev" in text else f"{text}-prod"
 
 
 @rule("azureml-infra-secret", severity="error", scope="repo", lesson=LESSON)

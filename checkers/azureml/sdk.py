@@ -12,6 +12,7 @@ import importlib.util
 import json
 import logging
 import re
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +37,9 @@ def _loaders():
     previous = logging.root.manager.disable
     logging.disable(logging.WARNING)  # "experimental class" and similar notices, on every load
     try:
-        from azure.ai.ml import load_component, load_environment, load_job
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # marshmallow deprecation notices
+            from azure.ai.ml import load_component, load_environment, load_job
     finally:
         logging.disable(previous)
     return {COMPONENT: load_component, PIPELINE: load_job, ENVIRONMENT: load_environment}
@@ -48,6 +51,15 @@ def validate(project: Project, doc: Doc, loaders) -> list[tuple[str, str, str]]:
     previous = logging.root.manager.disable
     logging.disable(logging.WARNING)
     try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return _validate(full, doc, loaders)
+    finally:
+        logging.disable(previous)
+
+
+def _validate(full: Path, doc: Doc, loaders) -> list[tuple[str, str, str]]:
+    try:
         # the wrong loader gives confusing union errors: a pipeline component is a component
         loader = loaders[COMPONENT if is_pipeline_component(doc.data) else doc.kind]
         obj = loader(source=str(full))
@@ -58,8 +70,6 @@ def validate(project: Project, doc: Doc, loaders) -> list[tuple[str, str, str]]:
                 for e in result._to_dict().get("errors", [])]
     except Exception as exc:  # the SDK reports schema errors as exceptions with a JSON body
         return _from_exception(exc)
-    finally:
-        logging.disable(previous)
 
 
 def _from_exception(exc: Exception) -> list[tuple[str, str, str]]:
@@ -143,7 +153,11 @@ def sdk_validation(ctx):
     covered = _our_lines(ctx)
     for doc in docs:
         seen = set()
+        # a checked component's own problems are reported in its file, not again at each step
+        own = tuple(f"jobs.{name}.component" for name, step in _local_steps(project, doc))
         for path, message, severity in validate(project, doc, loaders):
+            if own and path.startswith(own):
+                continue
             line, col, node = locate(doc.data, path)
             location = LOCATION.search(message)
             if (line, col) == (1, 1) and location and not path:
@@ -158,6 +172,15 @@ def sdk_validation(ctx):
                           "fix the field as the message says (the Azure ML YAML reference lists "
                           "each field's allowed values)", path=doc.path, line=line, column=col,
                           severity=severity)
+
+
+def _local_steps(project: Project, doc: Doc):
+    if doc.kind != PIPELINE:
+        return []
+    from .pipelines import steps
+
+    return [(name, step) for name, step in steps(project, doc).items()
+            if step.comp_path and step.comp_path in project.docs]
 
 
 def _our_lines(ctx) -> set[tuple[str, int | None]]:
