@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -26,6 +27,12 @@ try:  # present in the Azure ML training environment, optional everywhere else
     import mlflow
 except ImportError:
     mlflow = None
+
+
+def tracking() -> bool:
+    """Log to MLflow only inside a tracked run: an Azure ML job, or tools/run_pipeline.py (both
+    set MLFLOW_TRACKING_URI). A plain local run must not create an MLflow store next to the code."""
+    return mlflow is not None and bool(os.environ.get("MLFLOW_TRACKING_URI"))
 
 METRICS_FILE = "metrics.json"
 
@@ -66,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
 
     args.metrics_output.mkdir(parents=True, exist_ok=True)
     (args.metrics_output / METRICS_FILE).write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
-    if mlflow is not None:
+    if tracking():
         mlflow.log_metrics({k: v for k, v in metrics.items() if isinstance(v, float)})
     print(json.dumps(metrics, indent=2))
 

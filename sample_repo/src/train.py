@@ -2,8 +2,8 @@
 
 Reads the training split written by ``prepare.py``, fits a scikit-learn pipeline with the
 hyperparameters from ``config/hyperparameters.yaml`` and saves it with joblib. In an Azure ML
-job, MLflow sends the parameters and metrics to the workspace; locally, where MLflow is usually
-not installed, they are only printed.
+job (and under ``tools/run_pipeline.py``) MLflow records the parameters and metrics in the run
+the job created; a plain local run only prints them.
 
 Usage::
 
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 from pathlib import Path
 
 import joblib
@@ -28,6 +29,12 @@ try:  # present in the Azure ML training environment, optional everywhere else
     import mlflow
 except ImportError:
     mlflow = None
+
+
+def tracking() -> bool:
+    """Log to MLflow only inside a tracked run: an Azure ML job, or tools/run_pipeline.py (both
+    set MLFLOW_TRACKING_URI). A plain local run must not create an MLflow store next to the code."""
+    return mlflow is not None and bool(os.environ.get("MLFLOW_TRACKING_URI"))
 
 MODEL_FILE = "model.joblib"
 # Only these LogisticRegression arguments may come from the config: a typo in the YAML then
@@ -99,7 +106,7 @@ def main(argv: list[str] | None = None) -> dict:
     args.model_dir.mkdir(parents=True, exist_ok=True)
     joblib.dump(model, args.model_dir / MODEL_FILE)
 
-    if mlflow is not None:
+    if tracking():
         mlflow.log_params({f"lr_{k}": v for k, v in params.items()})
         mlflow.log_metrics({k: v for k, v in metrics.items() if isinstance(v, float)})
     print(json.dumps({"hyperparameters": params, **metrics}, indent=2))
