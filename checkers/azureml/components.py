@@ -7,7 +7,7 @@ from typing import Any, Iterator
 from ruamel.yaml.comments import CommentedMap
 
 from ..registry import Problem, rule
-from .project import COMPONENT, Doc, Project, closest, pos, where
+from .project import COMPONENT, Doc, Project, closest, find_text, pos, where
 
 LESSON = "04-azure-ml-assets#components"
 
@@ -185,6 +185,7 @@ def placeholder_problems(doc: Doc, comp: CommentedMap, inputs: dict | None = Non
     optional_spans = [m.span() for m in OPTIONAL_BLOCK.finditer(command)]
     for match in PLACEHOLDER.finditer(command):
         expr = match.group(1)
+        line, col = find_text(doc.text, match.group(0), *where(comp, "command"))
         section, _, name = expr.partition(".")
         if section not in sections or not name:
             yield Problem(f"`${{{{{expr}}}}}` in the command is not an input or output placeholder",
@@ -210,6 +211,7 @@ def placeholder_problems(doc: Doc, comp: CommentedMap, inputs: dict | None = Non
                           path=doc.path, line=line, column=col, severity="warning")
     for match in SINGLE_BRACE.finditer(command):
         expr = match.group(1)
+        line, col = find_text(doc.text, match.group(0), *where(comp, "command"))
         yield Problem(f"`${{{expr}}}` has single braces: Azure ML passes it to the shell unchanged "
                       "instead of the value",
                       f"write `${{{{{expr}}}}}` (two braces on each side)",

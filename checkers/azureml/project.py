@@ -176,6 +176,20 @@ def where(node: Any, key: Any) -> tuple[int | None, int | None]:
     return line, col
 
 
+def find_text(text: str, needle: str, line: int | None, col: int | None) -> tuple[int | None, int | None]:
+    """Where ``needle`` first appears in ``text`` at or after (line, col): the exact position of
+    a placeholder inside a multi-line (folded) command. Falls back to (line, col)."""
+    if line is None:
+        return line, col
+    lines = text.split("\n")
+    for number in range(line - 1, min(len(lines), line + 200)):
+        start = (col - 1) if number == line - 1 and col else 0
+        found = lines[number].find(needle, start)
+        if found >= 0:
+            return number + 1, found + 1
+    return line, col
+
+
 def closest(word: str, choices) -> str | None:
     import difflib
 

@@ -96,10 +96,11 @@ def _from_exception(exc: Exception) -> list[tuple[str, str, str]]:
     return [("", f"the SDK could not load the file ({type(exc).__name__}: {first_line})", "warning")]
 
 
-def locate(data: Any, path: str) -> tuple[int | None, int | None, Any]:
+def locate(data: Any, path: str) -> tuple[int | None, int | None, set[int]]:
     """The line of YAML path ``jobs.train.inputs.x`` in ``data`` (the deepest part that exists),
-    and the node found there."""
+    and the lines its value spans (up to the next key of its mapping)."""
     node, line, col = data, 1, 1
+    span: set[int] = set()
     for part in [p for p in path.split(".") if p]:
         key: Any = part
         if isinstance(node, CommentedSeq) and part.isdigit() and int(part) < len(node):
@@ -109,8 +110,20 @@ def locate(data: Any, path: str) -> tuple[int | None, int | None, Any]:
         found = pos(node, key)
         if found[0] is not None:
             line, col = found
+            span = _value_span(node, key, line)
         node = node[key]
-    return line, col, node
+    return line, col, span
+
+
+def _value_span(parent: Any, key: Any, line: int) -> set[int]:
+    """Lines from ``key`` to just before its next sibling (a block scalar's lines included)."""
+    keys = list(parent.keys()) if isinstance(parent, CommentedMap) else list(range(len(parent)))
+    after = keys[keys.index(key) + 1:] if key in keys else []
+    end = next((pos(parent, k)[0] for k in after if pos(parent, k)[0]), None)
+    lines = {line} | _lines(parent[key])
+    if end is None:
+        end = max(lines) + (50 if isinstance(parent[key], str) else 1)
+    return lines | set(range(line, end))
 
 
 def _lines(node: Any) -> set[int]:
@@ -158,12 +171,12 @@ def sdk_validation(ctx):
         for path, message, severity in validate(project, doc, loaders):
             if own and path.startswith(own):
                 continue
-            line, col, node = locate(doc.data, path)
+            line, col, span = locate(doc.data, path)
             location = LOCATION.search(message)
             if (line, col) == (1, 1) and location and not path:
                 line = int(location.group(1))
             text = _tidy(message)
-            span = {line} | (_lines(node) if path else set())
+            span = (span | {line}) if path else {line}
             if any((doc.path, n) in covered for n in span) or (line, text) in seen:
                 continue
             seen.add((line, text))

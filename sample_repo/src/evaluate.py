@@ -23,16 +23,18 @@ from sklearn.metrics import accuracy_score, f1_score, precision_score, recall_sc
 from prepare import TEST_FILE, read_rows
 from score import find_model_file
 
-try:  # present in the Azure ML training environment, optional everywhere else
-    import mlflow
-except ImportError:
-    mlflow = None
 
-
-def tracking() -> bool:
-    """Log to MLflow only inside a tracked run: an Azure ML job, or tools/run_pipeline.py (both
-    set MLFLOW_TRACKING_URI). A plain local run must not create an MLflow store next to the code."""
-    return mlflow is not None and bool(os.environ.get("MLFLOW_TRACKING_URI"))
+def tracking():
+    """MLflow, but only inside a tracked run: an Azure ML job, or tools/run_pipeline.py (both set
+    MLFLOW_TRACKING_URI). A plain local run must not create an MLflow store next to the code, and
+    need not pay for importing MLflow (installed in the training environment, optional elsewhere)."""
+    if not os.environ.get("MLFLOW_TRACKING_URI"):
+        return None
+    try:
+        import mlflow
+    except ImportError:
+        return None
+    return mlflow
 
 METRICS_FILE = "metrics.json"
 
@@ -73,7 +75,8 @@ def main(argv: list[str] | None = None) -> int:
 
     args.metrics_output.mkdir(parents=True, exist_ok=True)
     (args.metrics_output / METRICS_FILE).write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
-    if tracking():
+    mlflow = tracking()
+    if mlflow is not None:
         mlflow.log_metrics({k: v for k, v in metrics.items() if isinstance(v, float)})
     print(json.dumps(metrics, indent=2))
 

@@ -25,16 +25,18 @@ from sklearn.preprocessing import StandardScaler
 
 from prepare import TRAIN_FILE, read_rows
 
-try:  # present in the Azure ML training environment, optional everywhere else
-    import mlflow
-except ImportError:
-    mlflow = None
 
-
-def tracking() -> bool:
-    """Log to MLflow only inside a tracked run: an Azure ML job, or tools/run_pipeline.py (both
-    set MLFLOW_TRACKING_URI). A plain local run must not create an MLflow store next to the code."""
-    return mlflow is not None and bool(os.environ.get("MLFLOW_TRACKING_URI"))
+def tracking():
+    """MLflow, but only inside a tracked run: an Azure ML job, or tools/run_pipeline.py (both set
+    MLFLOW_TRACKING_URI). A plain local run must not create an MLflow store next to the code, and
+    need not pay for importing MLflow (installed in the training environment, optional elsewhere)."""
+    if not os.environ.get("MLFLOW_TRACKING_URI"):
+        return None
+    try:
+        import mlflow
+    except ImportError:
+        return None
+    return mlflow
 
 MODEL_FILE = "model.joblib"
 # Only these LogisticRegression arguments may come from the config: a typo in the YAML then
@@ -106,7 +108,8 @@ def main(argv: list[str] | None = None) -> dict:
     args.model_dir.mkdir(parents=True, exist_ok=True)
     joblib.dump(model, args.model_dir / MODEL_FILE)
 
-    if tracking():
+    mlflow = tracking()
+    if mlflow is not None:
         mlflow.log_params({f"lr_{k}": v for k, v in params.items()})
         mlflow.log_metrics({k: v for k, v in metrics.items() if isinstance(v, float)})
     print(json.dumps({"hyperparameters": params, **metrics}, indent=2))
