@@ -174,7 +174,7 @@ def component_schema(ctx):
 
 # --- azureml-command-placeholders ----------------------------------------------------------------
 def placeholder_problems(doc: Doc, comp: CommentedMap, inputs: dict | None = None,
-                         outputs: dict | None = None, what: str = "the component") -> Iterator[Problem]:
+                         outputs: dict | None = None) -> Iterator[Problem]:
     command = comp.get("command")
     if not isinstance(command, str):
         return

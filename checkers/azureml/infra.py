@@ -126,6 +126,8 @@ def params_files(project: Project) -> list[tuple[ParamsFile, Bicep | None]]:
         return cache
     result = []
     for doc in project.of_kind(PARAMS):
+        if not doc.text.strip():
+            continue  # an empty placeholder (a scaffolded layout): nothing to check yet
         value, problem, positions = load_json(doc.text)
         if problem is None and not _is_arm_params(value, doc.path):
             continue
@@ -148,7 +150,7 @@ def _bicep_for(project: Project, path: str) -> Bicep | None:
     folder = posixpath.dirname(path)
     main = posixpath.join(folder, "main.bicep") if folder else "main.bicep"
     text = project.ctx.read_text(main)
-    return parse_bicep(text, main) if text is not None else None
+    return parse_bicep(text, main) if text and text.strip() else None
 
 
 @rule("azureml-infra-params", severity="error", scope="repo", lesson=LESSON)

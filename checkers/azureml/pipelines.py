@@ -109,6 +109,8 @@ def pipeline_component(ctx):
             if step.comp_path is None:
                 continue  # outside the checked folder: not ours to read
             ref = project.referenced(step.comp_path)
+            if ref is None and project.exists(step.comp_path):
+                continue  # there, but not readable as text (a symlink, too large): not ours to judge
             if ref is None:
                 hint = ("the path is relative to this pipeline file's folder, e.g. "
                         "`../components/train/component.yaml`")
@@ -190,7 +192,7 @@ def pipeline_binding(ctx):
                                           f"write `${{{{{match.group(1)}}}}}`",
                                           path=doc.path, line=line, column=col)
             if step.inline:
-                yield from placeholder_problems(doc, step.node, what=f"step `{step.name}`")
+                yield from placeholder_problems(doc, step.node)
 
 
 def _binding_problem(expr: str, section: str, step: Step, all_steps: dict[str, Step],
