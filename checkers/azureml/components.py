@@ -243,9 +243,38 @@ def path_problems(project: Project, doc: Doc, comp: CommentedMap) -> Iterator[Pr
                           f"{target}); Azure ML uploads this folder and runs the command in it",
                           "point `code:` at the folder with the scripts, relative to this YAML file "
                           "(e.g. `code: ../../src`)", path=doc.path, line=line, column=col)
+        elif target is not None and project.is_dir(target):
+            yield from _script_problems(project, doc, comp, target)
     env = mapping(comp.get("environment"))
     if env is not None:
         yield from conda_file_problems(project, doc, env)
+
+
+SCRIPT = re.compile(r"(?:^|[\s;&|(])python3?\s+(?:-u\s+)?([^\s;&|$'\"]+\.py)\b")
+
+
+def _script_problems(project: Project, doc: Doc, comp: CommentedMap, code: str) -> Iterator[Problem]:
+    """``python SCRIPT.py`` in the command runs in the uploaded ``code`` folder: the script must be
+    there, at that path."""
+    command = comp.get("command")
+    if not isinstance(command, str):
+        return
+    for match in SCRIPT.finditer(command):
+        script = match.group(1)
+        if script.startswith("/") or "${{" in script:
+            continue
+        if re.search(r"(?:^|[\s;&|(])(?:cd|pushd)\s", command[:match.start()]):
+            break  # the command changed folder first: paths are relative to somewhere else
+        target = project.resolve(f"{code}/_", script)
+        if target is None or project.exists(target):
+            continue
+        line, col = find_text(doc.text, script, *where(comp, "command"))
+        inside = [p for p in (f"{code}/{script.rsplit('/', 1)[-1]}",) if project.exists(p)]
+        yield Problem(f"the command runs `{script}`, which is not in the `code` folder ({code}): "
+                      "Azure ML runs the command inside the uploaded code folder",
+                      f"write `python {script.rsplit('/', 1)[-1]}`" if inside else
+                      "write the script's path relative to the `code` folder",
+                      path=doc.path, line=line, column=col)
 
 
 def conda_file_problems(project: Project, doc: Doc, env: CommentedMap) -> Iterator[Problem]:
@@ -265,12 +294,13 @@ def _remote(ref: str) -> bool:
 
 @rule("azureml-component-paths", severity="error", scope="repo", lesson=LESSON)
 def component_paths(ctx):
-    """A component's ``code`` folder or its inline environment's ``conda_file`` does not exist.
+    """A component's ``code`` folder, its script, or its inline environment's ``conda_file`` is missing.
 
     Paths in a component are relative to the component's YAML file, not to where you run
     ``az ml``. A wrong ``code:`` path fails the upload (or, worse, uploads another folder), so
-    the command cannot find its script. Remote references (``azureml:``, ``https://``) are not
-    checked.
+    the command cannot find its script. The command runs *inside* the uploaded ``code`` folder:
+    with ``code: ../../src``, ``python src/train.py`` fails where ``python train.py`` works.
+    Remote references (``azureml:``, ``https://``) are not checked.
     """
     project = Project.of(ctx)
     for doc in project.of_kind(COMPONENT):

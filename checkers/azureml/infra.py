@@ -238,10 +238,15 @@ def _value_problems(pf: ParamsFile, name: str, value: Any, declared: BicepParam,
                           "give a shorter value", path=path, line=line, column=col)
 
 
-# Parameters whose value must differ between stages: they name (or select) the resources.
+# Parameters whose value must differ between stages: they name the stage's resources. A compute
+# cluster is the exception: inside each stage's own workspace it keeps one name, so the same
+# pipeline YAML (`default_compute: azureml:cpu-cluster`) runs in every stage.
+SHARED_NAMES = ("compute", "cluster", "sku", "vmsize", "location", "region", "image")
+
+
 def _names_a_resource(name: str) -> bool:
     lower = name.lower()
-    return lower.endswith("name") or lower in ("environment", "stage", "env", "environmentname")
+    return lower.endswith("name") and not any(word in lower for word in SHARED_NAMES)
 
 
 @rule("azureml-infra-stages", severity="error", scope="repo", lesson=LESSON)
@@ -250,9 +255,11 @@ def infra_stages(ctx):
 
     One template serves every stage; what keeps dev experiments away from production is that
     ``params-dev.json`` and ``params-prod.json`` give different names (``workspaceName`` and any
-    other ``...Name`` parameter) and different stage values. The same workspace name in both
-    means a dev deployment reconfigures production. A stage parameter (``environment``, ``stage``)
-    whose value names another stage (``"dev"`` in ``params-prod.json``) is an error too.
+    other ``...Name`` parameter, except compute names, which stay the same in every stage's own
+    workspace so one pipeline YAML runs everywhere). With one workspace name for both, the
+    workflows, which address the workspace by name, cannot tell dev from prod, and a deployment
+    into the same resource group reconfigures production. A stage parameter (``environment``,
+    ``stage``) whose value names another stage (``"dev"`` in ``params-prod.json``) is an error too.
     """
     files = [pf for pf, _ in params_files(Project.of(ctx)) if pf.problem is None]
     by_folder: dict[str, dict[str, ParamsFile]] = {}
@@ -281,7 +288,7 @@ def infra_stages(ctx):
             if "value" in entry and entry.get("value") == other.get("value"):
                 line, col = prod.at("parameters", name, "value")
                 yield Problem(f"`{name}` is {entry['value']!r} in both {dev.doc.path} and "
-                              f"{prod.doc.path}: deploying dev would change production",
+                              f"{prod.doc.path}: dev and prod would be the same resource",
                               f"give each stage its own value, e.g. \"{_prod_name(entry['value'])}\"",
                               path=prod.doc.path, line=line, column=col)
 
@@ -316,6 +323,8 @@ def infra_secret(ctx):
                 continue
             if value is None or (isinstance(value, str) and PLACEHOLDER.match(value)):
                 continue
+            if not (declared and declared.secure) and not isinstance(value, str):
+                continue  # `tokenLifetime: 3600` names a secret-like word but holds none
             line, col = pf.at("parameters", name, "value")
             why = "declared @secure() in main.bicep" if declared and declared.secure else "a secret"
             yield Problem(f"`{name}` ({why}) has a literal value in a committed file",
