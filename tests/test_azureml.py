@@ -122,3 +122,17 @@ def test_without_the_sdk_its_rule_reports_nothing(project, monkeypatch):
     comp = project / "components" / "prepare" / "component.yaml"
     comp.write_text(comp.read_text() + "is_deterministic: maybe\n")
     assert check_files(["components"], select=["azureml-sdk-validation"]).findings == []
+
+
+def test_a_long_chain_of_steps_and_a_cycle_at_its_end(project):
+    steps = "".join(f"  s{i}:\n    type: command\n    component: ../components/train/component.yaml\n"
+                    f"    inputs:\n      training_data: ${{{{parent.jobs.s{i + 1}.outputs.model_output}}}}\n"
+                    f"      hyperparameters: ${{{{parent.inputs.h}}}}\n" for i in range(3000))
+    steps += ("  s3000:\n    type: command\n    component: ../components/train/component.yaml\n"
+              "    inputs:\n      training_data: ${{parent.jobs.s0.outputs.model_output}}\n"
+              "      hyperparameters: ${{parent.inputs.h}}\n")
+    (project / "pipelines" / "long.yaml").write_text(
+        "type: pipeline\nsettings:\n  default_compute: azureml:cpu-cluster\ninputs:\n  h: 1\n"
+        f"jobs:\n{steps}")
+    result = check_files(["pipelines/long.yaml"], select=["azureml-pipeline-cycle"])
+    assert len(result.findings) == 1 and "s0 -> s1 -> s2" in result.findings[0].message

@@ -337,35 +337,38 @@ def pipeline_cycle(ctx):
             first = cycle[0]
             _, ports, port = next(e for e in edges[first] if e[0] == cycle[1 % len(cycle)])
             line, col = where(ports, port)
-            loop = " -> ".join([*cycle, cycle[0]])
+            shown = cycle if len(cycle) <= 8 else [*cycle[:4], f"... ({len(cycle) - 6} more)", *cycle[-2:]]
+            loop = " -> ".join([*shown, cycle[0]])
             yield Problem(f"the steps form a cycle: {loop} (each waits for the next)",
                           "a step may only read outputs of steps that run before it: remove one "
                           "of these bindings", path=doc.path, line=line, column=col)
 
 
 def _cycles(edges: dict[str, list]) -> list[list[str]]:
-    """One list per cycle found (each reported once), in a stable order."""
+    """One list per cycle found (each reported once), in a stable order. Iterative: a hostile
+    pipeline with thousands of chained steps must not exhaust Python's recursion limit."""
     found, seen = [], set()
     state: dict[str, int] = {}
-
-    def visit(node: str, stack: list[str]) -> None:
-        state[node] = 1
-        stack.append(node)
-        for target, *_ in edges.get(node, ()):
-            if state.get(target) == 1:
+    for start in sorted(edges):
+        if start in state:
+            continue
+        stack: list[str] = [start]
+        todo = [iter([t for t, *_ in edges.get(start, ())])]
+        state[start] = 1
+        while todo:
+            target = next(todo[-1], None)
+            if target is None:
+                todo.pop()
+                state[stack.pop()] = 2
+            elif state.get(target) == 1:
                 cycle = stack[stack.index(target):]
-                key = frozenset(cycle)
-                if key not in seen:
-                    seen.add(key)
+                if frozenset(cycle) not in seen:
+                    seen.add(frozenset(cycle))
                     found.append(cycle)
             elif target not in state:
-                visit(target, stack)
-        stack.pop()
-        state[node] = 2
-
-    for node in sorted(edges):
-        if node not in state:
-            visit(node, [])
+                state[target] = 1
+                stack.append(target)
+                todo.append(iter([t for t, *_ in edges.get(target, ())]))
     return found
 
 
