@@ -136,3 +136,16 @@ def test_a_long_chain_of_steps_and_a_cycle_at_its_end(project):
         f"jobs:\n{steps}")
     result = check_files(["pipelines/long.yaml"], select=["azureml-pipeline-cycle"])
     assert len(result.findings) == 1 and "s0 -> s1 -> s2" in result.findings[0].message
+
+
+def test_check_texts_judges_a_learners_pipeline_against_sample_repo():
+    from checkers.azureml import CheckError, check_texts
+
+    text = (SAMPLE / "pipelines" / "training-pipeline.yaml").read_text()
+    assert check_texts({"pipelines/training-pipeline.yaml": text}, base=SAMPLE).findings == []
+    broken = text.replace("parent.jobs.train.outputs.model_output", "parent.jobs.train.outputs.model")
+    result = check_texts({"pipelines/training-pipeline.yaml": broken}, base=SAMPLE)
+    assert [(f.rule, f.path, f.line) for f in result.findings] == [
+        ("azureml-pipeline-binding", "pipelines/training-pipeline.yaml", 51)]
+    with pytest.raises(CheckError):
+        check_texts({"../escape.yaml": "a: 1"}, base=SAMPLE)

@@ -15,7 +15,7 @@ from typing import Iterable
 
 from ..findings import Result
 
-__all__ = ["check_files", "CheckError", "FilesContext", "RULE_PREFIX"]
+__all__ = ["check_files", "check_texts", "CheckError", "FilesContext", "RULE_PREFIX"]
 
 RULE_PREFIX = "azureml-"
 MAX_READ = 1024 * 1024
@@ -106,3 +106,28 @@ def check_files(paths: Iterable[str | Path], *, select: Iterable[str] | None = N
     ctx = FilesContext(root=base, entries=unique)
     findings = [f for r in rules(select, ignore) for f in r.run(ctx)]
     return Result(findings=findings, root=str(base), notes=ctx.notes)
+
+
+def check_texts(files: dict[str, str], *, base: str | Path | None = None,
+                select: Iterable[str] | None = None, ignore: Iterable[str] = ()) -> Result:
+    """Check YAML/JSON text as if saved at the given relative paths (a learner's answer in a
+    notebook), inside a temporary copy of the project ``base`` (e.g. sample_repo) when given, so
+    that its components, scripts and ``main.bicep`` are there to be referenced. Only the files
+    in ``files`` are checked; nothing is written outside the temporary folder."""
+    import shutil
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="azureml-check-") as tmp:
+        root = Path(tmp)
+        if base is not None:
+            shutil.copytree(base, root, dirs_exist_ok=True, symlinks=True, ignore=shutil.ignore_patterns(
+                ".git", "outputs", "data", "mlruns", "__pycache__", ".venv"))
+        for rel, text in files.items():
+            target = (root / rel).resolve()
+            if root.resolve() not in target.parents:
+                raise CheckError(f"{rel}: must be a relative path inside the project")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8")
+        result = check_files([root / rel for rel in files], select=select, ignore=ignore, root=root)
+        result.root = str(base) if base is not None else None
+        return result
