@@ -66,6 +66,11 @@ def build_parser() -> argparse.ArgumentParser:
     workflow.add_argument("--pattern", choices=PATTERNS,
                           help="also check this documented pattern (default: from the file name)")
 
+    azureml = sub.add_parser("azureml", parents=[common], help="check Azure ML asset files",
+                             description="Azure ML components, pipeline jobs, environments, conda "
+                             "specs and Bicep parameter files, checked offline.")
+    azureml.add_argument("files", nargs="+", metavar="FILE", help="files (or folders) to check")
+
     try:
         from .workflow.trigger import add_parser as add_trigger
     except ImportError:  # the trigger simulator is optional while it is being built
@@ -154,6 +159,26 @@ def _run_workflow(args) -> int:
     return _report(result, args)
 
 
+def _run_azureml(args) -> int:
+    from .azureml import CheckError, RULE_PREFIX, check_files
+
+    unknown = _known_rules(args.select + args.ignore)
+    if unknown:
+        print(f"checkers: error: unknown rule(s): {unknown} (see `checkers rules`)", file=sys.stderr)
+        return EXIT_USAGE
+    others = [r for r in args.select if not r.startswith(RULE_PREFIX) and r != "yaml-syntax"]
+    if others:
+        print(f"checkers: error: not an Azure ML rule: {', '.join(others)} (see `checkers rules`)",
+              file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        result = check_files(args.files, select=args.select, ignore=args.ignore)
+    except CheckError as exc:
+        print(f"checkers: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    return _report(result, args)
+
+
 def _run_trigger(args) -> int:
     from .workflow.trigger import run
 
@@ -194,7 +219,8 @@ def _run_environments(args) -> int:
 
 COMMANDS = {"repo": _run_repo, "workflow": _run_workflow, "trigger": _run_trigger,
             "plan": _run_plan, "rules": _run_rules,
-            **dict.fromkeys(("environments", "promote", "oidc"), _run_environments)}
+            **dict.fromkeys(("environments", "promote", "oidc"), _run_environments),
+            "azureml": _run_azureml}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -205,7 +231,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_OK if exc.code == 0 else EXIT_USAGE
     if not args.command:
         print("checkers: error: a command is required: repo, workflow, trigger, plan, "
-              "environments, promote, oidc or rules (see `checkers --help`)", file=sys.stderr)
+              "environments, promote, oidc, azureml or rules (see `checkers --help`)", file=sys.stderr)
         return EXIT_USAGE
     try:
         return COMMANDS[args.command](args)

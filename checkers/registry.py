@@ -21,6 +21,7 @@ LESSONS = {
     "01-git-hygiene": "notebooks/01-git-hygiene/01-git-hygiene.ipynb",
     "02-github-actions": "notebooks/02-github-actions/02-github-actions.ipynb",
     "03-environments": "notebooks/03-environments/03-environments.ipynb",
+    "04-azure-ml-assets": "notebooks/04-azure-ml-assets/04-azure-ml-assets.ipynb",
 }
 
 

@@ -4,3 +4,5 @@ from .repo import (  # noqa: F401
 from .workflow import external, general, schema, train  # noqa: F401
 from .workflow import deploy  # noqa: F401
 from .environments import credentials_rule, rules as environments  # noqa: F401
+from .azureml import components, infra, pipelines, sdk  # noqa: F401
+from .azureml import environments as azureml_environments  # noqa: F401

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -22,10 +23,18 @@ from sklearn.metrics import accuracy_score, f1_score, precision_score, recall_sc
 from prepare import TEST_FILE, read_rows
 from score import find_model_file
 
-try:  # present in the Azure ML training environment, optional everywhere else
-    import mlflow
-except ImportError:
-    mlflow = None
+
+def tracking():
+    """MLflow, but only inside a tracked run: an Azure ML job, or tools/run_pipeline.py (both set
+    MLFLOW_TRACKING_URI). A plain local run must not create an MLflow store next to the code, and
+    need not pay for importing MLflow (installed in the training environment, optional elsewhere)."""
+    if not os.environ.get("MLFLOW_TRACKING_URI"):
+        return None
+    try:
+        import mlflow
+    except ImportError:
+        return None
+    return mlflow
 
 METRICS_FILE = "metrics.json"
 
@@ -66,6 +75,7 @@ def main(argv: list[str] | None = None) -> int:
 
     args.metrics_output.mkdir(parents=True, exist_ok=True)
     (args.metrics_output / METRICS_FILE).write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
+    mlflow = tracking()
     if mlflow is not None:
         mlflow.log_metrics({k: v for k, v in metrics.items() if isinstance(v, float)})
     print(json.dumps(metrics, indent=2))

@@ -2,8 +2,8 @@
 
 Reads the training split written by ``prepare.py``, fits a scikit-learn pipeline with the
 hyperparameters from ``config/hyperparameters.yaml`` and saves it with joblib. In an Azure ML
-job, MLflow sends the parameters and metrics to the workspace; locally, where MLflow is usually
-not installed, they are only printed.
+job (and under ``tools/run_pipeline.py``) MLflow records the parameters and metrics in the run
+the job created; a plain local run only prints them.
 
 Usage::
 
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 from pathlib import Path
 
 import joblib
@@ -24,10 +25,18 @@ from sklearn.preprocessing import StandardScaler
 
 from prepare import TRAIN_FILE, read_rows
 
-try:  # present in the Azure ML training environment, optional everywhere else
-    import mlflow
-except ImportError:
-    mlflow = None
+
+def tracking():
+    """MLflow, but only inside a tracked run: an Azure ML job, or tools/run_pipeline.py (both set
+    MLFLOW_TRACKING_URI). A plain local run must not create an MLflow store next to the code, and
+    need not pay for importing MLflow (installed in the training environment, optional elsewhere)."""
+    if not os.environ.get("MLFLOW_TRACKING_URI"):
+        return None
+    try:
+        import mlflow
+    except ImportError:
+        return None
+    return mlflow
 
 MODEL_FILE = "model.joblib"
 # Only these LogisticRegression arguments may come from the config: a typo in the YAML then
@@ -99,6 +108,7 @@ def main(argv: list[str] | None = None) -> dict:
     args.model_dir.mkdir(parents=True, exist_ok=True)
     joblib.dump(model, args.model_dir / MODEL_FILE)
 
+    mlflow = tracking()
     if mlflow is not None:
         mlflow.log_params({f"lr_{k}": v for k, v in params.items()})
         mlflow.log_metrics({k: v for k, v in metrics.items() if isinstance(v, float)})

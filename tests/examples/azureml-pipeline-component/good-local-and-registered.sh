@@ -1,0 +1,3 @@
+source "$EXAMPLES/azureml.sh"
+azureml_project
+edit pipelines/training-pipeline.yaml "component: ../components/evaluate/component.yaml" "component: azureml:churn_evaluate@latest"

@@ -1,0 +1,2 @@
+source "$EXAMPLES/azureml.sh"
+azureml_project
