@@ -131,3 +131,27 @@ def test_the_plugins_the_learner_view_disables_exist():
     spec.loader.exec_module(module)
     for plugin in module.INSTRUCTOR_PLUGINS:
         assert f'"{plugin}"' in bundle, plugin
+
+
+def test_start_page_links_resolve_from_docs_and_from_the_learners_folder(course):
+    """The start page says what a learner needs, and its links open from both places."""
+    import re
+
+    course.copy_new_notebooks()
+    course.copy_start_page()
+    text = course.START_PAGE.read_text()
+    for needed in ("01 ·", "02 ·", "03 ·", "04 ·", "self-check", "Submitting", "instructor's guide",
+                   "lab --instructor"):
+        assert needed in text, needed
+    readme_anchors = {re.sub(r"[^a-z0-9 -]", "", h.lower()).replace(" ", "-")
+                      for h in re.findall(r"^#+ (.*)$", (ROOT / "README.md").read_text(), re.M)}
+    links = re.findall(r"\]\(([^)#]+)(?:#([^)]+))?\)", text)
+    assert links
+    for folder in (course.START_PAGE.parent, course.WORK):
+        for target, anchor in links:
+            resolved = (folder / target).resolve()
+            real = ROOT / resolved.relative_to(course.ROOT) if course.ROOT in resolved.parents \
+                else resolved
+            assert resolved.exists() or real.exists(), (folder, target)
+            if target.endswith("README.md") and anchor:
+                assert anchor in readme_anchors, anchor

@@ -26,6 +26,8 @@ from .conftest import ROOT, git
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ARTIFACTS = ROOT / "artifacts" / "lab"
 TOKEN = "course-browser-test"
+# nbgrader's Create Assignment sidebar (its tab in the right-hand bar).
+CREATE_ASSIGNMENT = "[title*='Create Assignment'], [data-id*='create-assignment']"
 MODULES = sorted(p.parent.name for p in (ROOT / "notebooks").glob("*/*.ipynb"))
 # As python.md measured: without these, Chromium keeps calling Google's hosts, which this
 # offline machine refuses.
@@ -210,7 +212,7 @@ def test_learner_walk_through(course_copy, tmp_path, browser, module):
         shot("1-start-page")
         menus = page.locator(".lm-MenuBar-itemLabel").all_text_contents()
         assert "Nbgrader" not in menus and "File" in menus
-        assert page.locator("[title*='Create Assignment'], [data-id*='create-assignment']").count() == 0
+        assert page.locator(CREATE_ASSIGNMENT).count() == 0
         assert "my-notebooks" in page.locator(".jp-BreadCrumbs").first.text_content()
         # The rules reference opens inside the lab, rendered, offline.
         start.get_by_role("link", name="rules reference").first.click()
@@ -236,6 +238,9 @@ def test_learner_walk_through(course_copy, tmp_path, browser, module):
         _wait_idle(page)
         page.keyboard.press("Control+s")
         page.wait_for_timeout(1000)
+        failed = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
+        if failed.count():  # where Run All stopped
+            failed.first.scroll_into_view_if_needed()
         shot("3-run-all")
         saved = json.loads(mine.read_text())
         executed = [c for c in saved["cells"] if c["cell_type"] == "code" and c["execution_count"]]
@@ -265,13 +270,7 @@ def test_learner_walk_through(course_copy, tmp_path, browser, module):
         page.wait_for_timeout(300)
         shot("4-self-check")
         table.screenshot(path=str(ARTIFACTS / f"{module}-4-feedback-table.png"))
-        styles = table.evaluate("""t => [...t.querySelectorAll('td, th')].map(c => {
-            const s = getComputedStyle(c); return [s.textAlign, s.verticalAlign]; })""")
-        assert styles and all(s == ["left", "top"] for s in styles), styles
-        pre = table.evaluate("""t => [...t.querySelectorAll('pre')].map(p => {
-            const s = getComputedStyle(p); return [s.whiteSpace, s.wordBreak]; })""")
-        assert pre and all(p == ["pre-wrap", "normal"] for p in pre), pre
-        assert table.evaluate(JS_BROKEN_WORDS) == []
+        _assert_readable(table)
         # "docs" opens inside JupyterLab (a path the lab resolves), the web address second.
         links = table.query_selector_all("a")
         assert [a.text_content() for a in links[:2]] == ["docs", "web"]
@@ -314,11 +313,80 @@ def test_learner_walk_through(course_copy, tmp_path, browser, module):
                    for c in saved["cells"]}
         assert sources[answer_id] == wrong
         assert (course_copy / "notebooks" / module / f"{module}.ipynb").read_bytes() == release
+
+        # The same saved table in Notebook 7.
+        page.goto(f"{lab.url}/notebooks/my-notebooks/{module}/{module}.ipynb")
+        table = page.locator(".jp-OutputArea table", has_text="how to fix").first
+        table.wait_for(state="attached")
+        table.scroll_into_view_if_needed()
+        page.wait_for_timeout(500)
+        shot("6-notebook7")
+        _assert_readable(table.element_handle())
         assert _status(course_copy) == ""
     finally:
         page.close()
         lab.stop()
     assert _status(ROOT) == root_status
+
+
+def _assert_readable(table) -> None:
+    """Left- and top-aligned cells, hints whose indentation and words stay whole."""
+    styles = table.evaluate("""t => [...t.querySelectorAll('td, th')].map(c => {
+        const s = getComputedStyle(c); return [s.textAlign, s.verticalAlign]; })""")
+    assert styles and all(s == ["left", "top"] for s in styles), styles
+    pre = table.evaluate("""t => [...t.querySelectorAll('pre')].map(p => {
+        const s = getComputedStyle(p); return [s.whiteSpace, s.wordBreak]; })""")
+    assert pre and all(p == ["pre-wrap", "normal"] for p in pre), pre
+    assert table.evaluate(JS_BROKEN_WORDS) == []
+
+
+def test_feedback_table_reads_well_in_exported_html_and_nbgrader_feedback(browser, tmp_path):
+    """nbconvert's lab and classic templates, and nbgrader's feedback template as
+    `nbgrader generate_feedback` configures it, in a window narrow enough to wrap the hints."""
+    import nbformat
+    from nbconvert import HTMLExporter
+    from traitlets.config import Config
+
+    import nbgrader
+    from checkers.course.feedback import problem, result
+
+    hint = ("narrow the pattern so that it matches only the model files:\n"
+            "    models/\n    *.pkl\n"
+            "then check with `git check-ignore -v --no-index models/churn.pkl` and rename "
+            "--name to the branch name")
+    findings = result([problem("gitignore", "01-git-hygiene#ignore-files",
+                               "the pattern matches too much: it ignores src/train.py", hint,
+                               path=".gitignore", line=3)])
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        "check_gitignore(GITIGNORE)", execution_count=1, outputs=[nbformat.v4.new_output(
+            "execute_result", execution_count=1,
+            data={"text/html": findings._repr_html_(), "text/plain": str(findings)})])])
+    templates = Path(nbgrader.__file__).parent / "server_extensions" / "formgrader"
+    feedback = Config()
+    feedback.HTMLExporter.template_name = "feedback"
+    feedback.HTMLExporter.extra_template_basedirs = [str(templates / "templates")]
+    feedback.HTMLExporter.extra_template_paths = [
+        str(templates / "static" / "node_modules" / "bootstrap" / "dist" / "css")]
+    exporters = {
+        "exported-lab": HTMLExporter(template_name="lab"),
+        "exported-classic": HTMLExporter(template_name="classic"),
+        "nbgrader-feedback": HTMLExporter(config=feedback),
+    }
+    resources = {"nbgrader": {"notebook": "01-git-hygiene", "score": 0, "max_score": 1,
+                              "late_penalty": 0}}
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page = browser.new_page(viewport={"width": 900, "height": 700})
+    try:
+        for name, exporter in exporters.items():
+            body, _ = exporter.from_notebook_node(nb, resources=dict(resources))
+            path = tmp_path / f"{name}.html"
+            path.write_text(body)
+            page.goto(path.as_uri())
+            table = page.wait_for_selector("table:has(pre)")
+            page.screenshot(path=str(ARTIFACTS / f"feedback-table-{name}.png"))
+            _assert_readable(table)
+    finally:
+        page.close()
 
 
 # Wrong answers a learner might type, by grade_id; other exercises get a comment only.
@@ -342,6 +410,7 @@ def test_instructor_view_formgrader_lists_and_releases(course_copy, tmp_path, br
     try:
         page.goto(f"{lab.url}/lab?reset&token={TOKEN}")
         page.locator(".lm-MenuBar-itemLabel", has_text="Nbgrader").first.wait_for()
+        page.locator(CREATE_ASSIGNMENT).first.wait_for(state="attached")
         shot("7-lab")
         page.goto(f"{lab.url}/formgrader/manage_assignments?token={TOKEN}")
         assignments = sorted(p.name for p in (course_copy / "solutions").iterdir() if p.is_dir())
