@@ -240,7 +240,7 @@ def test_learner_walk_through(course_copy, tmp_path, browser, module):
         page.wait_for_timeout(1000)
         failed = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
         if failed.count():  # where Run All stopped
-            failed.first.scroll_into_view_if_needed()
+            failed.last.evaluate("e => e.scrollIntoView({block: 'center'})")
         shot("3-run-all")
         saved = json.loads(mine.read_text())
         executed = [c for c in saved["cells"] if c["cell_type"] == "code" and c["execution_count"]]
@@ -294,7 +294,8 @@ def test_learner_walk_through(course_copy, tmp_path, browser, module):
         quiz.query_selector(".cm-content").click()  # Run All stopped at the first graded cell
         page.keyboard.press("Control+Enter")
         _wait_idle(page)
-        widget = quiz.wait_for_selector(".jp-OutputArea .widget-button, .jp-OutputArea input[type=radio]")
+        # A choice: ipywidgets' buttons (Button, ToggleButtons) or radio buttons.
+        widget = quiz.wait_for_selector(".jp-OutputArea button, .jp-OutputArea input[type=radio]")
         box = quiz.query_selector(".jp-OutputArea")
         before = box.text_content()
         widget.click()
@@ -313,6 +314,21 @@ def test_learner_walk_through(course_copy, tmp_path, browser, module):
                    for c in saved["cells"]}
         assert sources[answer_id] == wrong
         assert (course_copy / "notebooks" / module / f"{module}.ipynb").read_bytes() == release
+
+        # Reopened untrusted (another machine's file): the sanitizer keeps the table readable.
+        untrusted = json.loads(mine.read_text())
+        untrusted["cells"].insert(0, {"cell_type": "markdown", "metadata": {}, "source": "copy"})
+        (mine.parent / "untrusted.ipynb").write_text(json.dumps(untrusted))
+        page.goto(f"{lab.url}/lab/tree/my-notebooks/{module}/untrusted.ipynb?reset")
+        page.locator("#jp-main-dock-panel .lm-TabBar-tab.lm-mod-current",
+                     has_text="untrusted.ipynb").wait_for()
+        table = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-OutputArea table",
+                             has_text="how to fix").first
+        table.wait_for(state="attached")
+        table.scroll_into_view_if_needed()
+        page.wait_for_timeout(500)
+        shot("6-untrusted")
+        _assert_readable(table.element_handle())
 
         # The same saved table in Notebook 7.
         page.goto(f"{lab.url}/notebooks/my-notebooks/{module}/{module}.ipynb")
