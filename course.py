@@ -81,7 +81,7 @@ def setup() -> None:
 
 
 def copy_start_page() -> None:
-    """Refresh my-notebooks/start-here.md, the course's own page (learners write no answers in it)."""
+    """Refresh my-notebooks/start-here.md: the course's own page, with no answers to keep."""
     WORK.mkdir(exist_ok=True)
     text = START_PAGE.read_text(encoding="utf-8")
     copy = WORK / START_PAGE.name
@@ -216,7 +216,8 @@ def lab(extra: list[str]) -> int:
               f"nbgrader's exchange: {f'as set in {exchange}' if exchange else EXCHANGE}",
               flush=True)
     else:
-        print("course.py: learner view (instructors: python3 course.py lab --instructor)", flush=True)
+        print("course.py: learner view (instructors: python3 course.py lab --instructor)",
+              flush=True)
     return subprocess.call(cmd, cwd=ROOT, env=env)
 
 

@@ -77,8 +77,10 @@ JS_CELL_AFTER_HEADING = """async (heading) => {
 }"""
 JS_BUSY = """() => {
   const w = window.jupyterapp.shell.currentWidget;
-  const kernel = w && w.sessionContext && w.sessionContext.session && w.sessionContext.session.kernel;
-  const queued = [...document.querySelectorAll('.jp-InputPrompt')].some(p => p.textContent.includes('*'));
+  const kernel = w && w.sessionContext && w.sessionContext.session
+    && w.sessionContext.session.kernel;
+  const queued = [...document.querySelectorAll('.jp-InputPrompt')]
+    .some(p => p.textContent.includes('*'));
   return !kernel || kernel.status !== 'idle' || queued;
 }"""
 JS_BROKEN_WORDS = """(root) => {
@@ -216,7 +218,8 @@ def test_learner_walk_through(course_copy, tmp_path, browser, module):
         assert "my-notebooks" in page.locator(".jp-BreadCrumbs").first.text_content()
         # The rules reference opens inside the lab, rendered, offline.
         start.get_by_role("link", name="rules reference").first.click()
-        page.locator("#jp-main-dock-panel .lm-TabBar-tab.lm-mod-current", has_text="rules.md").wait_for()
+        page.locator("#jp-main-dock-panel .lm-TabBar-tab.lm-mod-current",
+                     has_text="rules.md").wait_for()
         page.locator(".jp-RenderedMarkdown h1", has_text="Rules reference").wait_for()
         shot("1-rules-reference")
         page.locator("#jp-main-dock-panel .lm-TabBar-tab", has_text="start-here.md").first.click()
@@ -238,7 +241,8 @@ def test_learner_walk_through(course_copy, tmp_path, browser, module):
         _wait_idle(page)
         page.keyboard.press("Control+s")
         page.wait_for_timeout(1000)
-        failed = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
+        failed = page.locator(
+            ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
         if failed.count():  # where Run All stopped
             failed.last.evaluate("e => e.scrollIntoView({block: 'center'})")
         shot("3-run-all")
@@ -407,7 +411,7 @@ def test_feedback_table_reads_well_in_exported_html_and_nbgrader_feedback(browse
 
 # Wrong answers a learner might type, by grade_id; other exercises get a comment only.
 WRONG_ANSWERS = {
-    "gitignore": 'GITIGNORE = """\n# models\n*.pkl\n    # indented: a nar row hint must still read\n"""',
+    "gitignore": 'GITIGNORE = """\n# models\n*.pkl\n    # indented, like a hint\n"""',
 }
 
 
