@@ -201,10 +201,13 @@ def own_exchange_config() -> Path | None:
 def lab(extra: list[str]) -> int:
     instructor = "--instructor" in extra
     extra = [arg for arg in extra if arg != "--instructor"]
-    copy_new_notebooks()
-    copy_start_page()
+    try:
+        copy_new_notebooks()
+        copy_start_page()
+        config = jupyter_config(instructor)
+    except OSError as error:  # a read-only or odd folder: say which, never a traceback
+        fail(f"cannot prepare the course: {error}")
     env = venv_env()
-    config = jupyter_config(instructor)
     env["JUPYTER_CONFIG_PATH"] = os.pathsep.join(
         p for p in (str(config), env.get("JUPYTER_CONFIG_PATH", "")) if p)
     cmd = [str(PYTHON), "-m", "jupyter", "lab", f"--ServerApp.root_dir={ROOT}", *extra]

@@ -155,3 +155,13 @@ def test_start_page_links_resolve_from_docs_and_from_the_learners_folder(course)
             assert resolved.exists() or real.exists(), (folder, target)
             if target.endswith("README.md") and anchor:
                 assert anchor in readme_anchors, anchor
+
+
+def test_a_folder_that_cannot_be_prepared_is_one_line_not_a_traceback(course, capsys):
+    course.WORK.write_text("not a folder")
+    with pytest.raises(SystemExit) as stopped:
+        course.lab([])
+    assert stopped.value.code == 2
+    said = capsys.readouterr().err.strip()
+    assert said.startswith("course.py: cannot prepare the course:") and "\n" not in said
+    assert course.WORK.read_text() == "not a folder"
