@@ -17,6 +17,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+import warnings
 from pathlib import Path
 
 import pytest
@@ -74,6 +75,23 @@ JS_CELL_AFTER_HEADING = """async (heading) => {
     }
   }
   return null;
+}"""
+JS_ANSWER_AFTER_HEADING = """(heading) => {
+  // The grade_id of the first answer cell (nbgrader solution) after the heading.
+  const nb = window.jupyterapp.shell.currentWidget.content;
+  const i = nb.widgets.findIndex(c => c.model.type === 'markdown' &&
+      c.model.sharedModel.getSource().replace(/<[^>]*>/g, '').trim().replace(/^#+\\s*/, '')
+        .startsWith(heading));
+  for (let j = i + 1; i >= 0 && j < nb.widgets.length; j++) {
+    const meta = nb.widgets[j].model.getMetadata('nbgrader') || {};
+    if (meta.solution && nb.widgets[j].model.type === 'code') return meta.grade_id;
+  }
+  return null;
+}"""
+JS_SOURCE_BY_GRADE_ID = """(gid) => {
+  const nb = window.jupyterapp.shell.currentWidget.content;
+  const cell = nb.widgets.find(c => (c.model.getMetadata('nbgrader') || {}).grade_id === gid);
+  return cell ? cell.model.sharedModel.getSource() : null;
 }"""
 JS_BUSY = """() => {
   const w = window.jupyterapp.shell.currentWidget;
@@ -186,6 +204,21 @@ def _wait_idle(page, timeout: float = 180) -> None:
     page.wait_for_function(f"() => !({JS_BUSY})()", timeout=timeout * 1000, polling=250)
 
 
+def _run_cell(page, cell) -> None:
+    cell.query_selector(".cm-content").click()
+    page.keyboard.press("Control+Enter")
+    _wait_idle(page)
+
+
+def _type_into(page, cell, text: str) -> None:
+    """Replace the cell's text, as pasted (typed keys would be auto-indented), and run it."""
+    cell.query_selector(".cm-content").click()
+    page.keyboard.press("Control+a")
+    page.keyboard.insert_text(text)
+    page.keyboard.press("Control+Enter")
+    _wait_idle(page)
+
+
 def _run_menu(page, item: str) -> None:
     page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
     page.locator(".lm-Menu-itemLabel", has_text=item).first.click()
@@ -236,7 +269,7 @@ def test_learner_walk_through(course_copy, tmp_path, browser, module):
                                ".session?.kernel?.status === 'idle'")
         shot("2-module-open")
 
-        # 3. Run All finishes; tracebacks only where nbgrader grades (an unanswered exercise).
+        # 3. Run All finishes; tracebacks only in graded cells (an unanswered exercise fails).
         _run_menu(page, "Run All Cells")
         _wait_idle(page)
         page.keyboard.press("Control+s")
@@ -249,26 +282,16 @@ def test_learner_walk_through(course_copy, tmp_path, browser, module):
         saved = json.loads(mine.read_text())
         executed = [c for c in saved["cells"] if c["cell_type"] == "code" and c["execution_count"]]
         assert executed, "Run All executed nothing"
-        stray = [c["source"][:80] if isinstance(c["source"], str) else "".join(c["source"])[:80]
-                 for c in saved["cells"] if c["cell_type"] == "code"
-                 and any(o["output_type"] == "error" for o in c.get("outputs", []))
-                 and not c["metadata"].get("nbgrader")]
-        assert not stray, f"tracebacks outside nbgrader cells: {stray}"
+        _assert_tracebacks_only_in_graded_cells(saved)
 
         # 4. A wrong answer, its self-check: a table that reads left-aligned, with whole words.
         answer_id = _first_answer(saved)
         answer = page.evaluate_handle(JS_CELL_BY_GRADE_ID, answer_id).as_element()
         assert answer is not None, f"no answer cell {answer_id!r}"
-        answer.query_selector(".cm-content").click()
-        page.keyboard.press("Control+a")
         wrong = WRONG_ANSWERS.get(answer_id, "# not an answer yet")
-        page.keyboard.insert_text(wrong)  # typed as pasted: CodeMirror would auto-indent keys
-        page.keyboard.press("Control+Enter")
-        _wait_idle(page)
+        _type_into(page, answer, wrong)
         check = page.evaluate_handle(JS_SELF_CHECK_AFTER, answer_id).as_element()
-        check.query_selector(".cm-content").click()
-        page.keyboard.press("Control+Enter")
-        _wait_idle(page)
+        _run_cell(page, check)
         table = check.wait_for_selector(".jp-OutputArea table")
         table.scroll_into_view_if_needed()
         page.wait_for_timeout(300)
@@ -292,21 +315,31 @@ def test_learner_walk_through(course_copy, tmp_path, browser, module):
             page.locator(".jp-RenderedMarkdown h2", has_text=rule).first.wait_for(state="attached")
         page.locator("#jp-main-dock-panel .lm-TabBar-tab", has_text=f"{module}.ipynb").first.click()
 
-        # 5. A knowledge-check question: choose, and read the explanation.
+        # 5. A knowledge-check question: answer it and read the explanation. The questions are
+        #    widgets (click a choice), or text with an answer cell and its self-check.
         quiz = page.evaluate_handle(JS_CELL_AFTER_HEADING, "Knowledge check").as_element()
         assert quiz is not None, "no knowledge check"
-        quiz.query_selector(".cm-content").click()  # Run All stopped at the first graded cell
-        page.keyboard.press("Control+Enter")
-        _wait_idle(page)
-        # A choice: ipywidgets' buttons (Button, ToggleButtons) or radio buttons.
-        widget = quiz.wait_for_selector(".jp-OutputArea button, .jp-OutputArea input[type=radio]")
-        box = quiz.query_selector(".jp-OutputArea")
-        before = box.text_content()
-        widget.click()
-        page.wait_for_function("([el, before]) => el.textContent.length > before.length",
-                               arg=[box, before])
-        assert box.text_content() != before
-        quiz.scroll_into_view_if_needed()
+        _run_cell(page, quiz)  # Run All stopped at the first graded cell
+        choice = quiz.query_selector(".jp-OutputArea button, .jp-OutputArea input[type=radio]")
+        if choice is not None:
+            box = quiz.query_selector(".jp-OutputArea")
+            before = box.text_content()
+            choice.click()
+            page.wait_for_function("([el, before]) => el.textContent.length > before.length",
+                                   arg=[box, before])
+        else:
+            quiz_id = page.evaluate(JS_ANSWER_AFTER_HEADING, "Knowledge check")
+            assert quiz_id, "the knowledge check has neither choices to click nor an answer cell"
+            starter = page.evaluate(JS_SOURCE_BY_GRADE_ID, quiz_id)
+            answer = starter.replace('""', '"a"', 1)
+            assert answer != starter, f"no empty answer to fill in: {starter!r}"
+            _type_into(page, page.evaluate_handle(JS_CELL_BY_GRADE_ID, quiz_id).as_element(),
+                       answer)
+            check = page.evaluate_handle(JS_SELF_CHECK_AFTER, quiz_id).as_element()
+            _run_cell(page, check)
+            box = check.wait_for_selector(".jp-OutputArea-output")
+            box.scroll_into_view_if_needed()
+            assert {"✅", "❌"} & set(box.text_content()), box.text_content()
         shot("5-knowledge-check")
 
         # 6. Save: the learner's copy holds the answer; the release and git are untouched.
@@ -347,6 +380,28 @@ def test_learner_walk_through(course_copy, tmp_path, browser, module):
         page.close()
         lab.stop()
     assert _status(ROOT) == root_status
+
+
+def _assert_tracebacks_only_in_graded_cells(notebook: dict) -> None:
+    stray, unparsable = [], []
+    for cell in notebook["cells"]:
+        if cell["cell_type"] != "code" or not any(
+                o["output_type"] == "error" for o in cell.get("outputs", [])):
+            continue
+        meta = cell["metadata"].get("nbgrader", {})
+        if meta.get("grade"):
+            continue
+        source = "".join(cell["source"])
+        try:
+            compile(source, meta.get("grade_id", "cell"), "exec")
+        except SyntaxError:
+            if meta.get("solution"):  # the release's own starter: the release tests' failure
+                unparsable.append(meta["grade_id"])
+                continue
+        stray.append(source[:80])
+    assert not stray, f"tracebacks outside graded cells: {stray}"
+    if unparsable:
+        warnings.warn(f"Run All stopped at answer cells whose starter does not parse: {unparsable}")
 
 
 def _assert_readable(table) -> None:
