@@ -27,7 +27,7 @@ def readme_examples() -> list[tuple[str, str, str]]:
     readme = (ROOT / "README.md").read_text()
     for block in re.findall(r"```[a-z]*\n(.*?)```", readme, re.S):
         folder = "."
-        for line in block.splitlines():
+        for line in re.sub(r"\\\n\s*", " ", block).splitlines():  # continued lines joined
             if line.startswith("cd "):
                 folder = os.path.normpath(os.path.join(folder, line[3:].strip()))
             found = COMMAND.match(line)
