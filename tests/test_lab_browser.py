@@ -135,7 +135,15 @@ def course_copy(tmp_path):
         if source.is_file() and not source.is_symlink():
             (copy / rel).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, copy / rel)
-    (copy / ".venv").symlink_to(ROOT / ".venv")
+    # The course's environment, shared read-only: a folder of links, so that what course.py
+    # writes into .venv/ (the views' Jupyter configuration) stays in the copy.
+    venv = copy / ".venv"
+    venv.mkdir()
+    for entry in (ROOT / ".venv").iterdir():
+        if entry.name in ("pyvenv.cfg", ".course-installed"):
+            shutil.copy2(entry, venv / entry.name)
+        elif entry.name != "course-jupyter":
+            (venv / entry.name).symlink_to(entry)
     git(copy, "init", "-q")
     git(copy, "add", "-A")
     git(copy, "commit", "-q", "-m", "the course as released")
@@ -224,13 +232,19 @@ def _run_menu(page, item: str) -> None:
     page.locator(".lm-Menu-itemLabel", has_text=item).first.click()
 
 
+def _views(course: Path) -> dict[str, bytes]:
+    """The learner's and instructor's Jupyter configuration that course.py lab wrote."""
+    folder = course / ".venv" / "course-jupyter"
+    return {str(p): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
 def _status(course: Path) -> str:
     return git(course, "status", "--porcelain", "--untracked-files=all")
 
 
 @pytest.mark.parametrize("module", MODULES)
 def test_learner_walk_through(course_copy, tmp_path, browser, module):
-    root_status = _status(ROOT)
+    root_status, root_views = _status(ROOT), _views(ROOT)
     release = (course_copy / "notebooks" / module / f"{module}.ipynb").read_bytes()
     mine = course_copy / "my-notebooks" / module / f"{module}.ipynb"
     lab = Lab(course_copy, tmp_path / "jupyter")
@@ -379,7 +393,7 @@ def test_learner_walk_through(course_copy, tmp_path, browser, module):
     finally:
         page.close()
         lab.stop()
-    assert _status(ROOT) == root_status
+    assert _status(ROOT) == root_status and _views(ROOT) == root_views
 
 
 def _assert_tracebacks_only_in_graded_cells(notebook: dict) -> None:
@@ -480,6 +494,7 @@ def _first_answer(notebook: dict) -> str:
 def test_instructor_view_formgrader_lists_and_releases(course_copy, tmp_path, browser):
     # 7. Instructor view: Formgrader lists every assignment, and Release works, with the
     #    exchange inside the course's folder.
+    root_views = _views(ROOT)
     lab = Lab(course_copy, tmp_path / "jupyter", "--instructor")
     page, shot = _page(browser, "instructor")
     try:
@@ -502,3 +517,4 @@ def test_instructor_view_formgrader_lists_and_releases(course_copy, tmp_path, br
     outbound = course_copy / "exchange" / "git-cicd-for-ml" / "outbound" / assignments[0]
     assert (outbound / f"{assignments[0]}.ipynb").is_file()
     assert _status(course_copy) == ""
+    assert _views(ROOT) == root_views
