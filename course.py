@@ -221,6 +221,11 @@ def lab(extra: list[str]) -> int:
     else:
         print("course.py: learner view (instructors: python3 course.py lab --instructor)",
               flush=True)
+    if os.name == "posix":
+        # JupyterLab takes this process's place: Ctrl+C and a stop signal reach it, never an
+        # orphaned server that goes on running.
+        os.chdir(ROOT)
+        os.execve(cmd[0], cmd, env)
     return subprocess.call(cmd, cwd=ROOT, env=env)
 
 

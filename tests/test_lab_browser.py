@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -169,7 +170,8 @@ class Lab:
             [sys.executable, str(course / "course.py"), "lab", *args, "--no-browser",
              "--ip=127.0.0.1", f"--port={self.port}", f"--IdentityProvider.token={TOKEN}",
              "--LabApp.expose_app_in_browser=True"],
-            cwd=course, env=env, stdout=self.log, stderr=subprocess.STDOUT)
+            cwd=course, env=env, stdout=self.log, stderr=subprocess.STDOUT,
+            start_new_session=True)
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
             assert self.process.poll() is None, Path(self.log.name).read_text()
@@ -182,12 +184,17 @@ class Lab:
         raise AssertionError("JupyterLab did not start:\n" + Path(self.log.name).read_text())
 
     def stop(self) -> None:
+        """Stop the server (course.py became it) and whatever is left in its process group."""
         self.process.terminate()
         try:
             self.process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
         self.log.close()
 
 
