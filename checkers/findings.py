@@ -105,15 +105,38 @@ class Result:
             mark = {"error": "❌", "warning": "⚠️", "info": "ℹ️"}[f.severity]
             rows.append(
                 "<tr>"
-                f"<td>{mark} {f.severity}</td>"
-                f"<td><code>{html.escape(f.location)}</code></td>"
-                f"<td>{html.escape(f.message)}<br><small>[{html.escape(f.rule)}]</small></td>"
-                f"<td><pre style='margin:0;white-space:pre-wrap'>{html.escape(f.hint)}</pre></td>"
-                f"<td><a href='{html.escape(f.docs, quote=True)}' target='_blank'>docs</a></td>"
+                f"<td style='{_CELL};white-space:nowrap'>{mark} {f.severity}</td>"
+                f"<td style='{_CELL}'><code style='{_WORDS}'>{html.escape(f.location)}</code></td>"
+                f"<td style='{_CELL}'>{html.escape(f.message)}<br>"
+                f"<small>[{html.escape(f.rule)}]</small></td>"
+                f"<td style='{_CELL}'><pre style='{_CODE}'>{html.escape(f.hint)}</pre></td>"
+                f"<td style='{_CELL}'>{_docs_links(f.docs)}</td>"
                 "</tr>"
             )
-        table = (
-            "<table><thead><tr><th>status</th><th>where</th><th>what</th>"
-            "<th>how to fix</th><th>learn</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>"
-        )
+        header = "".join(f"<th style='{_CELL}'>{name}</th>"
+                         for name in ("status", "where", "what", "how to fix", "learn"))
+        table = (f"<table style='{_TABLE}'><thead><tr>{header}</tr></thead>"
+                 f"<tbody>{''.join(rows)}</tbody></table>")
         return head + notes + table
+
+
+# Inline styles, so the table reads the same in JupyterLab, Notebook 7, exported HTML and
+# nbgrader's feedback: those style tables right-aligned and centred vertically, and break
+# <pre> text anywhere (JupyterLab's `word-break: break-all`). Longhand properties only: the
+# sanitizer of an untrusted notebook's outputs keeps those and drops shorthands.
+_TABLE = "table-layout:auto;border-collapse:collapse;margin-left:0;margin-right:0"
+_WORDS = "word-break:normal;overflow-wrap:break-word"
+_CELL = f"text-align:left;vertical-align:top;{_WORDS};padding-top:4px;padding-bottom:4px"
+_CODE = (f"margin-top:0;margin-bottom:0;text-align:left;white-space:pre-wrap;{_WORDS};"
+         "font-family:monospace")
+
+
+def _docs_links(docs: str) -> str:
+    """The checkout's page first (it opens offline, in JupyterLab), then the web address."""
+    from .links import local_link
+
+    web = f"<a href='{html.escape(docs, quote=True)}' target='_blank' rel='noopener'>web</a>"
+    local = local_link(docs)
+    if local is None:
+        return web.replace(">web<", ">docs<")
+    return f"<a href='{html.escape(local, quote=True)}'>docs</a> · {web}"

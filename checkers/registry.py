@@ -8,15 +8,12 @@ under the wrong name.
 from __future__ import annotations
 
 import inspect
-import os
 from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator
 
+from . import links
 from .findings import SEVERITIES, Finding
 
-DOCS_URL = os.environ.get(
-    "CHECKERS_DOCS_URL", "https://github.com/git-cicd-for-ml/course/blob/main/docs/rules.md"
-)
 LESSONS = {
     "01-git-hygiene": "notebooks/01-git-hygiene/01-git-hygiene.ipynb",
     "02-github-actions": "notebooks/02-github-actions/02-github-actions.ipynb",
@@ -56,7 +53,7 @@ class Rule:
 
     @property
     def docs_url(self) -> str:
-        return f"{DOCS_URL}#{self.id}"
+        return f"{links.rules_url()}#{self.id}"
 
     @property
     def lesson_path(self) -> str:

@@ -10,7 +10,8 @@ import textwrap
 
 from . import __version__
 from .findings import Result
-from .registry import DOCS_URL, all_rules
+from . import links
+from .registry import all_rules
 
 FORMATS = ("text", "json", "sarif", "github")
 
@@ -47,7 +48,7 @@ def render_sarif(result: Result) -> str:
     driver = {
         "name": "checkers",
         "version": __version__,
-        "informationUri": DOCS_URL,
+        "informationUri": links.rules_url(),
         "rules": [
             {
                 "id": r.id,

@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 from ..findings import Finding, Result
+from ..links import web_url
 from ..registry import LESSONS
-
-COURSE_DOCS = "https://github.com/git-cicd-for-ml/course/blob/main/"
 
 
 def lesson_url(lesson: str) -> str:
     module, _, section = lesson.partition("#")
-    return COURSE_DOCS + LESSONS[module] + (f"#{section}" if section else "")
+    return web_url(LESSONS[module]) + (f"#{section}" if section else "")
 
 
 # A hint is a ladder: its first step gives the principle and the first thing to do; each later
