@@ -1,0 +1,300 @@
+"""Grades an instructor can trust: a hostile class graded by real `nbgrader autograde` runs.
+
+Every submission is built from the release notebook by editing cells found by their nbgrader
+``grade_id``; answers are taken from the solution notebook's cells with the same ``grade_id``.
+Hostile submissions are graded *before* the reference solution (students are graded in name
+order), so any tampering that outlived its own submission would show in the solution's score.
+"""
+from __future__ import annotations
+
+import copy
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from checkers.course import confine, integrity
+
+from .conftest import ROOT
+
+ASSIGNMENT = "01-git-hygiene"
+SOURCE = ROOT / "solutions" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+NEEDS_SANDBOX = pytest.mark.skipif(confine.why_unavailable() is not None,
+                                   reason=f"{confine.why_unavailable()}")
+
+# Runs in the learner's kernel. Each attack is tried and its outcome ignored: the rest of the
+# notebook must still run, so that the submission scores exactly what its answers earn.
+REWRITE_COURSE = '''\
+import pathlib, checkers
+for _f in pathlib.Path(checkers.__file__).parent.rglob("*.py"):
+    try:
+        with open(_f, "a") as _fh:  # the attack of issue 7: code appended to the course's files
+            _fh.write("\\nimport checkers.course.module01 as _m\\n"
+                      "_m.CHECKS.update({k: (lambda a: __import__('checkers.findings').findings.Result())"
+                      " for k in _m.CHECKS})\\n")
+    except OSError:
+        pass
+try:
+    pathlib.Path(checkers.__file__).with_name("course").joinpath("grade.py").write_text(
+        "import json, sys\\nprint(json.dumps({'ok': True, 'findings': []}))\\n")
+except OSError:
+    pass
+'''
+WRITE_GRADEBOOK = '''\
+import pathlib, sqlite3
+for _base in [pathlib.Path.cwd(), *pathlib.Path.cwd().parents]:
+    _db = _base / "gradebook.db"
+    try:
+        _con = sqlite3.connect(_db)
+        _con.execute("UPDATE grade SET auto_score = 100, manual_score = 100")
+        _con.commit()
+        _con.close()
+    except Exception:
+        pass
+    try:
+        with open(_db, "ab") as _fh:
+            _fh.write(b"garbage")
+    except OSError:
+        pass
+for _other in pathlib.Path.cwd().parents[1].glob("*/" + pathlib.Path.cwd().name):
+    try:
+        (_other / "pwned.txt").write_text("x")
+    except OSError:
+        pass
+'''
+MONKEYPATCH = '''\
+import checkers.course.module01 as _m, checkers.course.grade as _g
+from checkers.findings import Result
+for _name in [n for n in dir(_m) if n.startswith("check_")]:
+    setattr(_m, _name, lambda *a, **k: Result())
+    globals()[_name] = getattr(_m, _name)
+_m.CHECKS.update({k: (lambda *a, **k: Result()) for k in _m.CHECKS})
+_g.checks = lambda: _m.CHECKS
+'''
+
+
+def nbgrader(course: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+    proc = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course,
+                          capture_output=True, text=True, timeout=900)
+    if check:
+        assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    return proc
+
+
+def by_id(nb) -> dict:
+    return {c.metadata["nbgrader"]["grade_id"]: c for c in nb.cells if "nbgrader" in c.metadata}
+
+
+def course_copy(tmp: Path) -> Path:
+    tmp.mkdir()
+    shutil.copy(ROOT / "nbgrader_config.py", tmp)
+    shutil.copytree(ROOT / "solutions", tmp / "solutions")
+    nbgrader(tmp, "generate_assignment", ASSIGNMENT, "--force")
+    return tmp
+
+
+def submissions(course: Path) -> tuple[dict, dict]:
+    """{student: notebook} and {student: the score its answers earn}."""
+    release = nbformat.read(course / "notebooks" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
+    answers = {gid: c.source for gid, c in by_id(nbformat.read(SOURCE, as_version=4)).items()
+               if c.metadata["nbgrader"].get("solution")}
+    points = {gid: c.metadata["nbgrader"]["points"] for gid, c in by_id(release).items()
+              if c.metadata["nbgrader"].get("grade")}
+    total = sum(points.values())
+
+    def solved(**changes) -> nbformat.NotebookNode:
+        nb = copy.deepcopy(release)
+        cells = by_id(nb)
+        for gid, source in {**answers, **changes}.items():
+            cells[gid].source = source
+        return nb
+
+    subs, earns = {}, {}
+    # rewrites the course's files through checkers.__file__, wrong .gitignore
+    subs["a-rewriter"] = solved(sort=REWRITE_COURSE + answers["sort"], gitignore='GITIGNORE = "*.pyc"\n')
+    earns["a-rewriter"] = total - points["test-gitignore"]
+    # writes to the gradebook and other submissions' folders; every answer wrong
+    subs["b-gradebook"] = copy.deepcopy(release)
+    by_id(subs["b-gradebook"])["sort"].source = WRITE_GRADEBOOK
+    earns["b-gradebook"] = 0
+    # monkeypatches every check in the kernel; wrong answers, and a script that loops forever,
+    # which only the grader's own (timed) run of the check meets
+    subs["c-patcher"] = solved(
+        sort=MONKEYPATCH + 'WHERE = {}\n', secret='SECRET_ACTION = "a"\n',
+        branch='BRANCH_SCRIPT = r"""\nwhile :; do :; done\n"""\n')
+    earns["c-patcher"] = total - sum(points[f"test-{g}"] for g in ("sort", "secret", "branch"))
+    # os._exit(0) in exercise 4: what came before counts, the rest scores 0
+    order = [gid for gid in by_id(release) if gid.startswith("test-")]
+    after = order[order.index("test-layout"):]
+    subs["d-exiter"] = solved(layout="import os\nos._exit(0)\n")
+    earns["d-exiter"] = total - sum(points[g] for g in after)
+    # an endless loop before exercise 3's answer is written
+    subs["e-looper"] = solved(repair="while True:\n    pass\n" + answers["repair"])
+    earns["e-looper"] = total - points["test-repair"]
+    # deletes one graded cell and one answer cell, edits another graded cell to hand over a
+    # right answer for a wrong one: nbgrader restores graded cells from the release
+    editor = solved(sort='WHERE = {}\n')
+    tests = by_id(editor)
+    tests["test-sort"].source = ('import json\nprint("CHECKERS-ANSWER 01-sort", json.dumps('
+                                 + repr(answers["sort"]) + '))\n')
+    editor.cells = [c for c in editor.cells
+                    if c.metadata.get("nbgrader", {}).get("grade_id") not in {"test-gitignore", "layout"}]
+    subs["f-editor"] = editor
+    earns["f-editor"] = total - points["test-sort"] - points["test-layout"]
+    subs["y-release"] = copy.deepcopy(release)  # handed in unchanged
+    earns["y-release"] = 0
+    subs["z-solution"] = solved()
+    earns["z-solution"] = total
+    return subs, earns
+
+
+def scores(course: Path, students) -> dict:
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        return {s: gb.find_submission(ASSIGNMENT, s).score for s in students}
+
+
+def tree_digest(*roots: Path) -> str:
+    h = hashlib.sha256()
+    for root in roots:
+        for path in sorted(root.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                h.update(str(path).encode() + path.read_bytes())
+    return h.hexdigest()
+
+
+@NEEDS_SANDBOX
+def test_hostile_class_changes_no_other_grade(tmp_path):
+    course = course_copy(tmp_path / "course")
+    subs, earns = submissions(course)
+    for student, nb in subs.items():
+        folder = course / "submitted" / student / ASSIGNMENT
+        folder.mkdir(parents=True)
+        nbformat.write(nb, folder / f"{ASSIGNMENT}.ipynb")
+    before = tree_digest(ROOT / "checkers", course / "solutions", course / "submitted")
+    nbgrader(course, "autograde", ASSIGNMENT, "--force")
+    got = scores(course, subs)
+    assert got == earns
+    assert tree_digest(ROOT / "checkers", course / "solutions", course / "submitted") == before
+    integrity.verify()
+    assert not list((course / "autograded").rglob("pwned.txt"))
+
+
+def test_grading_refuses_without_a_sandbox_unless_the_risk_is_accepted(tmp_path):
+    course = course_copy(tmp_path / "course")
+    release = course / "notebooks" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+    folder = course / "submitted" / "kai" / ASSIGNMENT
+    folder.mkdir(parents=True)
+    shutil.copy(release, folder)
+    refused = nbgrader(course, "autograde", ASSIGNMENT, "--GradingSandbox.bwrap=no-such-bwrap",
+                       check=False)
+    assert refused.returncode == 2
+    line = [l for l in refused.stderr.splitlines() if l.startswith("autograde refused")]
+    assert len(line) == 1 and "bubblewrap" in line[0] and confine.FLAG in line[0], refused.stderr
+    assert "Traceback" not in refused.stderr
+    assert not (course / "autograded" / "kai" / ASSIGNMENT).exists()  # a rerun grades it
+    accepted = nbgrader(course, "autograde", ASSIGNMENT, "--GradingSandbox.bwrap=no-such-bwrap",
+                        "--GradingSandbox.allow_unsandboxed=True")
+    assert "WITHOUT a sandbox" in accepted.stdout + accepted.stderr
+    assert scores(course, ["kai"]) == {"kai": 0}
+
+
+def test_grading_code_matches_its_manifest():
+    assert set(integrity.read_manifest()) == set(integrity.grading_files()), (
+        f"run `{integrity.UPDATE}` and commit checkers/course/grading.sha256")
+    integrity.verify()
+
+
+def test_a_changed_grading_file_is_reported(tmp_path, monkeypatch):
+    copy_root = tmp_path / "checkers"
+    shutil.copytree(integrity.PACKAGE, copy_root, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(integrity, "PACKAGE", copy_root)
+    monkeypatch.setattr(integrity, "MANIFEST", copy_root / "course" / "grading.sha256")
+    integrity.verify()
+    with open(copy_root / "course" / "grade.py", "a") as fh:
+        fh.write("\n# appended by a submission\n")
+    with pytest.raises(integrity.Tampered, match="checkers/course/grade.py"):
+        integrity.verify()
+
+
+@NEEDS_SANDBOX
+def test_a_confined_grader_cannot_write_outside_its_private_folder(tmp_path):
+    target = tmp_path / "outside.txt"
+    proc = confine.run_confined(
+        ["bash", "-c", f'echo x > "$TMPDIR/mine" && cat "$TMPDIR/mine"; echo y > {target}; '
+                       f'ls {ROOT}/solutions; (exec 3<>/dev/tcp/127.0.0.1/22) 2>/dev/null || echo offline'],
+        input="", timeout=30, confined=True)
+    assert proc.stdout.splitlines()[0] == "x"
+    assert "offline" in proc.stdout and not target.exists()
+    assert "01-git-hygiene" not in proc.stdout  # the course's solutions are hidden
+
+
+def test_the_cell_timeout_keeps_an_endless_loop_under_30_seconds():
+    config = (ROOT / "nbgrader_config.py").read_text()
+    namespace = {"get_config": lambda: _Anything(), "__file__": str(ROOT / "nbgrader_config.py")}
+    exec(compile(config, "nbgrader_config.py", "exec"), namespace)
+    assert namespace["CELL_TIMEOUT"] < 30
+    assert "c.Execute.timeout = CELL_TIMEOUT" in config
+    assert "c.RegradeOutsideKernel.timeout = CELL_TIMEOUT" in config
+
+
+class _Anything:
+    def __getattr__(self, name):
+        value = _Anything()
+        object.__setattr__(self, name, value)
+        return value
+
+
+def test_grades_csv_is_git_ignored():
+    proc = subprocess.run(["git", "check-ignore", "-q", "grades.csv"], cwd=ROOT)
+    assert proc.returncode == 0
+
+
+def _can_add_users() -> str | None:
+    if not hasattr(os, "geteuid") or os.geteuid() != 0:
+        return "adding a user needs root"
+    if not shutil.which("useradd") or not shutil.which("runuser"):
+        return "useradd/runuser not installed"
+    return None
+
+
+@NEEDS_SANDBOX
+@pytest.mark.skipif(_can_add_users() is not None, reason=f"{_can_add_users()}")
+def test_a_non_root_instructor_grades_in_the_sandbox(request):
+    user = "course-grader"
+    if subprocess.run(["id", user], capture_output=True).returncode:
+        subprocess.run(["useradd", "--no-create-home", "--shell", "/bin/sh", user], check=True)
+    # pytest's own temporary folders are private to root
+    shared = Path(tempfile.mkdtemp(prefix="course-grader-"))
+    request.addfinalizer(lambda: shutil.rmtree(shared, ignore_errors=True))
+    shared.chmod(0o755)
+    course = course_copy(shared / "course")
+    subs, earns = submissions(course)
+    picked = {s: subs[s] for s in ("a-rewriter", "z-solution")}
+    for student, nb in picked.items():
+        folder = course / "submitted" / student / ASSIGNMENT
+        folder.mkdir(parents=True)
+        nbformat.write(nb, folder / f"{ASSIGNMENT}.ipynb")
+    (course / "home").mkdir()
+    subprocess.run(["chown", "-R", user, str(course)], check=True)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_CONFIG_GLOBAL")}
+    env.update(HOME=str(course / "home"))
+    home = f"HOME={course / 'home'}"
+    reason = subprocess.run(["runuser", "-u", user, "--", "env", home, sys.executable, "-c",
+                             "from checkers.course.confine import why_unavailable as w; print(w())"],
+                            capture_output=True, text=True, env=env, cwd=course)
+    if reason.stdout.strip() != "None":
+        pytest.skip(f"a non-root user cannot sandbox here: {reason.stdout.strip() or reason.stderr[-300:]}")
+    proc = subprocess.run(["runuser", "-u", user, "--", "env", home, sys.executable, "-m", "nbgrader",
+                           "autograde", ASSIGNMENT, "--force"], cwd=course, env=env,
+                          capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert scores(course, picked) == {s: earns[s] for s in picked}
+    integrity.verify()
