@@ -91,11 +91,19 @@ def by_id(nb) -> dict:
     return {c.metadata["nbgrader"]["grade_id"]: c for c in nb.cells if "nbgrader" in c.metadata}
 
 
-def course_copy(tmp: Path) -> Path:
-    tmp.mkdir()
-    shutil.copy(ROOT / "nbgrader_config.py", tmp)
-    shutil.copytree(ROOT / "solutions", tmp / "solutions")
-    nbgrader(tmp, "generate_assignment", ASSIGNMENT, "--force")
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory) -> Path:
+    """A course with the assignment generated once (and its gradebook), copied by each test."""
+    root = tmp_path_factory.mktemp("generated")
+    shutil.copy(ROOT / "nbgrader_config.py", root)
+    shutil.copytree(ROOT / "solutions", root / "solutions")
+    os.environ["PATH"] = os.pathsep.join([os.path.dirname(sys.executable), os.environ["PATH"]])
+    nbgrader(root, "generate_assignment", ASSIGNMENT, "--force")
+    return root
+
+
+def course_copy(generated: Path, tmp: Path) -> Path:
+    shutil.copytree(generated, tmp)
     return tmp
 
 
@@ -171,8 +179,8 @@ def tree_digest(*roots: Path) -> str:
 
 
 @NEEDS_SANDBOX
-def test_hostile_class_changes_no_other_grade(tmp_path):
-    course = course_copy(tmp_path / "course")
+def test_hostile_class_changes_no_other_grade(generated, tmp_path):
+    course = course_copy(generated, tmp_path / "course")
     subs, earns = submissions(course)
     for student, nb in subs.items():
         folder = course / "submitted" / student / ASSIGNMENT
@@ -187,8 +195,8 @@ def test_hostile_class_changes_no_other_grade(tmp_path):
     assert not list((course / "autograded").rglob("pwned.txt"))
 
 
-def test_grading_refuses_without_a_sandbox_unless_the_risk_is_accepted(tmp_path):
-    course = course_copy(tmp_path / "course")
+def test_grading_refuses_without_a_sandbox_unless_the_risk_is_accepted(generated, tmp_path):
+    course = course_copy(generated, tmp_path / "course")
     release = course / "notebooks" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
     folder = course / "submitted" / "kai" / ASSIGNMENT
     folder.mkdir(parents=True)
@@ -229,11 +237,42 @@ def test_a_confined_grader_cannot_write_outside_its_private_folder(tmp_path):
     target = tmp_path / "outside.txt"
     proc = confine.run_confined(
         ["bash", "-c", f'echo x > "$TMPDIR/mine" && cat "$TMPDIR/mine"; echo y > {target}; '
-                       f'ls {ROOT}/solutions; (exec 3<>/dev/tcp/127.0.0.1/22) 2>/dev/null || echo offline'],
+                       f'ls {ROOT}/solutions; (exec 3<>/dev/tcp/127.0.0.1/22) 2>/dev/null || echo offline; '
+                       f'(echo z > /tmp/z) 2>/dev/null || echo tmp-read-only; '
+                       f'(echo z > {ROOT}/z) 2>/dev/null || echo course-read-only'],
         input="", timeout=30, confined=True)
     assert proc.stdout.splitlines()[0] == "x"
     assert "offline" in proc.stdout and not target.exists()
+    assert "tmp-read-only" in proc.stdout and "course-read-only" in proc.stdout
     assert "01-git-hygiene" not in proc.stdout  # the course's solutions are hidden
+
+
+def test_blocked_user_namespaces_are_reported_in_one_line(tmp_path):
+    fake = tmp_path / "bwrap"
+    fake.write_text("#!/bin/sh\necho 'bwrap: setting up uid map: Permission denied' >&2\nexit 1\n")
+    fake.chmod(0o755)
+    reason = confine.why_unavailable(str(fake))
+    assert reason and "\n" not in reason and "uid map: Permission denied" in reason
+    assert "not installed" in confine.why_unavailable(str(tmp_path / "missing"))
+    with pytest.raises(confine.Unconfinable):
+        confine.GradingSandbox(bwrap=str(fake)).usable()
+    assert confine.GradingSandbox(bwrap=str(fake), allow_unsandboxed=True).usable() is False
+
+
+@NEEDS_SANDBOX
+def test_the_kernel_does_not_see_the_answer_keys_but_the_grader_does(monkeypatch, request):
+    keys = ROOT / "checkers" / "course" / "keys"
+    if not keys.is_dir():  # before the keys package exists, a stand-in (not in /tmp: hidden)
+        keys = Path(tempfile.mkdtemp(prefix="keys-", dir="/var/tmp")) / "keys"
+        request.addfinalizer(lambda: shutil.rmtree(keys.parent, ignore_errors=True))
+        keys.mkdir()
+        (keys / "quiz.py").write_text("ANSWER = 'b'\n")
+        monkeypatch.setattr(confine, "KEYS", keys)
+    listing = ["ls", "-A", str(keys)]
+    kernel = subprocess.run(confine.command(listing, hide_keys=True), capture_output=True, text=True)
+    grader = subprocess.run(confine.command(listing, hide_keys=False), capture_output=True, text=True)
+    assert kernel.returncode == 0 and kernel.stdout == ""
+    assert grader.stdout.strip()
 
 
 def test_the_cell_timeout_keeps_an_endless_loop_under_30_seconds():
@@ -267,7 +306,7 @@ def _can_add_users() -> str | None:
 
 @NEEDS_SANDBOX
 @pytest.mark.skipif(_can_add_users() is not None, reason=f"{_can_add_users()}")
-def test_a_non_root_instructor_grades_in_the_sandbox(request):
+def test_a_non_root_instructor_grades_in_the_sandbox(generated, request):
     user = "course-grader"
     if subprocess.run(["id", user], capture_output=True).returncode:
         subprocess.run(["useradd", "--no-create-home", "--shell", "/bin/sh", user], check=True)
@@ -275,7 +314,7 @@ def test_a_non_root_instructor_grades_in_the_sandbox(request):
     shared = Path(tempfile.mkdtemp(prefix="course-grader-"))
     request.addfinalizer(lambda: shutil.rmtree(shared, ignore_errors=True))
     shared.chmod(0o755)
-    course = course_copy(shared / "course")
+    course = course_copy(generated, shared / "course")
     subs, earns = submissions(course)
     picked = {s: subs[s] for s in ("a-rewriter", "z-solution")}
     for student, nb in picked.items():

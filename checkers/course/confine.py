@@ -9,7 +9,8 @@ shell scripts that :mod:`checkers.course.regrade` runs again to grade them. Both
   package comes from, and the home folder are hidden; only the Python environment and the
   ``checkers`` package are shown again, read-only;
 - the kernel also does not see the grader-only answer keys (``checkers/course/keys``);
-- writable: the submission's own working folder (the kernel only) and a private temporary folder;
+- writable: the submission's own working folder (the kernel only) and a private temporary folder
+  (``TMPDIR`` and ``HOME`` point there; ``/tmp`` is empty and read-only);
 - no network, no other processes, no shared memory with the grader.
 
 The kernel talks to nbgrader over Jupyter's ``ipc`` transport (Unix sockets in the private
@@ -121,7 +122,10 @@ def command(argv: list[str], *, writable: list[Path] = (), private: Path | None 
     for path in [*writable, *([private] if private else [])]:
         cmd += ["--bind", str(path), str(path)]
     if hide_keys and KEYS.is_dir():
-        cmd += ["--tmpfs", str(KEYS)]
+        cmd += ["--tmpfs", str(KEYS), "--remount-ro", str(KEYS)]
+    # the empty folders that hide things are read-only too (the binds inside them stay writable)
+    for path in [Path("/tmp"), *hidden]:
+        cmd += ["--remount-ro", str(path)]
     if private:
         cmd += ["--setenv", "HOME", str(private / "home"), "--setenv", "TMPDIR", str(private / "tmp")]
     # ipykernel exits when its parent's pid changes; in a pid namespace it always looks changed.
