@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import nbformat
@@ -46,27 +47,32 @@ try:
 except OSError:
     pass
 '''
+# {course} is filled in: the worst case, a learner who knows where the instructor grades
 WRITE_GRADEBOOK = '''\
-import pathlib, sqlite3
-for _base in [pathlib.Path.cwd(), *pathlib.Path.cwd().parents]:
-    _db = _base / "gradebook.db"
-    try:
-        _con = sqlite3.connect(_db)
-        _con.execute("UPDATE grade SET auto_score = 100, manual_score = 100")
-        _con.commit()
-        _con.close()
-    except Exception:
-        pass
-    try:
-        with open(_db, "ab") as _fh:
-            _fh.write(b"garbage")
-    except OSError:
-        pass
-for _other in pathlib.Path.cwd().parents[1].glob("*/" + pathlib.Path.cwd().name):
+import pathlib, sqlite3, subprocess
+_course = pathlib.Path({course!r})
+_db = _course / "gradebook.db"
+try:
+    _con = sqlite3.connect(_db)
+    _con.execute("UPDATE grade SET auto_score = 100, manual_score = 100")
+    _con.commit()
+    _con.close()
+except Exception:
+    pass
+try:
+    with open(_db, "ab") as _fh:
+        _fh.write(b"garbage")
+except OSError:
+    pass
+for _other in [*_course.glob("autograded/*/*"), *_course.glob("submitted/*/*"), _course / "solutions"]:
     try:
         (_other / "pwned.txt").write_text("x")
     except OSError:
         pass
+# a process meant to outlive the kernel and tamper with later submissions
+_mine = _course / "autograded" / "b-gradebook" / {assignment!r}
+subprocess.Popen(["sh", "-c", "while :; do date +%s%N >> lingering.txt; sleep 0.2; done"],
+                 cwd=_mine, start_new_session=True)
 '''
 MONKEYPATCH = '''\
 import checkers.course.module01 as _m, checkers.course.grade as _g
@@ -129,7 +135,8 @@ def submissions(course: Path) -> tuple[dict, dict]:
     earns["a-rewriter"] = total - points["test-gitignore"]
     # writes to the gradebook and other submissions' folders; every answer wrong
     subs["b-gradebook"] = copy.deepcopy(release)
-    by_id(subs["b-gradebook"])["sort"].source = WRITE_GRADEBOOK
+    by_id(subs["b-gradebook"])["sort"].source = WRITE_GRADEBOOK.format(
+        course=str(course.resolve()), assignment=ASSIGNMENT)
     earns["b-gradebook"] = 0
     # monkeypatches every check in the kernel; wrong answers, and a script that loops forever,
     # which only the grader's own (timed) run of the check meets
@@ -192,7 +199,12 @@ def test_hostile_class_changes_no_other_grade(generated, tmp_path):
     assert got == earns
     assert tree_digest(ROOT / "checkers", course / "solutions", course / "submitted") == before
     integrity.verify()
-    assert not list((course / "autograded").rglob("pwned.txt"))
+    own = course / "autograded" / "b-gradebook" / ASSIGNMENT
+    assert [p.parent for p in course.rglob("pwned.txt")] == [own]  # its own folder only
+    lingering = own / "lingering.txt"
+    size = lingering.stat().st_size  # it ran while the kernel did ...
+    time.sleep(1)
+    assert lingering.stat().st_size == size  # ... and ended with it
 
 
 def test_grading_refuses_without_a_sandbox_unless_the_risk_is_accepted(generated, tmp_path):

@@ -154,7 +154,10 @@ class ConfinedKernelManager(AsyncKernelManager):
     _confined = False
 
     async def start_kernel(self, **kw):
-        self._confined = GradingSandbox(parent=self).usable()
+        # nbgrader sets NBGRADER_EXECUTION=autograde while it grades; `nbgrader validate` and
+        # learners' own runs (no bubblewrap on macOS or Windows) get a plain kernel
+        grading = os.environ.get("NBGRADER_EXECUTION") == "autograde"
+        self._confined = grading and GradingSandbox(parent=self).usable()
         if self._confined:
             self._workdir = Path(kw.get("cwd") or os.getcwd()).resolve()
             self._private = private_folder()
@@ -199,7 +202,10 @@ def run_confined(argv: list[str], *, input: str, timeout: float, confined: bool,
             try:
                 out, err = proc.communicate(input, timeout=timeout)
             except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
+                if hasattr(os, "killpg"):
+                    os.killpg(proc.pid, signal.SIGKILL)
+                else:
+                    proc.kill()
                 proc.communicate()
                 raise
         return subprocess.CompletedProcess(cmd, proc.returncode, out, err)
