@@ -194,7 +194,9 @@ def test_hostile_class_changes_no_other_grade(generated, tmp_path):
         folder.mkdir(parents=True)
         nbformat.write(nb, folder / f"{ASSIGNMENT}.ipynb")
     before = tree_digest(ROOT / "checkers", course / "solutions", course / "submitted")
+    private_before = set(Path("/tmp").glob("grade-*"))
     nbgrader(course, "autograde", ASSIGNMENT, "--force")
+    assert set(Path("/tmp").glob("grade-*")) <= private_before  # every private folder removed
     got = scores(course, subs)
     assert got == earns
     assert tree_digest(ROOT / "checkers", course / "solutions", course / "submitted") == before
@@ -322,6 +324,7 @@ def test_a_non_root_instructor_grades_in_the_sandbox(generated, request):
     user = "course-grader"
     if subprocess.run(["id", user], capture_output=True).returncode:
         subprocess.run(["useradd", "--no-create-home", "--shell", "/bin/sh", user], check=True)
+        request.addfinalizer(lambda: subprocess.run(["userdel", user], capture_output=True))
     # pytest's own temporary folders are private to root
     shared = Path(tempfile.mkdtemp(prefix="course-grader-"))
     request.addfinalizer(lambda: shutil.rmtree(shared, ignore_errors=True))

@@ -177,9 +177,10 @@ class ConfinedKernelManager(AsyncKernelManager):
         return command(cmd, writable=[self._workdir], private=self._private,
                        bwrap=GradingSandbox(parent=self).bwrap)
 
-    async def shutdown_kernel(self, now: bool = False, restart: bool = False):
+    async def cleanup_resources(self, restart: bool = False):
+        # called on every shutdown, and by nbclient also after a kernel died (os._exit)
         try:
-            await super().shutdown_kernel(now=now, restart=restart)
+            await super().cleanup_resources(restart=restart)
         finally:
             if self._private is not None and not restart:
                 shutil.rmtree(self._private, ignore_errors=True)
