@@ -271,6 +271,9 @@ def test_blocked_user_namespaces_are_reported_in_one_line(tmp_path):
     with pytest.raises(confine.Unconfinable):
         confine.GradingSandbox(bwrap=str(fake)).usable()
     assert confine.GradingSandbox(bwrap=str(fake), allow_unsandboxed=True).usable() is False
+    ready = subprocess.run([sys.executable, "-m", "checkers.course.confine"], capture_output=True,
+                           text=True)
+    assert ready.returncode == (confine.why_unavailable() is not None), ready.stdout
 
 
 @NEEDS_SANDBOX

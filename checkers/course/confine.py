@@ -243,3 +243,14 @@ class ExecuteToTheEnd(Execute):
             self._gone = True
             cell.outputs.append(_not_run("the kernel exited while running this cell"))
             return cell, resources
+
+
+def main() -> int:
+    """``python -m checkers.course.confine``: can submissions be sandboxed on this machine?"""
+    problem = why_unavailable()
+    print(problem or "sandbox ready: autograding confines every submission (bubblewrap)")
+    return 1 if problem else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
