@@ -69,6 +69,15 @@ for _other in [*_course.glob("autograded/*/*"), *_course.glob("submitted/*/*"), 
         (_other / "pwned.txt").write_text("x")
     except OSError:
         pass
+# answers stolen from the instructor's solutions (the course copy, and the checkout)
+import json
+for _nb in [*_course.glob("solutions/*/*.ipynb"), *pathlib.Path({checkout!r}).glob("solutions/*/*.ipynb")]:
+    try:
+        for _cell in json.loads(_nb.read_text())["cells"]:
+            if _cell.get("metadata", {{}}).get("nbgrader", {{}}).get("grade_id") == "sort":
+                exec("".join(_cell["source"]))
+    except OSError:
+        pass
 # a process meant to outlive the kernel and tamper with later submissions
 _mine = _course / "autograded" / "b-gradebook" / {assignment!r}
 subprocess.Popen(["sh", "-c", "while :; do date +%s%N >> lingering.txt; sleep 0.2; done"],
@@ -133,10 +142,10 @@ def submissions(course: Path) -> tuple[dict, dict]:
     # rewrites the course's files through checkers.__file__, wrong .gitignore
     subs["a-rewriter"] = solved(sort=REWRITE_COURSE + answers["sort"], gitignore='GITIGNORE = "*.pyc"\n')
     earns["a-rewriter"] = total - points["test-gitignore"]
-    # writes to the gradebook and other submissions' folders; every answer wrong
+    # writes to the gradebook and other submissions' folders, reads the solutions; no answer
     subs["b-gradebook"] = copy.deepcopy(release)
     by_id(subs["b-gradebook"])["sort"].source = WRITE_GRADEBOOK.format(
-        course=str(course.resolve()), assignment=ASSIGNMENT)
+        course=str(course.resolve()), checkout=str(ROOT), assignment=ASSIGNMENT)
     earns["b-gradebook"] = 0
     # monkeypatches every check in the kernel; wrong answers, and a script that loops forever,
     # which only the grader's own (timed) run of the check meets
