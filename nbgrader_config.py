@@ -26,11 +26,24 @@ c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 # "needs manual grade" hole in the gradebook.
 c.OverwriteCells.add_missing_cells = True
 
-c.Execute.timeout = 120
-# Graded cells hand the learner's answer over; checkers grades it here, in nbgrader's process,
-# where nothing an answer cell redefines in the kernel can reach (checkers/course/regrade.py).
+# One grading timeout per cell: the kernel's run of a cell, and the grader's own check of a
+# graded cell's answer (which may run the learner's script again), each stop after this long.
+# A cell with an endless loop costs at most this; the reference solution's slowest cell takes
+# under 1 s (0.3 s measured on a busy 2-core machine).
+CELL_TIMEOUT = 15
+c.Execute.timeout = CELL_TIMEOUT
+c.RegradeOutsideKernel.timeout = CELL_TIMEOUT
+# Submissions run in a sandbox (bubblewrap): the kernel can write only in its own folder and a
+# private temporary one, sees neither the course nor the network (checkers/course/confine.py).
+# Where no sandbox can be set up, grading refuses unless the instructor accepts the risk with
+# `nbgrader autograde ASSIGNMENT --GradingSandbox.allow_unsandboxed=True` (README).
+c.Execute.kernel_manager_class = "checkers.course.confine.ConfinedKernelManager"
+# Graded cells hand the learner's answer over; checkers grades it outside the kernel (the
+# check runs sandboxed too, checkers/course/regrade.py). Before any submission runs, the
+# grading code is loaded and checked against its manifest (checkers/course/integrity.py).
 c.Autograde.autograde_preprocessors = [
-    "nbgrader.preprocessors.Execute",
+    "checkers.course.integrity.CheckGradingCode",
+    "checkers.course.confine.ExecuteToTheEnd",  # nbgrader's Execute; a kernel that exits costs only the rest
     "checkers.course.regrade.RegradeOutsideKernel",
     "nbgrader.preprocessors.IgnorePattern",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",

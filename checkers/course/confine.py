@@ -1,0 +1,256 @@
+"""OS-level confinement for autograding: bubblewrap around everything a submission runs.
+
+During ``nbgrader autograde`` a learner's code runs in two places: the notebook's kernel, and the
+shell scripts that :mod:`checkers.course.regrade` runs again to grade them. Both run inside
+`bubblewrap <https://github.com/containers/bubblewrap>`_ (``bwrap``), which needs no daemon:
+
+- the whole file system is read-only;
+- the course folder (solutions, gradebook, other submissions), the checkout the ``checkers``
+  package comes from, and the home folder are hidden; only the Python environment and the
+  ``checkers`` package are shown again, read-only;
+- the kernel also does not see the grader-only answer keys (``checkers/course/keys``);
+- writable: the submission's own working folder (the kernel only) and a private temporary folder
+  (``TMPDIR`` and ``HOME`` point there; ``/tmp`` is empty and read-only);
+- no network, no other processes, no shared memory with the grader.
+
+The kernel talks to nbgrader over Jupyter's ``ipc`` transport (Unix sockets in the private
+folder): in a separate network namespace the TCP ports on localhost are not the grader's.
+
+Where no sandbox can be set up (``bwrap`` missing, user namespaces blocked), grading refuses,
+unless the instructor accepts the risk explicitly:
+``nbgrader autograde ASSIGNMENT --GradingSandbox.allow_unsandboxed=True``.
+"""
+from __future__ import annotations
+
+import functools
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from jupyter_client.manager import AsyncKernelManager
+from nbclient.exceptions import DeadKernelError
+from nbgrader.preprocessors import Execute
+from traitlets import Bool, Unicode
+from traitlets.config import Configurable
+
+PACKAGE = Path(__file__).resolve().parent.parent  # .../checkers
+KEYS = PACKAGE / "course" / "keys"  # grader-only answer keys: never visible to the kernel
+FLAG = "--GradingSandbox.allow_unsandboxed=True"
+
+
+class GradingSandbox(Configurable):
+    """How autograding confines submissions (set in nbgrader_config.py or on the command line)."""
+
+    allow_unsandboxed = Bool(
+        False, help="Grade even where no sandbox can be set up. A submission can then change the "
+        "course's files, the gradebook and other submissions' grades: accept that risk only for "
+        "submissions you trust.").tag(config=True)
+    bwrap = Unicode("bwrap", help="The bubblewrap program.").tag(config=True)
+
+    def usable(self) -> bool:
+        """True when submissions run confined; False when the instructor accepted running them bare."""
+        problem = why_unavailable(self.bwrap)
+        if problem is None:
+            return True
+        if self.allow_unsandboxed:
+            return False
+        raise Unconfinable(problem)
+
+
+class Unconfinable(RuntimeError):
+    pass
+
+
+@functools.lru_cache(maxsize=None)
+def why_unavailable(bwrap: str = "bwrap") -> str | None:
+    """None when a confined process can start here, else a one-line reason."""
+    found = shutil.which(bwrap)
+    if not found:
+        return (f"cannot sandbox submissions: bubblewrap ({bwrap}) is not installed "
+                "(Debian/Ubuntu: apt-get install bubblewrap)")
+    try:
+        proc = subprocess.run(command(["true"], bwrap=found), capture_output=True, text=True,
+                              timeout=30, stdin=subprocess.DEVNULL)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return f"cannot sandbox submissions: {bwrap} did not start ({exc})"
+    if proc.returncode:
+        said = (proc.stderr.strip().splitlines() or [f"exit status {proc.returncode}"])[-1]
+        return (f"cannot sandbox submissions: {said} (user namespaces blocked? on Ubuntu, "
+                "AppArmor's kernel.apparmor_restrict_unprivileged_userns)")
+    return None
+
+
+def _hidden() -> list[Path]:
+    """Folders a submission must not read: the course, this checkout, the home folder."""
+    paths = {Path.cwd().resolve(), PACKAGE.parent, Path.home().resolve()}
+    return sorted((p for p in paths if p != Path("/") and p.is_dir()), key=lambda p: len(p.parts))
+
+
+def _shown(hidden: list[Path]) -> list[Path]:
+    """What the Python environment needs, shown again read-only inside hidden folders."""
+    wanted = {Path(sys.prefix), Path(sys.base_prefix), Path(sys.exec_prefix), PACKAGE,
+              *(Path(p) for p in sys.path if p)}
+    shown = []
+    for path in wanted:
+        try:
+            path = path.resolve()
+        except OSError:
+            continue
+        inside_hidden = any(h in path.parents for h in hidden)
+        hides_something = any(path == h or path in h.parents for h in hidden)
+        if path.is_dir() and inside_hidden and not hides_something:
+            shown.append(path)
+    # a shown folder inside another one is already visible
+    shown = [p for p in shown if not any(q in p.parents for q in shown)]
+    return sorted(shown, key=lambda p: len(p.parts))
+
+
+def command(argv: list[str], *, writable: list[Path] = (), private: Path | None = None,
+            hide_keys: bool = True, bwrap: str = "bwrap") -> list[str]:
+    """``argv`` wrapped in bubblewrap: read-only, hidden course, only ``writable`` writable."""
+    cmd = [bwrap, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp",
+           "--unshare-all", "--die-with-parent"]
+    hidden = _hidden()
+    for path in hidden:
+        cmd += ["--tmpfs", str(path)]
+    for path in _shown(hidden):
+        cmd += ["--ro-bind", str(path), str(path)]
+    for path in [*writable, *([private] if private else [])]:
+        cmd += ["--bind", str(path), str(path)]
+    if hide_keys and KEYS.is_dir():
+        cmd += ["--tmpfs", str(KEYS), "--remount-ro", str(KEYS)]
+    # the empty folders that hide things are read-only too (the binds inside them stay writable)
+    for path in [Path("/tmp"), *hidden]:
+        cmd += ["--remount-ro", str(path)]
+    if private:
+        cmd += ["--setenv", "HOME", str(private / "home"), "--setenv", "TMPDIR", str(private / "tmp")]
+    # ipykernel exits when its parent's pid changes; in a pid namespace it always looks changed.
+    # --die-with-parent does that job here.
+    cmd += ["--unsetenv", "JPY_PARENT_PID"]
+    return [*cmd, "--", *argv]
+
+
+def private_folder() -> Path:
+    """A fresh temporary folder for one confined process (short path: Unix sockets live there)."""
+    base = Path(tempfile.mkdtemp(prefix="grade-", dir="/tmp" if os.path.isdir("/tmp") else None))
+    for sub in ("home", "tmp"):
+        (base / sub).mkdir()
+    return base
+
+
+class ConfinedKernelManager(AsyncKernelManager):
+    """A kernel manager whose kernel runs in bubblewrap (``Execute.kernel_manager_class``).
+
+    The kernel may write only in its working folder (the submission's autograded folder) and in
+    a private temporary folder, which also holds the connection file and the ``ipc`` sockets.
+    """
+
+    _private: Path | None = None
+    _workdir: Path | None = None
+    _confined = False
+
+    async def start_kernel(self, **kw):
+        # nbgrader sets NBGRADER_EXECUTION=autograde while it grades; `nbgrader validate` and
+        # learners' own runs (no bubblewrap on macOS or Windows) get a plain kernel
+        grading = os.environ.get("NBGRADER_EXECUTION") == "autograde"
+        self._confined = grading and GradingSandbox(parent=self).usable()
+        if self._confined:
+            self._workdir = Path(kw.get("cwd") or os.getcwd()).resolve()
+            self._private = private_folder()
+            self.transport = "ipc"
+            self.connection_file = str(self._private / "kernel.json")
+            self.ip = str(self._private / "k")
+            kw["cwd"] = str(self._workdir)
+            # A signal to the process group would hit bubblewrap itself and end the sandbox;
+            # ipykernel interrupts itself on an interrupt_request message instead.
+            self.kernel_spec.interrupt_mode = "message"
+        return await super().start_kernel(**kw)
+
+    def format_kernel_cmd(self, extra_arguments=None):
+        cmd = super().format_kernel_cmd(extra_arguments)
+        if not self._confined:
+            return cmd
+        return command(cmd, writable=[self._workdir], private=self._private,
+                       bwrap=GradingSandbox(parent=self).bwrap)
+
+    async def cleanup_resources(self, restart: bool = False):
+        # called on every shutdown, and by nbclient also after a kernel died (os._exit)
+        try:
+            await super().cleanup_resources(restart=restart)
+        finally:
+            if self._private is not None and not restart:
+                shutil.rmtree(self._private, ignore_errors=True)
+                self._private = None
+
+
+def run_confined(argv: list[str], *, input: str, timeout: float, confined: bool,
+                 bwrap: str = "bwrap") -> subprocess.CompletedProcess:
+    """Run a grader subprocess (it runs learner scripts) confined, in a private folder.
+
+    On timeout the whole process group is killed: a learner's endless loop must not outlive it.
+    """
+    private = private_folder()
+    try:
+        cmd = command(argv, private=private, hide_keys=False, bwrap=bwrap) if confined else argv
+        env = dict(os.environ, HOME=str(private / "home"), TMPDIR=str(private / "tmp"))
+        with subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True, cwd=private, env=env,
+                              start_new_session=True) as proc:
+            try:
+                out, err = proc.communicate(input, timeout=timeout)
+            except subprocess.TimeoutExpired:
+                if hasattr(os, "killpg"):
+                    os.killpg(proc.pid, signal.SIGKILL)
+                else:
+                    proc.kill()
+                proc.communicate()
+                raise
+        return subprocess.CompletedProcess(cmd, proc.returncode, out, err)
+    finally:
+        shutil.rmtree(private, ignore_errors=True)
+
+
+def _not_run(message: str):
+    from nbformat.v4 import new_output
+
+    return new_output("error", ename="KernelExited", evalue=message,
+                      traceback=[f"KernelExited: {message}"])
+
+
+class ExecuteToTheEnd(Execute):
+    """nbgrader's ``Execute``, but a kernel that exits (``os._exit``, a crash) costs only the cells
+    from there on: they get an error (score 0) instead of the whole submission failing."""
+
+    _gone = False
+
+    def preprocess(self, nb, resources=None, km=None):
+        self._gone = False
+        return super().preprocess(nb, resources, km)
+
+    def preprocess_cell(self, cell, resources, index):
+        if cell.cell_type != "code":
+            return cell, resources
+        if self._gone:
+            cell.outputs = [_not_run("not run: the kernel had exited in an earlier cell")]
+            return cell, resources
+        try:
+            return super().preprocess_cell(cell, resources, index)
+        except DeadKernelError:
+            self._gone = True
+            cell.outputs.append(_not_run("the kernel exited while running this cell"))
+            return cell, resources
+
+
+def main() -> int:
+    """``python -m checkers.course.confine``: can submissions be sandboxed on this machine?"""
+    problem = why_unavailable()
+    print(problem or "sandbox ready: autograding confines every submission (bubblewrap)")
+    return 1 if problem else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

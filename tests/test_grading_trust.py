@@ -1,0 +1,391 @@
+"""Grades an instructor can trust: a hostile class graded by real `nbgrader autograde` runs.
+
+Every submission is built from the release notebook by editing cells found by their nbgrader
+``grade_id``; answers are taken from the solution notebook's cells with the same ``grade_id``.
+Hostile submissions are graded *before* the reference solution (students are graded in name
+order), so any tampering that outlived its own submission would show in the solution's score.
+"""
+from __future__ import annotations
+
+import copy
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from checkers.course import confine, integrity
+
+from .conftest import ROOT
+
+ASSIGNMENT = "01-git-hygiene"
+SOURCE = ROOT / "solutions" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+NEEDS_SANDBOX = pytest.mark.skipif(confine.why_unavailable() is not None,
+                                   reason=f"{confine.why_unavailable()}")
+
+# Runs in the learner's kernel. Each attack is tried and its outcome ignored: the rest of the
+# notebook must still run, so that the submission scores exactly what its answers earn.
+REWRITE_COURSE = '''\
+import pathlib, checkers
+for _f in pathlib.Path(checkers.__file__).parent.rglob("*.py"):
+    try:
+        with open(_f, "a") as _fh:  # the attack of issue 7: code appended to the course's files
+            _fh.write("\\nimport checkers.course.module01 as _m\\n"
+                      "_m.CHECKS.update({k: (lambda a: __import__('checkers.findings').findings.Result())"
+                      " for k in _m.CHECKS})\\n")
+    except OSError:
+        pass
+try:
+    pathlib.Path(checkers.__file__).with_name("course").joinpath("grade.py").write_text(
+        "import json, sys\\nprint(json.dumps({'ok': True, 'findings': []}))\\n")
+except OSError:
+    pass
+'''
+# {course} is filled in: the worst case, a learner who knows where the instructor grades
+WRITE_GRADEBOOK = '''\
+import pathlib, sqlite3, subprocess
+_course = pathlib.Path({course!r})
+_db = _course / "gradebook.db"
+try:
+    _con = sqlite3.connect(_db)
+    _con.execute("UPDATE grade SET auto_score = 100, manual_score = 100")
+    _con.commit()
+    _con.close()
+except Exception:
+    pass
+try:
+    with open(_db, "ab") as _fh:
+        _fh.write(b"garbage")
+except OSError:
+    pass
+for _other in [*_course.glob("autograded/*/*"), *_course.glob("submitted/*/*"), _course / "solutions"]:
+    try:
+        (_other / "pwned.txt").write_text("x")
+    except OSError:
+        pass
+# answers stolen from the instructor's solutions (the course copy, and the checkout)
+import json
+for _nb in [*_course.glob("solutions/*/*.ipynb"), *pathlib.Path({checkout!r}).glob("solutions/*/*.ipynb")]:
+    try:
+        for _cell in json.loads(_nb.read_text())["cells"]:
+            if _cell.get("metadata", {{}}).get("nbgrader", {{}}).get("grade_id") == "sort":
+                exec("".join(_cell["source"]))
+    except OSError:
+        pass
+# a process meant to outlive the kernel and tamper with later submissions
+_mine = _course / "autograded" / "b-gradebook" / {assignment!r}
+subprocess.Popen(["sh", "-c", "while :; do date +%s%N >> lingering.txt; sleep 0.2; done"],
+                 cwd=_mine, start_new_session=True)
+'''
+MONKEYPATCH = '''\
+import checkers.course.module01 as _m, checkers.course.grade as _g
+from checkers.findings import Result
+for _name in [n for n in dir(_m) if n.startswith("check_")]:
+    setattr(_m, _name, lambda *a, **k: Result())
+    globals()[_name] = getattr(_m, _name)
+_m.CHECKS.update({k: (lambda *a, **k: Result()) for k in _m.CHECKS})
+_g.checks = lambda: _m.CHECKS
+'''
+
+# From a thread, the kernel sends "execute_result: 2" into whatever cell runs (nbgrader reads a
+# number there as partial credit), and the answer is copied from the grader-only keys.
+FAKE_CREDIT = '''\
+import threading, time
+_ip = get_ipython()
+def _fake_credit():
+    while True:
+        try:
+            _ip.kernel.session.send(_ip.kernel.iopub_socket, "execute_result",
+                                    {"execution_count": 1, "data": {"text/plain": "2"}, "metadata": {}},
+                                    parent=_ip.kernel.get_parent("shell"))
+        except Exception:
+            pass
+        time.sleep(0.02)
+threading.Thread(target=_fake_credit, daemon=True).start()
+try:
+    from checkers.course.keys.module01 import PLACE_OF, SECRET_ACTION
+    WHERE = {k: v[0] if isinstance(v, tuple) else v for k, v in PLACE_OF.items()}
+except Exception:
+    WHERE = {}
+'''
+
+
+def nbgrader(course: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+    proc = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course,
+                          capture_output=True, text=True, timeout=900)
+    if check:
+        assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    return proc
+
+
+def by_id(nb) -> dict:
+    return {c.metadata["nbgrader"]["grade_id"]: c for c in nb.cells if "nbgrader" in c.metadata}
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory) -> Path:
+    """A course with the assignment generated once (and its gradebook), copied by each test."""
+    root = tmp_path_factory.mktemp("generated")
+    shutil.copy(ROOT / "nbgrader_config.py", root)
+    shutil.copytree(ROOT / "solutions", root / "solutions")
+    os.environ["PATH"] = os.pathsep.join([os.path.dirname(sys.executable), os.environ["PATH"]])
+    nbgrader(root, "generate_assignment", ASSIGNMENT, "--force")
+    return root
+
+
+def course_copy(generated: Path, tmp: Path) -> Path:
+    shutil.copytree(generated, tmp)
+    return tmp
+
+
+def submissions(course: Path) -> tuple[dict, dict]:
+    """{student: notebook} and {student: the score its answers earn}."""
+    release = nbformat.read(course / "notebooks" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
+    answers = {gid: c.source for gid, c in by_id(nbformat.read(SOURCE, as_version=4)).items()
+               if c.metadata["nbgrader"].get("solution")}
+    points = {gid: c.metadata["nbgrader"]["points"] for gid, c in by_id(release).items()
+              if c.metadata["nbgrader"].get("grade")}
+    total = sum(points.values())
+
+    def solved(**changes) -> nbformat.NotebookNode:
+        nb = copy.deepcopy(release)
+        cells = by_id(nb)
+        for gid, source in {**answers, **changes}.items():
+            cells[gid].source = source
+        return nb
+
+    subs, earns = {}, {}
+    # rewrites the course's files through checkers.__file__, wrong .gitignore
+    subs["a-rewriter"] = solved(sort=REWRITE_COURSE + answers["sort"], gitignore='GITIGNORE = "*.pyc"\n')
+    earns["a-rewriter"] = total - points["test-gitignore"]
+    # writes to the gradebook and other submissions' folders, reads the solutions; no answer
+    subs["b-gradebook"] = copy.deepcopy(release)
+    by_id(subs["b-gradebook"])["sort"].source = WRITE_GRADEBOOK.format(
+        course=str(course.resolve()), checkout=str(ROOT), assignment=ASSIGNMENT)
+    earns["b-gradebook"] = 0
+    # monkeypatches every check in the kernel; wrong answers, and a script that loops forever,
+    # which only the grader's own (timed) run of the check meets
+    subs["c-patcher"] = solved(
+        sort=MONKEYPATCH + 'WHERE = {}\n', secret='SECRET_ACTION = "a"\n',
+        branch='BRANCH_SCRIPT = r"""\nwhile :; do :; done\n"""\n')
+    earns["c-patcher"] = total - sum(points[f"test-{g}"] for g in ("sort", "secret", "branch"))
+    # os._exit(0) in exercise 4: what came before counts, the rest scores 0
+    order = [gid for gid in by_id(release) if gid.startswith("test-")]
+    after = order[order.index("test-layout"):]
+    subs["d-exiter"] = solved(layout="import os\nos._exit(0)\n")
+    earns["d-exiter"] = total - sum(points[g] for g in after)
+    # an endless loop before exercise 3's answer is written
+    subs["e-looper"] = solved(repair="while True:\n    pass\n" + answers["repair"])
+    earns["e-looper"] = total - points["test-repair"]
+    # deletes one graded cell and one answer cell, edits another graded cell to hand over a
+    # right answer for a wrong one: nbgrader restores graded cells from the release
+    editor = solved(sort='WHERE = {}\n')
+    tests = by_id(editor)
+    tests["test-sort"].source = ('import json\nprint("CHECKERS-ANSWER 01-sort", json.dumps('
+                                 + repr(answers["sort"]) + '))\n')
+    editor.cells = [c for c in editor.cells
+                    if c.metadata.get("nbgrader", {}).get("grade_id") not in {"test-gitignore", "layout"}]
+    subs["f-editor"] = editor
+    earns["f-editor"] = total - points["test-sort"] - points["test-layout"]
+    # fakes partial credit from a thread and reads the keys (hidden from the kernel: wrong)
+    subs["g-faker"] = solved(sort=FAKE_CREDIT, gitignore='GITIGNORE = "*.pyc"\n')
+    earns["g-faker"] = total - points["test-sort"] - points["test-gitignore"]
+    subs["y-release"] = copy.deepcopy(release)  # handed in unchanged
+    earns["y-release"] = 0
+    subs["z-solution"] = solved()
+    earns["z-solution"] = total
+    return subs, earns
+
+
+def scores(course: Path, students) -> dict:
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        return {s: gb.find_submission(ASSIGNMENT, s).score for s in students}
+
+
+def tree_digest(*roots: Path) -> str:
+    h = hashlib.sha256()
+    for root in roots:
+        for path in sorted(root.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                h.update(str(path).encode() + path.read_bytes())
+    return h.hexdigest()
+
+
+@NEEDS_SANDBOX
+def test_hostile_class_changes_no_other_grade(generated, tmp_path):
+    course = course_copy(generated, tmp_path / "course")
+    subs, earns = submissions(course)
+    for student, nb in subs.items():
+        folder = course / "submitted" / student / ASSIGNMENT
+        folder.mkdir(parents=True)
+        nbformat.write(nb, folder / f"{ASSIGNMENT}.ipynb")
+    before = tree_digest(ROOT / "checkers", course / "solutions", course / "submitted")
+    private_before = set(Path("/tmp").glob("grade-*"))
+    nbgrader(course, "autograde", ASSIGNMENT, "--force")
+    assert set(Path("/tmp").glob("grade-*")) <= private_before  # every private folder removed
+    got = scores(course, subs)
+    assert got == earns
+    assert tree_digest(ROOT / "checkers", course / "solutions", course / "submitted") == before
+    integrity.verify()
+    own = course / "autograded" / "b-gradebook" / ASSIGNMENT
+    assert [p.parent for p in course.rglob("pwned.txt")] == [own]  # its own folder only
+    lingering = own / "lingering.txt"
+    size = lingering.stat().st_size  # it ran while the kernel did ...
+    time.sleep(1)
+    assert lingering.stat().st_size == size  # ... and ended with it
+
+
+def test_grading_refuses_without_a_sandbox_unless_the_risk_is_accepted(generated, tmp_path):
+    course = course_copy(generated, tmp_path / "course")
+    release = course / "notebooks" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+    folder = course / "submitted" / "kai" / ASSIGNMENT
+    folder.mkdir(parents=True)
+    shutil.copy(release, folder)
+    refused = nbgrader(course, "autograde", ASSIGNMENT, "--GradingSandbox.bwrap=no-such-bwrap",
+                       check=False)
+    assert refused.returncode == 2
+    line = [l for l in refused.stderr.splitlines() if l.startswith("autograde refused")]
+    assert len(line) == 1 and "bubblewrap" in line[0] and confine.FLAG in line[0], refused.stderr
+    assert "Traceback" not in refused.stderr
+    assert not (course / "autograded" / "kai" / ASSIGNMENT).exists()  # a rerun grades it
+    accepted = nbgrader(course, "autograde", ASSIGNMENT, "--GradingSandbox.bwrap=no-such-bwrap",
+                        "--GradingSandbox.allow_unsandboxed=True")
+    assert "WITHOUT a sandbox" in accepted.stdout + accepted.stderr
+    assert scores(course, ["kai"]) == {"kai": 0}
+
+
+def test_grading_code_matches_its_manifest():
+    assert set(integrity.read_manifest()) == set(integrity.grading_files()), (
+        f"run `{integrity.UPDATE}` and commit checkers/course/grading.sha256")
+    integrity.verify()
+
+
+def test_a_changed_grading_file_is_reported(tmp_path, monkeypatch):
+    copy_root = tmp_path / "checkers"
+    shutil.copytree(integrity.PACKAGE, copy_root, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(integrity, "PACKAGE", copy_root)
+    monkeypatch.setattr(integrity, "MANIFEST", copy_root / "course" / "grading.sha256")
+    integrity.verify()
+    with open(copy_root / "course" / "grade.py", "a") as fh:
+        fh.write("\n# appended by a submission\n")
+    with pytest.raises(integrity.Tampered, match="checkers/course/grade.py"):
+        integrity.verify()
+
+
+@NEEDS_SANDBOX
+def test_a_confined_grader_cannot_write_outside_its_private_folder(tmp_path):
+    target = tmp_path / "outside.txt"
+    proc = confine.run_confined(
+        ["bash", "-c", f'echo x > "$TMPDIR/mine" && cat "$TMPDIR/mine"; echo y > {target}; '
+                       f'ls {ROOT}/solutions; (exec 3<>/dev/tcp/127.0.0.1/22) 2>/dev/null || echo offline; '
+                       f'(echo z > /tmp/z) 2>/dev/null || echo tmp-read-only; '
+                       f'(echo z > {ROOT}/z) 2>/dev/null || echo course-read-only'],
+        input="", timeout=30, confined=True)
+    assert proc.stdout.splitlines()[0] == "x"
+    assert "offline" in proc.stdout and not target.exists()
+    assert "tmp-read-only" in proc.stdout and "course-read-only" in proc.stdout
+    assert "01-git-hygiene" not in proc.stdout  # the course's solutions are hidden
+
+
+def test_blocked_user_namespaces_are_reported_in_one_line(tmp_path):
+    fake = tmp_path / "bwrap"
+    fake.write_text("#!/bin/sh\necho 'bwrap: setting up uid map: Permission denied' >&2\nexit 1\n")
+    fake.chmod(0o755)
+    reason = confine.why_unavailable(str(fake))
+    assert reason and "\n" not in reason and "uid map: Permission denied" in reason
+    assert "not installed" in confine.why_unavailable(str(tmp_path / "missing"))
+    with pytest.raises(confine.Unconfinable):
+        confine.GradingSandbox(bwrap=str(fake)).usable()
+    assert confine.GradingSandbox(bwrap=str(fake), allow_unsandboxed=True).usable() is False
+    ready = subprocess.run([sys.executable, "-m", "checkers.course.confine"], capture_output=True,
+                           text=True)
+    assert ready.returncode == (confine.why_unavailable() is not None), ready.stdout
+
+
+@NEEDS_SANDBOX
+def test_the_kernel_does_not_see_the_answer_keys_but_the_grader_does(monkeypatch, request):
+    keys = ROOT / "checkers" / "course" / "keys"
+    if not keys.is_dir():  # before the keys package exists, a stand-in (not in /tmp: hidden)
+        keys = Path(tempfile.mkdtemp(prefix="keys-", dir="/var/tmp")) / "keys"
+        request.addfinalizer(lambda: shutil.rmtree(keys.parent, ignore_errors=True))
+        keys.mkdir()
+        (keys / "quiz.py").write_text("ANSWER = 'b'\n")
+        monkeypatch.setattr(confine, "KEYS", keys)
+    listing = ["ls", "-A", str(keys)]
+    kernel = subprocess.run(confine.command(listing, hide_keys=True), capture_output=True, text=True)
+    grader = subprocess.run(confine.command(listing, hide_keys=False), capture_output=True, text=True)
+    assert kernel.returncode == 0 and kernel.stdout == ""
+    assert grader.stdout.strip()
+
+
+def test_the_cell_timeout_keeps_an_endless_loop_under_30_seconds():
+    config = (ROOT / "nbgrader_config.py").read_text()
+    namespace = {"get_config": lambda: _Anything(), "__file__": str(ROOT / "nbgrader_config.py")}
+    exec(compile(config, "nbgrader_config.py", "exec"), namespace)
+    assert namespace["CELL_TIMEOUT"] < 30
+    assert "c.Execute.timeout = CELL_TIMEOUT" in config
+    assert "c.RegradeOutsideKernel.timeout = CELL_TIMEOUT" in config
+
+
+class _Anything:
+    def __getattr__(self, name):
+        value = _Anything()
+        object.__setattr__(self, name, value)
+        return value
+
+
+def test_grades_csv_is_git_ignored():
+    proc = subprocess.run(["git", "check-ignore", "-q", "grades.csv"], cwd=ROOT)
+    assert proc.returncode == 0
+
+
+def _can_add_users() -> str | None:
+    if not hasattr(os, "geteuid") or os.geteuid() != 0:
+        return "adding a user needs root"
+    if not shutil.which("useradd") or not shutil.which("runuser"):
+        return "useradd/runuser not installed"
+    return None
+
+
+@NEEDS_SANDBOX
+@pytest.mark.skipif(_can_add_users() is not None, reason=f"{_can_add_users()}")
+def test_a_non_root_instructor_grades_in_the_sandbox(generated, request):
+    user = "course-grader"
+    if subprocess.run(["id", user], capture_output=True).returncode:
+        subprocess.run(["useradd", "--no-create-home", "--shell", "/bin/sh", user], check=True)
+        request.addfinalizer(lambda: subprocess.run(["userdel", user], capture_output=True))
+    # pytest's own temporary folders are private to root
+    shared = Path(tempfile.mkdtemp(prefix="course-grader-"))
+    request.addfinalizer(lambda: shutil.rmtree(shared, ignore_errors=True))
+    shared.chmod(0o755)
+    course = course_copy(generated, shared / "course")
+    subs, earns = submissions(course)
+    picked = {s: subs[s] for s in ("a-rewriter", "z-solution")}
+    for student, nb in picked.items():
+        folder = course / "submitted" / student / ASSIGNMENT
+        folder.mkdir(parents=True)
+        nbformat.write(nb, folder / f"{ASSIGNMENT}.ipynb")
+    (course / "home").mkdir()
+    subprocess.run(["chown", "-R", user, str(course)], check=True)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_CONFIG_GLOBAL")}
+    env.update(HOME=str(course / "home"))
+    home = f"HOME={course / 'home'}"
+    reason = subprocess.run(["runuser", "-u", user, "--", "env", home, sys.executable, "-c",
+                             "from checkers.course.confine import why_unavailable as w; print(w())"],
+                            capture_output=True, text=True, env=env, cwd=course)
+    if reason.stdout.strip() != "None":
+        pytest.skip(f"a non-root user cannot sandbox here: {reason.stdout.strip() or reason.stderr[-300:]}")
+    proc = subprocess.run(["runuser", "-u", user, "--", "env", home, sys.executable, "-m", "nbgrader",
+                           "autograde", ASSIGNMENT, "--force"], cwd=course, env=env,
+                          capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert scores(course, picked) == {s: earns[s] for s in picked}
+    integrity.verify()
