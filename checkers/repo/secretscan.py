@@ -1,57 +1,45 @@
-"""Finding secret values in text: detect-secrets' maintained patterns plus Azure's own formats.
+"""Finding secret values in text: gitleaks' rule set plus the formats ML projects on Azure leak.
 
-We use detect-secrets' regular expressions (its ``RegexBasedDetector`` plugins) rather than its
-line-by-line scanner: one pass of each pattern over a whole file is fast enough for history
-scans. Azure connection strings, service-principal JSON and Entra client secrets are added here
-because they are what ML projects on Azure leak. A line with ``pragma: allowlist secret`` (the
-detect-secrets convention) is skipped.
+The rules are gitleaks' own (``gitleaks.py`` reads the vendored ``gitleaks.toml``), applied with
+its semantics. Added here: Azure connection strings, account and Service Bus keys, SAS
+signatures, service-principal JSON, ``kaggle.json``, credentials in URLs, and literal
+``password = "..."`` / ``AZURE_OPENAI_KEY=...`` assignments. Every candidate value is then
+judged as a value, not by its name alone: placeholders (``<...>``, ``${VAR}``, ``{{VAR}}``,
+``your-client-secret``), code (``self.password``, ``ARGS.APP_SECRET``, ``api_key``), publicly
+documented development keys (the Azurite emulator's) and credentials for ``localhost`` are not
+secrets. A line with ``pragma: allowlist secret`` (detect-secrets) or ``gitleaks:allow`` is skipped.
 """
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-ALLOWLIST = "pragma: allowlist secret"
-# detect-secrets plugins whose patterns are precise enough to report as errors.
-DETECT_SECRETS_PLUGINS = (
-    "ArtifactoryDetector", "AWSKeyDetector", "AzureStorageKeyDetector", "BasicAuthDetector",
-    "DiscordBotTokenDetector", "GitHubTokenDetector", "GitLabTokenDetector", "JwtTokenDetector",
-    "MailchimpDetector", "NpmDetector", "OpenAIDetector", "PrivateKeyDetector",
-    "PypiTokenDetector", "SendGridDetector", "SlackDetector", "SquareOAuthDetector",
-    "StripeDetector", "TelegramBotTokenDetector", "TwilioKeyDetector",
-)
-_PLACEHOLDER = re.compile(
-    r"^(?:x+|\*+|\.+|<.*>|\{.*\}|\$.*|%.*%|your[-_].*|changeme|change[-_]?me.*|replace[-_]?me.*|"
-    r"example.*|dummy.*|sample.*|"
-    r"placeholder|redacted|secret|password|none|null|todo|fake.*|test.*)$", re.I)
-AZURE_PATTERNS = (
-    ("Azure storage connection string",
-     re.compile(r"DefaultEndpointsProtocol=https?;[^\s\"']*?AccountKey=(?P<value>[A-Za-z0-9+/=]{20,})")),
-    ("Azure storage account key", re.compile(r"AccountKey=(?P<value>[A-Za-z0-9+/=]{20,})")),
-    ("Azure Service Bus / Event Hubs key",
-     re.compile(r"SharedAccessKey=(?P<value>[A-Za-z0-9+/=]{20,})")),
-    ("Azure SAS token signature", re.compile(r"[?&]sig=(?P<value>[A-Za-z0-9%+/=]{30,})")),
-    ("Azure Entra client secret",
-     re.compile(r"(?<![A-Za-z0-9_~.-])(?P<value>[A-Za-z0-9_~.-]{3}\dQ~[A-Za-z0-9_~.-]{31,34})(?![A-Za-z0-9_~.-])")),
-    ("GitHub fine-grained token", re.compile(r"(?P<value>github_pat_[A-Za-z0-9_]{22,})")),
-    ("Azure service principal JSON (clientSecret)",
-     re.compile(r"\"clientSecret\"\s*:\s*\"(?P<value>[^\"\s]{8,})\"")),
-)
-KEYWORD = re.compile(
-    r"(?i)\b(?:password|passwd|pwd|secret|api[_-]?key|access[_-]?key|client[_-]?secret|auth[_-]?token|"
-    r"access[_-]?token|account[_-]?key|private[_-]?key)\w*[\"']?\s*[:=]\s*(?P<q>[\"'])(?P<value>[^\"'\s]{8,})(?P=q)")
+from . import gitleaks
 
-# `password: hunter2hunter2` (YAML, INI, properties): unquoted, for the unambiguous key names.
-UNQUOTED = re.compile(
-    r"(?im)^[ \t]*(?:export[ \t]+)?[\"']?(?:password|passwd|pwd|client[_-]?secret|api[_-]?key|"
-    r"access[_-]?key|secret[_-]?key|account[_-]?key|auth[_-]?token|access[_-]?token|"
-    r"aws_secret_access_key|private[_-]?key)[\"']?[ \t]*[:=][ \t]*"
-    r"(?P<value>[^\s\"'#$<{/()\[\]][^\s\"'#()\[\]]{7,})[ \t]*$")
-# KEY=value lines of .env files and shell scripts, unquoted.
-ENV_ASSIGNMENT = re.compile(
-    r"(?m)^[ \t]*(?:export[ \t]+)?[A-Za-z0-9_]*(?:PASSWORD|PASSWD|SECRET|API_KEY|ACCESS_KEY|ACCOUNT_KEY|"
-    r"TOKEN|PRIVATE_KEY)[A-Za-z0-9_]*[ \t]*=[ \t]*(?P<value>[^\s\"'#$()\[\]]{8,})(?=[ \t]*(?:#|$))")
+ALLOWLIST = "pragma: allowlist secret"
+ALLOW_MARKERS = (ALLOWLIST, "gitleaks:allow")
+
+# Values that stand for a secret rather than being one.
+_PLACEHOLDER = re.compile(
+    r"(?ix)^(?:x{3,}.*|.*x{6,}.*|\*{3,}.*|\.{3,}|<[^>]*>?|\[[^\]]*\]|\{\{.*\}\}|\$\{.*\}?|\$\(.*\)|\$[A-Za-z_]\w*|"
+    r"%[A-Za-z_]+%|@[A-Za-z_]+@|your.*|(?:my|the|insert|enter|put|add|replace|change|set)[-_ ].*|"
+    r".*(?:change[-_]?me|replace[-_]?me|placeholder|redacted|example|dummy|sample|fake|"
+    r"not[-_]?a[-_]?(?:real|secret)|todo|fixme|secret[-_]?here|key[-_]?here|token[-_]?here).*|"
+    r"test.*|none|null|nil|true|false|undefined|secret|password|passwd)$")
+# Code, not a value: `self.password`, `ARGS.APP_SECRET`, `os.environ["X"]`, `get_key()`, `api_key`.
+_CODE = re.compile(r"^(?:[A-Za-z_][\w-]*(?:\.[A-Za-z_]\w*)+(?:\(.*\))?|[A-Za-z_]\w*\(.*\)?|[A-Za-z_-]+|"
+                   r"[A-Za-z_]\w*\[.*\]?)$")
+# Keys that vendors publish for local development: the Azurite storage emulator and AWS's
+# documentation examples.
+PUBLIC_KEYS = (
+    "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==",
+    "AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+)
+_LOCAL_HOST = re.compile(r"(?i)^(?:localhost|127\.\d+\.\d+\.\d+|0\.0\.0\.0|\[?::1\]?|[\w.-]*example\.(?:com|org|net)|"
+                         r"[\w.-]*\.(?:test|example|invalid|local|localhost)|host|hostname|server|db|database|"
+                         r"postgres|mysql|redis|mongo|mongodb|rabbitmq|minio|testserver)(?::\d+)?$")
 
 
 @dataclass(frozen=True)
@@ -60,6 +48,7 @@ class SecretHit:
     line: int
     column: int
     value: str
+    rule: str = ""   # the gitleaks rule id, or "" for the rules of this module
 
     @property
     def masked(self) -> str:
@@ -74,146 +63,194 @@ def mask(value: str) -> str:
     return f"{value[:4]}{'*' * 8}{value[-2:]} ({len(value)} chars)"
 
 
+@dataclass(frozen=True)
+class OwnRule:
+    kind: str
+    regex: re.Pattern
+    keywords: tuple[str, ...]   # lower case; the rule runs only when one is in the text
+    judge: bool = True          # the value must also look like a value (not code, not a placeholder)
+
+
+_KEYWORD_NAMES = (r"password|passwd|pwd|secret|api[_-]?key|access[_-]?key|client[_-]?secret|auth[_-]?token|"
+                  r"access[_-]?token|account[_-]?key|private[_-]?key|secret[_-]?key|openai[_-]?key|"
+                  r"kaggle[_-]?key|hf[_-]?token|huggingface[_-]?token|wandb[_-]?api[_-]?key|aws_secret_access_key")
+OWN_RULES = (
+    OwnRule("Private Key", re.compile(
+        r"(?P<value>-----BEGIN[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----)[ \t]*(?:\\r)?(?:\\n|\r?\n)"
+        r"(?:Proc-Type:|[ \t\"']*[A-Za-z0-9+/=]{16})|(?P<putty>PuTTY-User-Key-File-\d)"),
+        ("private key", "putty"), judge=False),
+    OwnRule("Azure storage connection string", re.compile(
+        r"DefaultEndpointsProtocol=https?;[^\s\"']*?AccountKey=(?P<value>[A-Za-z0-9+/=]{20,})"),
+        ("accountkey=",), judge=False),
+    OwnRule("Azure storage account key", re.compile(r"AccountKey=(?P<value>[A-Za-z0-9+/=]{20,})"),
+            ("accountkey=",), judge=False),
+    OwnRule("Azure Service Bus / Event Hubs key",
+            re.compile(r"SharedAccessKey=(?P<value>[A-Za-z0-9+/=]{20,})"), ("sharedaccesskey=",),
+            judge=False),
+    OwnRule("Azure SAS token signature",
+            re.compile(r"[?&]sig=(?P<value>[A-Za-z0-9%+/=]{30,})"), ("sig=",)),
+    OwnRule("Azure service principal JSON (clientSecret)",
+            re.compile(r"\"clientSecret\"\s*:\s*\"(?P<value>[^\"\s]{8,})\""), ("clientsecret",)),
+    OwnRule("Kaggle API key (kaggle.json)", re.compile(
+        r"\"key\"\s*:\s*\"(?P<value>[0-9a-f]{32})\"(?=[^{}]*\"username\")|"
+        r"\"username\"\s*:\s*\"[^\"]*\"\s*,\s*\"key\"\s*:\s*\"(?P<value2>[0-9a-f]{32})\""),
+        ("username",), judge=False),
+    OwnRule("credentials in a URL", re.compile(
+        r"(?i)\b[a-z][a-z0-9+.-]{1,20}://(?P<user>[^:/\s@'\"`]{1,64}):(?P<value>[^:/\s@'\"`]{6,})@"
+        r"(?P<host>[^/\s:'\"`?#]+(?::\d+)?)"), ("://",)),
+    # `password = "..."`, `"api_key": "..."`: quoted values of the names that mean a secret.
+    OwnRule("hard-coded credential", re.compile(
+        r"(?i)\b(?:" + _KEYWORD_NAMES + r")\w*[\"']?\s*(?::=|[:=]|=>)\s*[rbf]?(?P<q>[\"'])"
+        r"(?P<value>[^\"'\s]{8,})(?P=q)"),
+        ("passw", "pwd", "secret", "key", "token")),
+    # `password: hunter2hunter2` (YAML, INI, properties) and `AZURE_OPENAI_KEY=...` (.env, shell).
+    OwnRule("hard-coded credential", re.compile(
+        r"(?im)^[ \t]*(?:export[ \t]+|-[ \t]+)?[\"']?(?:[A-Za-z0-9_.-]*[_.-])?(?:" + _KEYWORD_NAMES +
+        r"|token|key)[\"']?[ \t]*[:=][ \t]*"
+        r"(?P<value>[^\s\"'#$<{()\[\]][^\s\"'#()\[\]]{6,}[^\s\"'#()\[\],;])[,;]?[ \t]*(?:#.*)?$"),
+        ("passw", "pwd", "secret", "key", "token")),
+)
+
+
+_PATH = re.compile(r"(?:~|\.{0,2})/(?:[a-z0-9_.-]+/)*[\w.-]+")
+_FAKE_RUN = re.compile(r"(?i)0123456|1234567|abcdefg|(.)\1{5}")
+
+
+def _judged_as_code_or_placeholder(value: str) -> bool:
+    v = value.strip().strip("\"'`")
+    if v in PUBLIC_KEYS or _FAKE_RUN.search(v) or "://" in v or _PATH.fullmatch(v):
+        return True
+    if _PLACEHOLDER.match(v) or "${" in v or "{{" in v or v.startswith(("$", "%(", "<")):
+        return True
+    if _CODE.match(v):
+        return True
+    return len(set(v)) <= 3  # 00000000, abababab
+
+
+def _not_a_secret(kind: str, match: re.Match, value: str, judge: bool) -> bool:
+    if value in PUBLIC_KEYS:
+        return True
+    if kind == "credentials in a URL":
+        host = match.group("host") or ""
+        return bool(_LOCAL_HOST.match(host)) or _judged_as_code_or_placeholder(value) \
+            or bool(_PLACEHOLDER.match(match.group("user")))
+    if judge and _judged_as_code_or_placeholder(value):
+        return True
+    if kind == "hard-coded credential":
+        # the reference's own judgement of name=value pairs: stopwords, `csrf_token`, `key_id` ...
+        line = match.string[match.string.rfind("\n", 0, match.start()) + 1:match.end()]
+        return any(a.allows(value, match.group(0), line, None) for a in _generic_allowlists())
+    return False
+
+
 @lru_cache(maxsize=1)
-def patterns() -> tuple[tuple[str, re.Pattern], ...]:
-    from ._detect_secrets_patterns import PATTERNS
-
-    found = [(kind, re.compile(pattern, flags)) for kind, pattern, flags in PATTERNS]
-    return (*AZURE_PATTERNS, *found, ("hard-coded credential", KEYWORD),
-            ("hard-coded credential", ENV_ASSIGNMENT), ("hard-coded credential", UNQUOTED))
+def _generic_allowlists():
+    ruleset = gitleaks.ruleset()
+    generic = next(r for r in ruleset.rules if r.id == "generic-api-key")
+    return (*ruleset.allowlists, *generic.allowlists)
 
 
-def detect_secrets_patterns() -> list[tuple[str, str, int]]:
-    """(secret type, regex, flags) of the chosen detect-secrets plugins, read from the package.
-
-    Importing detect-secrets costs a tenth of a second, too much for a pre-commit hook, so
-    ``_detect_secrets_patterns.py`` holds this list, generated by
-    ``python -m checkers.repo.secretscan > checkers/repo/_detect_secrets_patterns.py``;
-    ``tests/test_secretscan.py`` fails when it differs from the installed (pinned) version.
-    """
-    from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
-
-    return [(secret_type, rx.pattern, rx.flags & ~re.UNICODE)
-            for secret_type, cls in get_mapping_from_secret_type_to_class().items()
-            if cls.__name__ in DETECT_SECRETS_PLUGINS for rx in cls.denylist]
-
-
-def render_patterns_module() -> str:
-    from importlib.metadata import version
-
-    lines = [f'"""Generated from detect-secrets {version("detect-secrets")} by '
-             '`python -m checkers.repo.secretscan`; do not edit."""', "PATTERNS = ["]
-    lines += [f"    ({kind!r}, {pattern!r}, {int(flags)})," for kind, pattern, flags in detect_secrets_patterns()]
-    return "\n".join([*lines, "]", ""])
-
-
-# Cheap first pass: a file with none of these substrings cannot match any pattern above.
-_PREFILTER = re.compile(
-    r"(?i)key|secret|token|passw|pwd|sig=|BEGIN|AKIA|ASIA|ghp_|gho_|ghs_|ghu_|github_pat|glpat|"
-    r"xox|sk_live|rk_live|sq0|SG\.|eyJ|://[^/\s:@]+:[^/\s@]+@|Q~|AKC|AP[0-9A-F]|npm_|pypi-|"
-    r"sk-|-us|gl[a-z]+-|GR1348941|ghr_|ABIA|ACCA|A3T|"
-    r"[0-9]{8,10}:|SK[0-9a-f]{32}|AC[a-z0-9]{32}|[MNO][A-Za-z\d_-]{23,25}\.")
-
-
-# The same test as _PREFILTER, fast: on ASCII text ``(?i)`` matching is plain matching of the
-# lower-cased text, so the literals become substring tests and the rest loses its ``(?i)``
-# (Python's ``re`` cannot skip ahead in an alternation or under ``(?i)``; it tries every
-# position). Lookbehinds stand for the leading repetitions so that each search starts at a
-# literal. Text that is not ASCII goes through _PREFILTER itself.
-_PREFILTER_WORDS = ("key", "secret", "token", "passw", "pwd", "sig=", "begin", "akia", "asia",
-                    "ghp_", "gho_", "ghs_", "ghu_", "github_pat", "glpat", "xox", "sk_live",
-                    "rk_live", "sq0", "sg.", "eyj", "q~", "akc", "npm_", "pypi-", "sk-", "-us",
-                    "gr1348941", "ghr_", "abia", "acca", "a3t")
-_PREFILTER_LOWER = tuple(re.compile(p) for p in (
-    r"://[^/\s:@]+:[^/\s@]+@", r"ap[0-9a-f]", r":(?<=[0-9]{8}:)", r"sk[0-9a-f]{32}",
-    r"ac[a-z0-9]{32}", r"\.(?<=[mno][a-z\d_-]{23}\.)", r"\.(?<=[mno][a-z\d_-]{24}\.)",
-    r"\.(?<=[mno][a-z\d_-]{25}\.)", r"-(?<=gl[a-z]{2}-)", r"-(?<=gl[a-z]{3}-)",
-    r"-(?<=gl[a-z]{4}-)", r"-(?<=gl[a-z]{5}-)", r"-(?<=gl[a-z]{6}-)"))
-
-
-def _prefilter(text: str) -> bool:
-    if not text.isascii():
-        return _PREFILTER.search(text) is not None
-    low = text.lower()
-    return any(w in low for w in _PREFILTER_WORDS) or any(rx.search(low) for rx in _PREFILTER_LOWER)
-
-
-def _any_in(words: tuple[str, ...], lower: bool = False):
-    """A gate: True when ``text`` holds one of ``words`` (ASCII-case-insensitively if ``lower``)."""
-    if not lower:
-        return lambda text, low: any(w in text for w in words)
-    # (?i) patterns: only ASCII text is gated (low is None otherwise, and the pattern runs).
-    return lambda text, low: low is None or any(w in low for w in words)
-
-
-def _search(pattern: str):
-    rx = re.compile(pattern)
-    return lambda text, low: rx.search(text) is not None
-
-
-# Necessary conditions of the patterns that have no literal prefix for ``re`` to search for
-# (the others are fast as they are): a pattern whose gate is False cannot match, so it is not
-# run. Keyed by the exact pattern text; a pattern that changes loses its gate, never a finding.
-_GATES = {
-    AZURE_PATTERNS[3][1].pattern: _any_in(("sig=",)),
-    AZURE_PATTERNS[4][1].pattern: _any_in(("Q~",)),
-    KEYWORD.pattern: _any_in(("passw", "pwd", "secret", "api", "access", "client", "auth",
-                              "account", "private"), lower=True),
-    ENV_ASSIGNMENT.pattern: _any_in(("PASSW", "SECRET", "API_KEY", "ACCESS_KEY", "ACCOUNT_KEY",
-                                     "TOKEN", "PRIVATE_KEY")),
-    # detect-secrets 1.5.0
-    r'(?:\s|=|:|"|^)AKC[a-zA-Z0-9]{10,}(?:\s|"|$)': _any_in(("AKC",)),
-    r'(?:\s|=|:|"|^)AP[\dABCDEF][a-zA-Z0-9]{8,}(?:\s|"|$)': _any_in(("AP",)),
-    r'aws.{0,20}?(?:key|pwd|pw|password|pass|token).{0,20}?[\'\"]([0-9a-zA-Z/+]{40})[\'\"]':
-        _any_in(("aws",), lower=True),
-    r"[MNO][a-zA-Z\d_-]{23,25}\.[a-zA-Z\d_-]{6}\.[a-zA-Z\d_-]{27}":
-        _search(r"\.(?<=[a-zA-Z\d_-]{23}\.)"),
-    r"[0-9a-z]{32}-us[0-9]{1,2}": _any_in(("-us",)),
-    r"xox(?:a|b|p|o|s|r)-(?:\d+-)+[a-z0-9]+": _any_in(("xox",), lower=True),
-    r"https://hooks\.slack\.com/services/T[a-zA-Z0-9_]+/B[a-zA-Z0-9_]+/[a-zA-Z0-9_]+":
-        _any_in(("hooks.slack.com",), lower=True),
-    r"(?:r|s)k_live_[0-9a-zA-Z]{24}": _any_in(("k_live_",)),
-    r"\d{8,10}:[0-9A-Za-z_-]{35}": _search(r":(?<=\d{8}:)"),
+# gitleaks rules whose value is judged like ours (their regex keys on a name, not a format).
+JUDGED_GITLEAKS = {"generic-api-key", "hashicorp-tf-password", "curl-auth-user",
+                   "kubernetes-secret-yaml", "nuget-config-password"}
+_LABELS = {
+    "aws-access-token": "AWS access key", "github-pat": "GitHub token", "github-oauth": "GitHub token",
+    "github-app-token": "GitHub token", "github-fine-grained-pat": "GitHub fine-grained token",
+    "gitlab-pat": "GitLab token", "huggingface-access-token": "Hugging Face token",
+    "openai-api-key": "OpenAI API key", "jwt": "JSON Web Token", "private-key": "Private Key",
+    "azure-ad-client-secret": "Azure Entra client secret", "gcp-api-key": "Google Cloud API key",
+    "generic-api-key": "API key or token", "slack-bot-token": "Slack token",
+    "anthropic-api-key": "Anthropic API key", "stripe-access-token": "Stripe key",
 }
 
 
-def scan_text(text: str) -> list[SecretHit]:
-    """Secrets in ``text``: one hit per line and position, the most specific kind first."""
-    if not _prefilter(text):
-        return []
-    hits: dict[tuple[int, int], SecretHit] = {}
-    lines_hit: set[int] = set()
-    line_starts = None
-    low = text.lower() if text.isascii() else None
-    for kind, rx in patterns():
-        gate = _GATES.get(rx.pattern)
-        if gate is not None and not gate(text, low):
+def label(rule_id: str) -> str:
+    return _LABELS.get(rule_id) or rule_id.replace("-", " ").capitalize()
+
+
+@lru_cache(maxsize=1)
+def _keyword_index() -> tuple[tuple[str, ...], ...]:
+    return tuple(r.keywords for r in gitleaks.ruleset().rules)
+
+
+def scan_text(text: str, path: str | None = None) -> list[SecretHit]:
+    """Secrets in ``text`` (a file at ``path``, if known): one hit per line, most specific first."""
+    if "\\" in text:
+        # Code inside JSON strings (notebooks): `\"` becomes ` "`, so that patterns see the quote
+        # the code has; the length is kept, and so every line and column.
+        text = text.replace('\\"', ' "').replace("\\'", " '")
+    low = text.lower()
+    present: dict[str, bool] = {}
+
+    def has(words) -> bool:
+        for w in words:
+            found = present.get(w)
+            if found is None:
+                found = present[w] = w in low
+            if found:
+                return True
+        return not words
+
+    line_starts: list[int] | None = None
+    hits: dict[int, SecretHit] = {}
+
+    def line_of(offset: int) -> int:
+        nonlocal line_starts
+        if line_starts is None:
+            line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
+        return bisect.bisect_right(line_starts, offset)
+
+    def line_text(number: int) -> str:
+        start = line_starts[number - 1]
+        end = text.find("\n", start)
+        return text[start: end if end >= 0 else len(text)]
+
+    def add(kind: str, value: str, offset: int, rule: str = "") -> None:
+        number = line_of(offset)
+        if number in hits:
+            return  # a more specific rule already reported this line
+        if any(m in line_text(number) for m in ALLOW_MARKERS):
+            return
+        hits[number] = SecretHit(kind, number, offset - line_starts[number - 1] + 1, value, rule)
+
+    for rule in OWN_RULES:
+        if not has(rule.keywords):
             continue
-        for match in rx.finditer(text):
-            value = match.groupdict().get("value") or match.group(0)
-            if rx in (KEYWORD, ENV_ASSIGNMENT, UNQUOTED) and (_PLACEHOLDER.match(value) or "${" in value):
+        for match in rule.regex.finditer(text):
+            name = next((g for g in ("value", "value2", "putty") if g in rule.regex.groupindex
+                         and match.group(g)), None)
+            value = match.group(name) if name else match.group(0)
+            if _not_a_secret(rule.kind, match, value, rule.judge):
                 continue
-            start = match.start("value") if "value" in rx.groupindex else match.start()
-            if line_starts is None:
-                line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
-            line = _bisect(line_starts, start)
-            if line in lines_hit:
-                continue  # the more specific pattern on this line already reported it
-            end = text.find("\n", start)
-            if ALLOWLIST in text[line_starts[line - 1]: end if end >= 0 else len(text)]:
+            add(rule.kind, value, match.start(name) if name else match.start())
+    ruleset = gitleaks.ruleset()
+    for rule in ruleset.rules:
+        if not has(rule.keywords):
+            continue
+        if rule.path_pattern and (path is None or not rule.path.search(path)):
+            continue
+        for match in rule.regex.finditer(text):
+            value, start = gitleaks.secret_of(rule, match)
+            if rule.entropy and gitleaks.shannon(value) <= rule.entropy:
                 continue
-            lines_hit.add(line)
-            hits[(line, start)] = SecretHit(kind, line, start - line_starts[line - 1] + 1, value)
+            number = line_of(start)
+            if number in hits:
+                continue
+            line = line_text(number)
+            whole = match.group(0)
+            if any(a.allows(value, whole, line, path) for a in (*ruleset.allowlists, *rule.allowlists)):
+                continue
+            if _not_a_secret(label(rule.id), match, value, rule.id in JUDGED_GITLEAKS):
+                continue
+            if rule.id == "private-key":
+                header = re.match(r"-----BEGIN[^-\n]*-----", whole)
+                value = header.group(0) if header else "PRIVATE KEY"
+            add(label(rule.id), value, start, rule.id)
     return sorted(hits.values(), key=lambda h: (h.line, h.column))
 
 
-def _bisect(starts: list[int], offset: int) -> int:
-    import bisect
-
-    return bisect.bisect_right(starts, offset)
-
-
-if __name__ == "__main__":
-    import sys
-
-    sys.stdout.write(render_patterns_module())
+def prefilter_words() -> set[str]:
+    """Every keyword a rule needs: text with none of them cannot hold a finding."""
+    words = {w for r in gitleaks.ruleset().rules for w in r.keywords}
+    words |= {w for r in OWN_RULES for w in r.keywords}
+    return words
