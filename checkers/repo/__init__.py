@@ -7,6 +7,7 @@ from typing import Iterable
 
 from ..findings import Result
 from ..registry import all_rules
+from .config import ConfigError, normalise, read_excludes
 from .context import RepoContext
 
 __all__ = ["check_repo", "RepoContext"]
@@ -18,8 +19,12 @@ class CheckError(Exception):
 
 def check_repo(path: str | Path, *, select: Iterable[str] | None = None,
                ignore: Iterable[str] = (), history: bool = True,
-               max_blob_size: int = 5 * 1024 * 1024) -> Result:
-    """Run the repository rules on ``path`` (a git work tree or a plain folder)."""
+               max_blob_size: int = 5 * 1024 * 1024, exclude: Iterable[str] = ()) -> Result:
+    """Run the repository rules on ``path`` (a git work tree or a plain folder).
+
+    ``exclude``: path patterns to leave out, added to ``[tool.checkers] exclude`` of the
+    folder's ``pyproject.toml`` (see :mod:`checkers.repo.config`).
+    """
     root = Path(path)
     if not root.exists():
         raise CheckError(f"{path}: no such file or directory")
@@ -29,7 +34,15 @@ def check_repo(path: str | Path, *, select: Iterable[str] | None = None,
         next(root.iterdir(), None)
     except OSError as exc:
         raise CheckError(f"{path}: cannot be read ({exc.strerror})") from None
-    ctx = RepoContext(root=root.resolve(), history=history, max_blob_size=max_blob_size)
+    try:
+        configured, note = read_excludes(root)
+    except ConfigError as exc:
+        raise CheckError(f"{root / 'pyproject.toml'}: {str(exc).split(': ', 1)[1]}") from None
+    patterns = tuple(normalise(p) for p in (*configured, *exclude) if normalise(p))
+    ctx = RepoContext(root=root.resolve(), history=history, max_blob_size=max_blob_size,
+                      exclude=patterns)
+    if note:
+        ctx.notes.append(note)
     ignored = set(ignore)
     rules = [r for r in all_rules("repo") if r.id not in ignored]
     if not ctx.is_git:
@@ -39,6 +52,8 @@ def check_repo(path: str | Path, *, select: Iterable[str] | None = None,
         rules = [r for r in rules if r.id in set(select)]
     findings = [finding for rule in rules for finding in rule.run(ctx)]
     findings.extend(_workflow_findings(ctx, select, ignored))
+    if patterns:
+        findings = [f for f in findings if not f.path or not ctx.excluded(f.path)]
     if history and ctx.is_git and ctx.git("rev-parse", "--is-shallow-repository",
                                           check=False).strip() == b"true":
         ctx.notes.append("this is a shallow clone: only the fetched commits were checked (in "

@@ -17,7 +17,7 @@ from ..registry import Problem, rule
 from . import artifacts, gitcmd
 from .context import RepoContext, decode_text
 from .secrets_rule import ROTATE
-from .secretscan import SecretHit, scan_text
+from .secretscan import SecretHit, path_is_allowed, scan_text
 from .tracked import _anchor, plural
 
 # Files whose content is never text worth scanning for secrets.
@@ -74,6 +74,8 @@ def scan(ctx: RepoContext) -> HistoryScan:
     kinds: dict[tuple[str, bool], artifacts.Kind | None] = {}
     to_read: list[Blob] = []
     for sha, size, path in list_blobs(ctx):
+        if ctx.excluded(path):
+            continue
         blob = Blob(sha, size, path)
         key = (path, size <= artifacts.FIXTURE_LIMIT)
         kind = kinds[key] if key in kinds else kinds.setdefault(key, artifacts.classify(path, size))
@@ -131,6 +133,8 @@ def scan_new_lines(blobs, batch_chars: int = 4 << 20) -> list[tuple[Blob, Secret
         owners.clear()
 
     for blob, text in blobs:
+        if path_is_allowed(blob.path):
+            continue
         known = seen[blob.path]
         for number, line in enumerate(text.split("\n"), 1):
             key = hash(line)
@@ -300,7 +304,7 @@ def history_secret(ctx: RepoContext):
     for blob, hit in oldest.values():
         if blob.path not in on_disk:
             text = ctx.read_text(blob.path, limit=ctx.max_blob_size)
-            on_disk[blob.path] = {(h.kind, h.value) for h in scan_text(text)} if text else set()
+            on_disk[blob.path] = {(h.kind, h.value) for h in scan_text(text, blob.path)} if text else set()
         if (hit.kind, hit.value) in on_disk[blob.path]:
             continue  # still in the file: secret-in-file reports it, with the same fix
         yield Problem(

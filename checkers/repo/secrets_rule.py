@@ -43,5 +43,5 @@ def secret_in_file(ctx: RepoContext):
         text = ctx.read_text(entry.path, limit=ctx.max_blob_size)
         if text is None:
             continue
-        for hit in scan_text(text):
+        for hit in scan_text(text, path=entry.path):
             yield secret_problem(ctx.display(entry.path), hit)

@@ -23,7 +23,7 @@ ALLOW_MARKERS = (ALLOWLIST, "gitleaks:allow")
 
 # Values that stand for a secret rather than being one.
 _PLACEHOLDER = re.compile(
-    r"(?ix)^(?:x{3,}.*|.*x{6,}.*|\*{3,}.*|\.{3,}|<[^>]*>?|\[[^\]]*\]|\{\{.*\}\}|\$\{.*\}?|\$\(.*\)|\$[A-Za-z_]\w*|"
+    r"(?i)^(?:x{3,}.*|.*x{6,}.*|\*{3,}.*|\.{3,}|<[^>]*>?|\[[^\]]*\]|\{\{.*\}\}|\{[^{}]*\}|%\(\w+\)s|\$\{.*\}?|\$\(.*\)|\$[A-Za-z_]\w*|"
     r"%[A-Za-z_]+%|@[A-Za-z_]+@|your.*|(?:my|the|insert|enter|put|add|replace|change|set)[-_ ].*|"
     r".*(?:change[-_]?me|replace[-_]?me|placeholder|redacted|example|dummy|sample|fake|"
     r"not[-_]?a[-_]?(?:real|secret)|todo|fixme|secret[-_]?here|key[-_]?here|token[-_]?here).*|"
@@ -77,7 +77,7 @@ _KEYWORD_NAMES = (r"password|passwd|pwd|secret|api[_-]?key|access[_-]?key|client
 OWN_RULES = (
     OwnRule("Private Key", re.compile(
         r"(?P<value>-----BEGIN[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----)[ \t]*(?:\\r)?(?:\\n|\r?\n)"
-        r"(?:Proc-Type:|[ \t\"']*[A-Za-z0-9+/=]{16})|(?P<putty>PuTTY-User-Key-File-\d)"),
+        r"(?:Proc-Type:|[ \t\"']*[A-Za-z0-9+/=]{16})|(?P<putty>PuTTY-User-Key-File-\d: ssh-[\w-]+)"),
         ("private key", "putty"), judge=False),
     OwnRule("Azure storage connection string", re.compile(
         r"DefaultEndpointsProtocol=https?;[^\s\"']*?AccountKey=(?P<value>[A-Za-z0-9+/=]{20,})"),
@@ -118,6 +118,8 @@ _FAKE_RUN = re.compile(r"(?i)0123456|1234567|abcdefg|(.)\1{5}")
 
 def _judged_as_code_or_placeholder(value: str) -> bool:
     v = value.strip().strip("\"'`")
+    if len(v) >= 16 and any(v in k for k in PUBLIC_KEYS):
+        return True
     if v in PUBLIC_KEYS or _FAKE_RUN.search(v) or "://" in v or _PATH.fullmatch(v):
         return True
     if _PLACEHOLDER.match(v) or "${" in v or "{{" in v or v.startswith(("$", "%(", "<")):
@@ -168,13 +170,38 @@ def label(rule_id: str) -> str:
     return _LABELS.get(rule_id) or rule_id.replace("-", " ").capitalize()
 
 
+def _literal_prefix(pattern: str) -> bool:
+    """Whether a pattern starts with a literal of 2+ characters: ``re`` then finds its matches
+    fast in any amount of text, and the keyword (usually that literal) need not gate lines."""
+    body = re.sub(r"^\(\?[a-z]+\)", "", pattern)
+    body = re.sub(r"^(?:\\b|\(\?:|\()+", "", body)
+    return re.match(r"(?:[A-Za-z0-9_~-]|\\[.-]){2}", body) is not None
+
+
+@lru_cache(maxsize=None)
+def _plan():
+    """(rule, how) for every gitleaks rule: "text" runs on the whole text when a keyword is in
+    it; "lines" runs only on the lines that hold one of its keywords (gitleaks gates per file;
+    gating per line keeps a keyword in one file from waking a rule up for every 40-hex git
+    object id in the next one, and keeps the name-value patterns off the other lines)."""
+    return tuple((r, "text" if r.multiline or _literal_prefix(r.pattern) else "lines")
+                 for r in gitleaks.ruleset().rules)
+
+
 @lru_cache(maxsize=1)
-def _keyword_index() -> tuple[tuple[str, ...], ...]:
-    return tuple(r.keywords for r in gitleaks.ruleset().rules)
+def _global_path_allowlist():
+    return [a for a in gitleaks.ruleset().allowlists if a.spec.get("paths")]
+
+
+def path_is_allowed(path: str) -> bool:
+    """gitleaks' global path allowlist (lock files, vendored packages, fonts, its own config)."""
+    return any(p.search(path) for a in _global_path_allowlist() for p in a.paths)
 
 
 def scan_text(text: str, path: str | None = None) -> list[SecretHit]:
     """Secrets in ``text`` (a file at ``path``, if known): one hit per line, most specific first."""
+    if path is not None and path_is_allowed(path):
+        return []
     if "\\" in text:
         # Code inside JSON strings (notebooks): `\"` becomes ` "`, so that patterns see the quote
         # the code has; the length is kept, and so every line and column.
@@ -191,19 +218,16 @@ def scan_text(text: str, path: str | None = None) -> list[SecretHit]:
                 return True
         return not words
 
-    line_starts: list[int] | None = None
+    starts = [0] + [m.end() for m in re.finditer("\n", text)]
     hits: dict[int, SecretHit] = {}
 
     def line_of(offset: int) -> int:
-        nonlocal line_starts
-        if line_starts is None:
-            line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
-        return bisect.bisect_right(line_starts, offset)
+        return bisect.bisect_right(starts, offset)
 
     def line_text(number: int) -> str:
-        start = line_starts[number - 1]
-        end = text.find("\n", start)
-        return text[start: end if end >= 0 else len(text)]
+        start = starts[number - 1]
+        end = starts[number] - 1 if number < len(starts) else len(text)
+        return text[start:end]
 
     def add(kind: str, value: str, offset: int, rule: str = "") -> None:
         number = line_of(offset)
@@ -211,7 +235,32 @@ def scan_text(text: str, path: str | None = None) -> list[SecretHit]:
             return  # a more specific rule already reported this line
         if any(m in line_text(number) for m in ALLOW_MARKERS):
             return
-        hits[number] = SecretHit(kind, number, offset - line_starts[number - 1] + 1, value, rule)
+        hits[number] = SecretHit(kind, number, offset - starts[number - 1] + 1, value, rule)
+
+    keyword_lines: dict[str, list[int]] = {}
+
+    def lines_with(words) -> list[int]:
+        numbers: set[int] = set()
+        for w in words:
+            if not present.get(w):
+                continue
+            if w not in keyword_lines:
+                found, pos = [], low.find(w)
+                while pos >= 0:
+                    number = bisect.bisect_right(starts, pos)
+                    found.append(number)
+                    pos = low.find(w, starts[number] if number < len(starts) else len(low))
+                keyword_lines[w] = found
+            numbers.update(keyword_lines[w])
+        return sorted(numbers)
+
+    def regions(rule, how):
+        """(text to search, offset of its start in ``text``) pieces for one rule."""
+        if how == "text" or len(starts) < 50:
+            yield text, 0
+            return
+        for number in lines_with(rule.keywords):
+            yield line_text(number), starts[number - 1]
 
     for rule in OWN_RULES:
         if not has(rule.keywords):
@@ -224,28 +273,33 @@ def scan_text(text: str, path: str | None = None) -> list[SecretHit]:
                 continue
             add(rule.kind, value, match.start(name) if name else match.start())
     ruleset = gitleaks.ruleset()
-    for rule in ruleset.rules:
+    for rule, how in _plan():
         if not has(rule.keywords):
             continue
         if rule.path_pattern and (path is None or not rule.path.search(path)):
             continue
-        for match in rule.regex.finditer(text):
-            value, start = gitleaks.secret_of(rule, match)
-            if rule.entropy and gitleaks.shannon(value) <= rule.entropy:
-                continue
-            number = line_of(start)
-            if number in hits:
-                continue
-            line = line_text(number)
-            whole = match.group(0)
-            if any(a.allows(value, whole, line, path) for a in (*ruleset.allowlists, *rule.allowlists)):
-                continue
-            if _not_a_secret(label(rule.id), match, value, rule.id in JUDGED_GITLEAKS):
-                continue
-            if rule.id == "private-key":
-                header = re.match(r"-----BEGIN[^-\n]*-----", whole)
-                value = header.group(0) if header else "PRIVATE KEY"
-            add(label(rule.id), value, start, rule.id)
+        for piece, base in regions(rule, how):
+            for match in rule.regex.finditer(piece):
+                value, start = gitleaks.secret_of(rule, match)
+                if rule.entropy and gitleaks.shannon(value) <= rule.entropy:
+                    continue
+                number = line_of(base + start)
+                if number in hits:
+                    continue
+                line = line_text(number)
+                if how == "text" and not rule.multiline and rule.keywords \
+                        and not any(w in line.lower() for w in rule.keywords):
+                    continue  # e.g. any 40-hex git object id, away from "sourcegraph"
+                whole = match.group(0)
+                if any(a.allows(value, whole, line, path)
+                       for a in (*ruleset.allowlists, *rule.allowlists)):
+                    continue
+                if _not_a_secret(label(rule.id), match, value, rule.id in JUDGED_GITLEAKS):
+                    continue
+                if rule.id == "private-key":
+                    header = re.match(r"-----BEGIN[^-\n]*-----", whole)
+                    value = header.group(0) if header else "PRIVATE KEY"
+                add(label(rule.id), value, base + start, rule.id)
     return sorted(hits.values(), key=lambda h: (h.line, h.column))
 
 
