@@ -113,10 +113,33 @@ def test_weak_gitignore_lists_what_leaks_per_kind(repo):
     write(repo, {".gitignore": "__pycache__/\n*.pyc\nmodels/\n"})
     commit_all(repo)
     findings = check_repo(repo).by_rule("gitignore-missing")
-    assert len(findings) == len(MUST_IGNORE)
-    models = next(f for f in findings if f.message.startswith("model weights"))
+    errors = [f for f in findings if f.severity == "error"]
+    assert len(errors) == len(MUST_IGNORE)
+    models = next(f for f in errors if f.message.startswith("model weights"))
     assert "models/churn.pkl" not in models.message  # models/ covers it
     assert "model.pkl" in models.message and "*.pkl" in models.hint
+    assert "weights.h5" not in models.message  # this project uses no Keras: advice only
+    (advice,) = [f for f in findings if f.severity == "warning"]
+    assert "weights.h5" in advice.message and "model.safetensors" in advice.message
+
+
+def test_gitignore_missing_is_an_error_for_the_frameworks_a_project_uses(repo):
+    write(repo, {".gitignore": GOOD_GITIGNORE.replace("*.h5\n", "").replace("wandb/\n", ""),
+                 "requirements.txt": "tensorflow==2.16.1\n", "src/train.py": "import tensorflow\n"})
+    commit_all(repo)
+    findings = check_repo(repo).by_rule("gitignore-missing")
+    (error,) = [f for f in findings if f.severity == "error"]
+    assert "weights.h5" in error.message and "wandb" not in error.message
+    (advice,) = [f for f in findings if f.severity == "warning"]
+    assert "wandb" in advice.message
+
+
+def test_gitignore_missing_names_a_file_on_disk_that_would_be_committed(repo):
+    write(repo, {".gitignore": GOOD_GITIGNORE.replace("*.safetensors\n", ""), "README.md": "x\n"})
+    commit_all(repo)
+    write(repo, {"adapter/model.safetensors": b"\0" * 10})
+    (finding,) = [f for f in check_repo(repo).by_rule("gitignore-missing") if f.severity == "error"]
+    assert "adapter/model.safetensors" in finding.message and "on disk" in finding.message
 
 
 def test_good_gitignore_passes_and_git_decides_negations(repo):

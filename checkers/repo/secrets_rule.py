@@ -38,10 +38,11 @@ def secret_in_file(ctx: RepoContext):
     for entry in ctx.entries:
         if entry.mode == SYMLINK_MODE:
             continue
-        if ctx.is_git and artifacts.classify(entry.path) is artifacts.SECRET:
-            continue
         text = ctx.read_text(entry.path, limit=ctx.max_blob_size)
         if text is None:
             continue
+        if ctx.is_git and artifacts.classify(entry.path) is artifacts.SECRET and not \
+                artifacts.harmless_secret_file(entry.path, text, lambda t: bool(scan_text(t, entry.path))):
+            continue  # tracked-secret-file reports the file itself
         for hit in scan_text(text, path=entry.path):
             yield secret_problem(ctx.display(entry.path), hit)

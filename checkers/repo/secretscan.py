@@ -237,30 +237,41 @@ def scan_text(text: str, path: str | None = None) -> list[SecretHit]:
             return
         hits[number] = SecretHit(kind, number, offset - starts[number - 1] + 1, value, rule)
 
-    keyword_lines: dict[str, list[int]] = {}
+    keyword_spans: dict[str, list[tuple[int, int]]] = {}
 
-    def lines_with(words) -> list[int]:
-        numbers: set[int] = set()
-        for w in words:
-            if not present.get(w):
-                continue
-            if w not in keyword_lines:
-                found, pos = [], low.find(w)
-                while pos >= 0:
-                    number = bisect.bisect_right(starts, pos)
-                    found.append(number)
-                    pos = low.find(w, starts[number] if number < len(starts) else len(low))
-                keyword_lines[w] = found
-            numbers.update(keyword_lines[w])
-        return sorted(numbers)
+    def spans_of(word: str) -> list[tuple[int, int]]:
+        """Where a rule keyed on ``word`` can match: the line of each occurrence, or, in a long
+        line (minified code, a notebook's base64 output), a window around it (a name=value
+        pattern reaches 50 characters before its keyword and a few hundred after)."""
+        if word not in keyword_spans:
+            found, pos = [], low.find(word)
+            while pos >= 0:
+                number = bisect.bisect_right(starts, pos)
+                line_start = starts[number - 1]
+                line_end = starts[number] - 1 if number < len(starts) else len(text)
+                if line_end - line_start <= 2000:
+                    found.append((line_start, line_end))
+                    pos = low.find(word, line_end)
+                else:
+                    found.append((max(line_start, pos - 80), min(line_end, pos + len(word) + 400)))
+                    pos = low.find(word, pos + 1)
+            keyword_spans[word] = found
+        return keyword_spans[word]
 
     def regions(rule, how):
         """(text to search, offset of its start in ``text``) pieces for one rule."""
-        if how == "text" or len(starts) < 50:
+        if how == "text" or (len(text) <= 4096 and "\n" not in text):
             yield text, 0
             return
-        for number in lines_with(rule.keywords):
-            yield line_text(number), starts[number - 1]
+        spans = sorted({s for w in rule.keywords if present.get(w) for s in spans_of(w)})
+        merged: list[list[int]] = []
+        for a, b in spans:  # overlapping windows merged, so that a match is found once
+            if merged and a <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], b)
+            else:
+                merged.append([a, b])
+        for a, b in merged:
+            yield text[a:b], a
 
     for rule in OWN_RULES:
         if not has(rule.keywords):

@@ -9,6 +9,7 @@ from ..registry import Problem, rule
 from . import artifacts
 from .artifacts import Kind
 from .context import SUBMODULE_MODE, RepoContext
+from .secretscan import scan_text
 
 
 def plural(n: int, word: str) -> str:
@@ -32,6 +33,9 @@ def tracked_of_kind(ctx: RepoContext, kind: Kind):
         if entry.mode == SUBMODULE_MODE:
             continue
         if artifacts.classify(entry.path, ctx.size(entry.path)) is kind:
+            if kind is artifacts.SECRET and artifacts.harmless_secret_file(
+                    entry.path, ctx.read_text(entry.path), lambda t: bool(scan_text(t, entry.path))):
+                continue
             groups[_anchor(entry.path, kind) or entry.path].append(entry.path)
     for key, paths in sorted(groups.items()):
         shown = ctx.display(key)
