@@ -13,18 +13,26 @@ from .context import RepoContext
 __all__ = ["check_repo", "RepoContext"]
 
 
+LAYOUTS = ("roles", "course")
+
+
 class CheckError(Exception):
     """The input cannot be checked at all (missing or unreadable path)."""
 
 
 def check_repo(path: str | Path, *, select: Iterable[str] | None = None,
                ignore: Iterable[str] = (), history: bool = True,
-               max_blob_size: int = 5 * 1024 * 1024, exclude: Iterable[str] = ()) -> Result:
+               max_blob_size: int = 5 * 1024 * 1024, exclude: Iterable[str] = (),
+               layout: str = "course") -> Result:
     """Run the repository rules on ``path`` (a git work tree or a plain folder).
 
     ``exclude``: path patterns to leave out, added to ``[tool.checkers] exclude`` of the
-    folder's ``pyproject.toml`` (see :mod:`checkers.repo.config`).
+    folder's ``pyproject.toml`` (see :mod:`checkers.repo.config`). ``layout``: ``"course"``
+    (repo-layout requires the course's documented file names, as its exercises do) or
+    ``"roles"`` (the parts of the layout, whatever their names: the command line's default).
     """
+    if layout not in LAYOUTS:
+        raise CheckError(f"unknown layout {layout!r} (choose from {', '.join(LAYOUTS)})")
     root = Path(path)
     if not root.exists():
         raise CheckError(f"{path}: no such file or directory")
@@ -40,7 +48,7 @@ def check_repo(path: str | Path, *, select: Iterable[str] | None = None,
         raise CheckError(f"{root / 'pyproject.toml'}: {str(exc).split(': ', 1)[1]}") from None
     patterns = tuple(normalise(p) for p in (*configured, *exclude) if normalise(p))
     ctx = RepoContext(root=root.resolve(), history=history, max_blob_size=max_blob_size,
-                      exclude=patterns)
+                      exclude=patterns, layout=layout)
     if note:
         ctx.notes.append(note)
     ignored = set(ignore)

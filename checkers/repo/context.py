@@ -34,6 +34,7 @@ class RepoContext:
     skipped: list[str] = field(default_factory=list)  # rules not run (they need git)
     cache: dict = field(default_factory=dict)  # results several rules share (history, check-ignore)
     exclude: tuple[str, ...] = ()  # path patterns left out of every rule (see config.py)
+    layout: str = "course"  # repo-layout: the course's file names, or "roles" (any names)
 
     def excluded(self, path: str) -> bool:
         return bool(self.exclude) and config.excluded(path, self.exclude)
