@@ -50,7 +50,7 @@ def test_model_removed_in_a_later_commit_is_found_in_history(repo):
     (finding,) = result.by_rule("history-artifact")
     assert finding.path == "models/churn.pkl" and finding.severity == "error"
     assert "model registry" in finding.message and "added in commit" in finding.message
-    assert "git filter-repo --invert-paths --path models/churn.pkl" in finding.hint
+    assert "git filter-repo --invert-paths --path=models/churn.pkl" in finding.hint
 
 
 def test_history_on_another_branch_and_tag_counts(repo):
@@ -224,7 +224,7 @@ def test_checking_a_subfolder_of_a_repository(repo):
     commit_all(repo)
     result = check_repo(repo / "project")
     assert [f.path for f in result.by_rule("history-artifact")] == ["models/m.pkl"]
-    assert "--path project/models/m.pkl" in result.by_rule("history-artifact")[0].hint
+    assert "--path=project/models/m.pkl" in result.by_rule("history-artifact")[0].hint
     assert not result.by_rule("tracked-data")  # other/ is outside the checked folder
 
 

@@ -56,6 +56,10 @@ def check_repo(path: str | Path, *, select: Iterable[str] | None = None,
     if not ctx.is_git:
         ctx.skipped = [r.id for r in rules if r.needs_git]
         rules = [r for r in rules if not r.needs_git]
+    elif ctx.is_bare:
+        rules = [r for r in rules if r.id.startswith("history-")]
+        ctx.notes.append("this is a bare repository: only its history was checked (every branch, "
+                         "tag and stash); check a clone for the work-tree rules")
     if select:
         rules = [r for r in rules if r.id in set(select)]
     findings = [finding for rule in rules for finding in rule.run(ctx)]

@@ -41,8 +41,17 @@ class RepoContext:
 
     @cached_property
     def prefix(self) -> str | None:
-        """Where the root sits inside its git work tree; None when it is not in one."""
-        return gitcmd.work_tree_prefix(self.root)
+        """Where the root sits inside its git work tree (``""`` in a bare repository); None
+        when it is not in one."""
+        prefix = gitcmd.work_tree_prefix(self.root)
+        if prefix is None and gitcmd.is_bare(self.root):
+            return ""
+        return prefix
+
+    @cached_property
+    def is_bare(self) -> bool:
+        """A bare repository (a server's copy, a mirror): history only, no work tree."""
+        return gitcmd.work_tree_prefix(self.root) is None and gitcmd.is_bare(self.root)
 
     @property
     def is_git(self) -> bool:
@@ -56,6 +65,8 @@ class RepoContext:
         """Tracked files (the index) in a git work tree, every file of a plain folder otherwise."""
         if not self.is_git:
             return [e for e in self._walk() if not self.excluded(e.path)]
+        if self.is_bare:
+            return []
         out = self.git("ls-files", "-s", "-z", "--", ".")
         entries = []
         for record in out.split(b"\0"):
