@@ -44,7 +44,7 @@ SECRET = Kind(
     "Azure Key Vault (or GitHub secrets for workflows)",
     "rotate the secret now: it is compromised from the moment it was pushed. Keep the new one in "
     "Azure Key Vault and read it at run time; commit a `.env.example` with placeholder values",
-    ".env\n.env.*\n!.env.example\n*.pem\n*.key\n*.pfx\n*.p12\nid_rsa*",
+    ".env\n.env.*\n!.env.example\n*.pem\n*.key\n*.pfx\n*.p12\nid_rsa*\nkaggle.json",
 )
 
 MODEL_SUFFIXES = {
@@ -78,7 +78,7 @@ LOG_DIRS = {"mlruns", "mlartifacts", "wandb", "lightning_logs", "tb_logs", ".nep
 LOG_GLOBS = ("events.out.tfevents.*",)
 SECRET_NAMES = {
     ".env", ".git-credentials", ".netrc", ".pypirc", "id_rsa", "id_dsa", "id_ecdsa", "id_ed25519",
-    "azureauth.json", "credentials", "kubeconfig", "service-principal.json",
+    "azureauth.json", "credentials", "kubeconfig", "service-principal.json", "kaggle.json",
 }
 SECRET_SUFFIXES = {".pem", ".key", ".pfx", ".p12", ".ppk", ".jks", ".keystore", ".publishsettings"}
 SAFE_ENV_SUFFIXES = (".example", ".sample", ".template", ".dist", ".defaults")

@@ -367,8 +367,9 @@ def history_artifact(ctx: RepoContext):
         if kind is artifacts.SECRET:
             hint = f"{ROTATE}; then {hint}"
         yield Problem(
-            f"{what} ({kind.name}, {_human(biggest.size)}) is no longer tracked but is still in "
-            f"the history{_commit_note(result, biggest.sha)}; {kind.name} belong in {kind.where}",
+            f"{what} ({kind.name}, {_human(biggest.size)}) "
+            + ("is in the history" if ctx.is_bare else "is no longer tracked but is still in the history")
+            + f"{_commit_note(result, biggest.sha)}; {kind.name} belong in {kind.where}",
             hint, path=ctx.display(key))
 
 
