@@ -171,30 +171,42 @@ def scan_new_lines(blobs, batch_chars: int = 4 << 20) -> list[tuple[Blob, Secret
     at the version that introduced it. The new lines of many blobs are scanned together, in
     batches, because most versions add only a line or two.
     """
-    seen: dict[str, set[int]] = defaultdict(set)  # per path: the same line elsewhere is news
+    seen: dict[str, set[str]] = defaultdict(set)  # per path: the same line elsewhere is news
     found: list[tuple[Blob, SecretHit]] = []
     lines: list[str] = []
-    owners: list[tuple[Blob, int]] = []
+    owners: list[list[tuple[Blob, int]]] = []
+    index: dict[str, int] = {}  # a line added to several files is scanned once per batch
     size = 0
 
     def flush():
         for hit in scan_text("\n".join(lines)):
-            blob, number = owners[hit.line - 1]
-            found.append((blob, SecretHit(hit.kind, number, hit.column, hit.value)))
+            for blob, number in owners[hit.line - 1]:
+                found.append((blob, SecretHit(hit.kind, number, hit.column, hit.value, hit.rule)))
         lines.clear()
         owners.clear()
+        index.clear()
 
     for blob, text in blobs:
         if path_is_allowed(blob.path):
             continue
         known = seen[blob.path]
-        for number, line in enumerate(text.split("\n"), 1):
-            key = hash(line)
-            if key not in known:
-                known.add(key)
-                lines.append(line)
-                owners.append((blob, number))
-                size += len(line) + 1
+        all_lines = text.split("\n")
+        fresh = set(all_lines)
+        fresh.difference_update(known)  # set operations in C: most versions add a line or two
+        if not fresh:
+            continue
+        known.update(fresh)
+        for number, line in enumerate(all_lines, 1):
+            if line in fresh:
+                fresh.discard(line)  # its first appearance in this version
+                at = index.get(line)
+                if at is None:
+                    index[line] = len(lines)
+                    lines.append(line)
+                    owners.append([(blob, number)])
+                    size += len(line) + 1
+                else:
+                    owners[at].append((blob, number))
         if size > batch_chars:
             flush()
             size = 0
@@ -247,15 +259,22 @@ def _history_log(ctx: RepoContext) -> bytes:
 
 
 def scan_messages(ctx: RepoContext) -> list[tuple[str, SecretHit]]:
-    """Secrets in commit messages (``git commit -m "token ..."``), one hit per commit and line."""
+    """Secrets in commit messages (``git commit -m "token ..."``), one hit per commit and line.
+
+    All messages are scanned as one text (a scan has a fixed cost); each line knows its commit."""
     out = ctx.git("log", "--all", *stash_commits(ctx), "--format=%H%x00%B%x00", check=False)
-    found = []
     fields = out.split(b"\0")
+    lines: list[str] = []
+    owners: list[tuple[str, int]] = []
     for i in range(0, len(fields) - 1, 2):
-        commit = fields[i].strip().decode("ascii", "replace")
-        text = fields[i + 1].decode("utf-8", "replace")
-        for hit in scan_text(text):
-            found.append((commit[:12], hit))
+        commit = fields[i].strip().decode("ascii", "replace")[:12]
+        for number, line in enumerate(fields[i + 1].decode("utf-8", "replace").split("\n"), 1):
+            lines.append(line)
+            owners.append((commit, number))
+    found = []
+    for hit in scan_text("\n".join(lines)):
+        commit, number = owners[hit.line - 1]
+        found.append((commit, SecretHit(hit.kind, number, hit.column, hit.value, hit.rule)))
     return found
 
 

@@ -69,6 +69,7 @@ class OwnRule:
     regex: re.Pattern
     keywords: tuple[str, ...]   # lower case; the rule runs only when one is in the text
     judge: bool = True          # the value must also look like a value (not code, not a placeholder)
+    gated: bool = False         # run only near its keywords (a pattern with no literal to search for)
 
 
 _KEYWORD_NAMES = (r"password|passwd|pwd|secret|api[_-]?key|access[_-]?key|client[_-]?secret|auth[_-]?token|"
@@ -77,8 +78,9 @@ _KEYWORD_NAMES = (r"password|passwd|pwd|secret|api[_-]?key|access[_-]?key|client
 OWN_RULES = (
     OwnRule("Private Key", re.compile(
         r"(?P<value>-----BEGIN[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----)[ \t]*(?:\\r)?(?:\\n|\r?\n)"
-        r"(?:Proc-Type:|[ \t\"']*[A-Za-z0-9+/=]{16})|(?P<putty>PuTTY-User-Key-File-\d: ssh-[\w-]+)"),
-        ("private key", "putty"), judge=False),
+        r"(?:Proc-Type:|[ \t\"']*[A-Za-z0-9+/=]{16})"), ("private key",), judge=False),
+    OwnRule("Private Key", re.compile(r"(?P<putty>PuTTY-User-Key-File-\d: ssh-[\w-]+)"),
+            ("putty",), judge=False),
     OwnRule("Azure storage connection string", re.compile(
         r"DefaultEndpointsProtocol=https?;[^\s\"']*?AccountKey=(?P<value>[A-Za-z0-9+/=]{20,})"),
         ("accountkey=",), judge=False),
@@ -97,18 +99,18 @@ OWN_RULES = (
         ("username",), judge=False),
     OwnRule("credentials in a URL", re.compile(
         r"(?i)\b[a-z][a-z0-9+.-]{1,20}://(?P<user>[^:/\s@'\"`]{1,64}):(?P<value>[^:/\s@'\"`]{6,})@"
-        r"(?P<host>[^/\s:'\"`?#]+(?::\d+)?)"), ("://",)),
+        r"(?P<host>[^/\s:'\"`?#]+(?::\d+)?)"), ("://",), gated=True),
     # `password = "..."`, `"api_key": "..."`: quoted values of the names that mean a secret.
     OwnRule("hard-coded credential", re.compile(
         r"(?i)\b(?:" + _KEYWORD_NAMES + r")\w*[\"']?\s*(?::=|[:=]|=>)\s*[rbf]?(?P<q>[\"'])"
         r"(?P<value>[^\"'\s]{8,})(?P=q)"),
-        ("passw", "pwd", "secret", "key", "token")),
+        ("passw", "pwd", "secret", "key", "token"), gated=True),
     # `password: hunter2hunter2` (YAML, INI, properties) and `AZURE_OPENAI_KEY=...` (.env, shell).
     OwnRule("hard-coded credential", re.compile(
         r"(?im)^[ \t]*(?:export[ \t]+|-[ \t]+)?[\"']?(?:[A-Za-z0-9_.-]*[_.-])?(?:" + _KEYWORD_NAMES +
         r"|token|key)[\"']?[ \t]*[:=][ \t]*"
         r"(?P<value>[^\s\"'#$<{()\[\]][^\s\"'#()\[\]]{6,}[^\s\"'#()\[\],;])[,;]?[ \t]*(?:#.*)?$"),
-        ("passw", "pwd", "secret", "key", "token")),
+        ("passw", "pwd", "secret", "key", "token"), gated=True),
 )
 
 
@@ -189,13 +191,38 @@ def _plan():
 
 
 @lru_cache(maxsize=1)
-def _global_path_allowlist():
-    return [a for a in gitleaks.ruleset().allowlists if a.spec.get("paths")]
+def _global_path_allowlist() -> re.Pattern | None:
+    patterns = [p for a in gitleaks.ruleset().allowlists for p in a.spec.get("paths", [])]
+    return gitleaks._compile("|".join(f"(?:{p})" for p in patterns)) if patterns else None
 
 
+@lru_cache(maxsize=4096)
 def path_is_allowed(path: str) -> bool:
     """gitleaks' global path allowlist (lock files, vendored packages, fonts, its own config)."""
-    return any(p.search(path) for a in _global_path_allowlist() for p in a.paths)
+    rx = _global_path_allowlist()
+    return rx is not None and rx.search(path) is not None
+
+
+_TOKEN = re.compile(r"[^\s\"'`,;()\[\]{}]+")
+
+
+@lru_cache(maxsize=1)
+def _keywords() -> tuple[frozenset[str], tuple[str, ...]]:
+    """Every rule keyword: those a token can hold, and those with a space or quote in them."""
+    words = prefilter_words()
+    odd = tuple(w for w in words if _TOKEN.fullmatch(w) is None)
+    return frozenset(words - set(odd)), odd
+
+
+def _present_keywords(low: str) -> set[str]:
+    """The keywords in ``low`` (lower-cased text). One substring test per keyword over the whole
+    text costs a pass of memory each; the distinct tokens of a text are far shorter than the
+    text, so the keywords (which never hold a separator) are looked for in them."""
+    words, odd = _keywords()
+    if len(low) < 65536:
+        return {w for w in words if w in low} | {w for w in odd if w in low}
+    tokens = "\n".join(set(_TOKEN.findall(low)))
+    return {w for w in words if w in tokens} | {w for w in odd if w in low}
 
 
 def scan_text(text: str, path: str | None = None) -> list[SecretHit]:
@@ -207,16 +234,10 @@ def scan_text(text: str, path: str | None = None) -> list[SecretHit]:
         # the code has; the length is kept, and so every line and column.
         text = text.replace('\\"', ' "').replace("\\'", " '")
     low = text.lower()
-    present: dict[str, bool] = {}
+    present = _present_keywords(low)
 
     def has(words) -> bool:
-        for w in words:
-            found = present.get(w)
-            if found is None:
-                found = present[w] = w in low
-            if found:
-                return True
-        return not words
+        return not words or any(w in present for w in words)
 
     starts = [0] + [m.end() for m in re.finditer("\n", text)]
     hits: dict[int, SecretHit] = {}
@@ -263,7 +284,7 @@ def scan_text(text: str, path: str | None = None) -> list[SecretHit]:
         if how == "text" or (len(text) <= 4096 and "\n" not in text):
             yield text, 0
             return
-        spans = sorted({s for w in rule.keywords if present.get(w) for s in spans_of(w)})
+        spans = sorted({s for w in rule.keywords if w in present for s in spans_of(w)})
         merged: list[list[int]] = []
         for a, b in spans:  # overlapping windows merged, so that a match is found once
             if merged and a <= merged[-1][1]:
@@ -276,13 +297,14 @@ def scan_text(text: str, path: str | None = None) -> list[SecretHit]:
     for rule in OWN_RULES:
         if not has(rule.keywords):
             continue
-        for match in rule.regex.finditer(text):
-            name = next((g for g in ("value", "value2", "putty") if g in rule.regex.groupindex
-                         and match.group(g)), None)
-            value = match.group(name) if name else match.group(0)
-            if _not_a_secret(rule.kind, match, value, rule.judge):
-                continue
-            add(rule.kind, value, match.start(name) if name else match.start())
+        for piece, base in regions(rule, "lines" if rule.gated else "text"):
+            for match in rule.regex.finditer(piece):
+                name = next((g for g in ("value", "value2", "putty") if g in rule.regex.groupindex
+                             and match.group(g)), None)
+                value = match.group(name) if name else match.group(0)
+                if _not_a_secret(rule.kind, match, value, rule.judge):
+                    continue
+                add(rule.kind, value, base + (match.start(name) if name else match.start()))
     ruleset = gitleaks.ruleset()
     for rule, how in _plan():
         if not has(rule.keywords):
