@@ -59,6 +59,9 @@ DATA_SUFFIXES = {
 }
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".webp"}
 DATA_DIRS = {"data", "datasets", "dataset"}
+IMAGE_DATA_DIRS = DATA_DIRS | {"train", "training", "val", "valid", "validation", "test_images",
+                               "raw", "processed", "samples", "labeled", "unlabeled", "photos",
+                               "frames", "crops", "annotations"}
 # Pictures for documentation are fine; a folder of pictures elsewhere is a dataset.
 DOC_DIRS = {"docs", "doc", "documentation", ".github", "assets", "static", "_static", "site",
             "website", "images", "_images", "img", "imgs", "figures", "figs", "media", "notebooks",
@@ -104,9 +107,10 @@ def classify(path: str, size: int | None = None) -> Kind | None:
         return None
     if suffix in DATA_SUFFIXES:
         return DATA
-    # Pictures that illustrate (docs/, media/, documentation/ at any depth) are not a dataset;
-    # a folder of pictures elsewhere is.
-    if suffix in IMAGE_SUFFIXES and dirs and not any(d in DOC_DIRS for d in dirs):
+    # Pictures that illustrate (docs/, media/, documentation/, ext/ at any depth) are not a
+    # dataset; pictures in a data folder or a split of one (train/, val/) are.
+    if suffix in IMAGE_SUFFIXES and not any(d in DOC_DIRS for d in dirs) \
+            and any(d in IMAGE_DATA_DIRS for d in dirs):
         return DATA
     # A `data` package inside the source tree (src/churn/data/) holds code, not data.
     if any(d in DATA_DIRS for d in dirs) and not (dirs and dirs[0] in CODE_DIRS) \

@@ -19,7 +19,7 @@ from ..registry import Problem, rule
 from . import artifacts, gitcmd
 from .context import SYMLINK_MODE, RepoContext, decode_text
 from .secrets_rule import ROTATE
-from .secretscan import SecretHit, path_is_allowed, scan_text
+from .secretscan import SecretHit, dismissed_for_path, path_is_allowed, scan_text
 from .tracked import _anchor, plural
 
 # Files whose content is never text worth scanning for secrets.
@@ -181,7 +181,8 @@ def scan_new_lines(blobs, batch_chars: int = 4 << 20) -> list[tuple[Blob, Secret
     def flush():
         for hit in scan_text("\n".join(lines)):
             for blob, number in owners[hit.line - 1]:
-                found.append((blob, SecretHit(hit.kind, number, hit.column, hit.value, hit.rule)))
+                if not dismissed_for_path(hit, blob.path):
+                    found.append((blob, SecretHit(hit.kind, number, hit.column, hit.value, hit.rule)))
         lines.clear()
         owners.clear()
         index.clear()

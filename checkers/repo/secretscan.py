@@ -36,7 +36,17 @@ _CODE = re.compile(r"^(?:[A-Za-z_][\w-]*(?:\.[A-Za-z_]\w*)+(?:\(.*\))?|[A-Za-z_]
 PUBLIC_KEYS = (
     "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==",
     "AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+    # the example tokens of the OAuth RFCs (5849, 6749, 6750), quoted by every OAuth library
+    "2YotnFZFEjr1zCsicMWpAA", "tGzv3JOkF0XG5Qx2TlKWIA", "h480djs93hd8", "0685bd9184jfhq22",
+    "ad180jjd733klru7", "kd94hf93k423kf44", "dj201hfh", "mF_9.B5f-4.1JqM", "SplxlOBeZQQYbYS6WxSbIA",
+    "8xLOxBtZp8", "hh5s93j4hdidpola", "pfkkdhi9sl3r4s00", "nnch734d00sl2jdk", "chapoH",
 )
+# Where a name=value pair is an illustration, not a credential: documentation pages (a config
+# example in docs/), and test files for URLs with credentials (`http://user:pass@host`).
+DOC_SUFFIXES = (".rst", ".md", ".adoc", ".txt", ".html", ".htm", ".tex")
+DOC_DIRS = {"docs", "doc", "documentation", "_templates", "examples-docs"}
+TEST_DIRS = {"tests", "test", "testing", "testdata", "fixtures"}
+NAME_BASED = {"hard-coded credential", "API key or token", "credentials in a URL"}
 _LOCAL_HOST = re.compile(r"(?i)^(?:localhost|127\.\d+\.\d+\.\d+|0\.0\.0\.0|\[?::1\]?|[\w.-]*example\.(?:com|org|net)|"
                          r"[\w.-]*\.(?:test|example|invalid|local|localhost)|host|hostname|server|db|database|"
                          r"postgres|mysql|redis|mongo|mongodb|rabbitmq|minio|testserver)(?::\d+)?$")
@@ -116,6 +126,27 @@ OWN_RULES = (
 
 _PATH = re.compile(r"(?:~|\.{0,2})/(?:[a-z0-9_.-]+/)*[\w.-]+")
 _FAKE_RUN = re.compile(r"(?i)0123456|1234567|abcdefg|(.)\1{5}")
+
+
+def is_doc_path(path: str) -> bool:
+    parts = path.lower().split("/")
+    return parts[-1].endswith(DOC_SUFFIXES) or any(p in DOC_DIRS for p in parts[:-1])
+
+
+def is_test_path(path: str) -> bool:
+    parts = path.lower().split("/")
+    name = parts[-1]
+    return any(p in TEST_DIRS for p in parts[:-1]) or name.startswith("test_") \
+        or name.endswith(("_test.py", "_tests.py")) or name in {"tests.py", "conftest.py"}
+
+
+def dismissed_for_path(hit: "SecretHit", path: str | None) -> bool:
+    """A finding of a name-based rule that the file it is in shows to be an illustration."""
+    if path is None or hit.kind not in NAME_BASED:
+        return False
+    if is_doc_path(path):
+        return True
+    return hit.kind == "credentials in a URL" and is_test_path(path)
 
 
 def _judged_as_code_or_placeholder(value: str) -> bool:
@@ -333,7 +364,8 @@ def scan_text(text: str, path: str | None = None) -> list[SecretHit]:
                     header = re.match(r"-----BEGIN[^-\n]*-----", whole)
                     value = header.group(0) if header else "PRIVATE KEY"
                 add(label(rule.id), value, base + start, rule.id)
-    return sorted(hits.values(), key=lambda h: (h.line, h.column))
+    return sorted((h for h in hits.values() if not dismissed_for_path(h, path)),
+                  key=lambda h: (h.line, h.column))
 
 
 def prefilter_words() -> set[str]:

@@ -42,12 +42,17 @@ def tracked_of_kind(ctx: RepoContext, kind: Kind):
             key = paths[0]  # "`data/` (1 file)" says less than the file's name
         shown = ctx.display(key)
         what = f"`{shown}` ({plural(len(paths), 'file')})" if key.endswith("/") else f"`{shown}`"
+        # TLS keys under tests/ are fixtures a maintainer commits on purpose: advice only
+        fixture = kind is artifacts.SECRET and all(
+            any(d.lower() in artifacts.TEST_DIRS for d in p.split("/")[:-1]) for p in paths)
         yield Problem(
-            f"{what} is tracked by Git: {kind.name} belong in {kind.where}, not in Git",
+            f"{what} is tracked by Git: {kind.name} belong in {kind.where}, not in Git"
+            + (" (under tests/: if it is a test fixture, exclude it with [tool.checkers] exclude)"
+               if fixture else ""),
             f"stop tracking it and ignore it:\n  {untrack_command(ctx, key, paths)}\n"
             f"  add to .gitignore:\n    " + kind.ignore.replace("\n", "\n    ") + f"\nthen {kind.hint}. "
             "It also stays in the history until you rewrite it (see history-artifact).",
-            path=shown,
+            path=shown, severity="warning" if fixture else None,
         )
 
 
