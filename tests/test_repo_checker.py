@@ -277,7 +277,7 @@ def test_representative_paths_are_consistent():
 @pytest.mark.parametrize("path, kind", [
     ("models/churn.pkl", "model weights"), ("outputs/model/MLmodel", "model weights"),
     ("data/raw/x.bin", "datasets"), ("img/cat.png", None), ("docs/arch.png", None), ("ext/logo.png", None), ("media/deep/er/x.jpg", None),
-    ("notebooks/figures/roc.png", None), ("photos/cat.jpg", "datasets"), ("logo.png", None), ("imgs/train/cat.jpg", "datasets"), ("pkg/tests/fixtures/t.csv", None), ("data/MLTable", None), ("data/BUILD", None),
+    ("notebooks/figures/roc.png", None), ("photos/cat.jpg", "datasets"), ("logo.png", None), ("corpus/train/cat.jpg", "datasets"), ("pkg/tests/fixtures/t.csv", None), ("data/MLTable", None), ("data/BUILD", None),
     ("src/churn/data/schema.json", None), ("tests/fixtures/tiny.csv", None),
     ("mlruns/0/meta.yaml", "experiment logs"), (".env", "secrets"), (".env.example", None),
     (".env.production", "secrets"), ("id_ed25519.pub", None), ("id_ed25519", "secrets"),

@@ -384,13 +384,16 @@ def history_artifact(ctx: RepoContext):
         biggest = max(blobs, key=lambda b: b.size)
         what = f"`{ctx.display(key)}` ({plural(len(paths), 'file')})" if key.endswith("/") else f"`{ctx.display(key)}`"
         hint = _purge_hint(ctx, purge_paths(result, key, paths))
+        fixture = kind is artifacts.SECRET and all(
+            any(d.lower() in artifacts.TEST_DIRS for d in p.split("/")[:-1]) for p in paths)
         if kind is artifacts.SECRET:
             hint = f"{ROTATE}; then {hint}"
         yield Problem(
             f"{what} ({kind.name}, {_human(biggest.size)}) "
             + ("is in the history" if ctx.is_bare else "is no longer tracked but is still in the history")
-            + f"{_commit_note(result, biggest.sha)}; {kind.name} belong in {kind.where}",
-            hint, path=ctx.display(key))
+            + f"{_commit_note(result, biggest.sha)}; {kind.name} belong in {kind.where}"
+            + (" (under tests/: a test fixture is advice only)" if fixture else ""),
+            hint, path=ctx.display(key), severity="warning" if fixture else None)
 
 
 @rule("history-secret", severity="error", scope="repo", lesson="01-git-hygiene#repair-history",
