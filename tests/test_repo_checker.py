@@ -63,7 +63,7 @@ def test_history_on_another_branch_and_tag_counts(repo):
     git(repo, "checkout", "-q", "main")
     git(repo, "branch", "-D", "experiment")
     result = check_repo(repo)
-    assert [f.path for f in result.by_rule("history-artifact")] == ["data/"]
+    assert [f.path for f in result.by_rule("history-artifact")] == ["data/train.parquet"]
 
 
 def test_secret_in_env_file(repo):

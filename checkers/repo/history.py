@@ -379,6 +379,8 @@ def history_artifact(ctx: RepoContext):
         kind = artifacts.classify(path, result.artifacts[path][0].size)
         groups[_anchor(path, kind) or path].append(path)
     for key, paths in sorted(groups.items()):
+        if key.endswith("/") and len(paths) == 1:
+            key = paths[0]  # "`data/` (1 file)" says less than the file's name
         kind = artifacts.classify(paths[0], result.artifacts[paths[0]][0].size)
         blobs = [b for p in paths for b in result.artifacts[p]]
         biggest = max(blobs, key=lambda b: b.size)

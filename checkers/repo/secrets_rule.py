@@ -4,7 +4,7 @@ from __future__ import annotations
 from ..registry import Problem, rule
 from . import artifacts
 from .context import SYMLINK_MODE, RepoContext
-from .secretscan import SecretHit, scan_text
+from .secretscan import SecretHit, scan_files, scan_text
 
 ROTATE = ("rotate it now (a pushed secret is compromised), store the new one in Azure Key Vault "
           "(or as a GitHub secret for workflows) and read it at run time, e.g. "
@@ -35,14 +35,19 @@ def secret_in_file(ctx: RepoContext):
     In a plain folder every file is scanned; in a git repository the tracked files are. Files
     that are themselves secret files (``.env``, keys) are reported by ``tracked-secret-file``.
     """
+    def texts():
+        for entry in ctx.entries:
+            if entry.mode == SYMLINK_MODE:
+                continue
+            text = ctx.read_text(entry.path, limit=ctx.max_blob_size)
+            if text is None:
+                continue
+            if ctx.is_git and artifacts.classify(entry.path) is artifacts.SECRET and not \
+                    artifacts.harmless_secret_file(entry.path, text, lambda t: bool(scan_text(t, entry.path))):
+                continue  # tracked-secret-file reports the file itself
+            yield entry.path, text
+
+    found = dict(scan_files(texts()))
     for entry in ctx.entries:
-        if entry.mode == SYMLINK_MODE:
-            continue
-        text = ctx.read_text(entry.path, limit=ctx.max_blob_size)
-        if text is None:
-            continue
-        if ctx.is_git and artifacts.classify(entry.path) is artifacts.SECRET and not \
-                artifacts.harmless_secret_file(entry.path, text, lambda t: bool(scan_text(t, entry.path))):
-            continue  # tracked-secret-file reports the file itself
-        for hit in scan_text(text, path=entry.path):
+        for hit in found.get(entry.path, ()):
             yield secret_problem(ctx.display(entry.path), hit)

@@ -238,6 +238,7 @@ def path_is_allowed(path: str) -> bool:
     return rx is not None and rx.search(path) is not None
 
 
+_HUGE_RUN = re.compile(r"[A-Za-z0-9+/=]{4096,}")
 _TOKEN = re.compile(r"[^\s\"'`,;()\[\]{}]+")
 
 
@@ -264,6 +265,11 @@ def scan_text(text: str, path: str | None = None) -> list[SecretHit]:
     """Secrets in ``text`` (a file at ``path``, if known): one hit per line, most specific first."""
     if path is not None and path_is_allowed(path):
         return []
+    if len(text) > 4096 and _HUGE_RUN.search(text):
+        # Encoded binary (a notebook's image output, an embedded font): no secret is kilobytes
+        # of unbroken base64, and patterns such as `ey[a-zA-Z0-9]{17,}\.` would re-read the
+        # whole run at each of its candidate starts. Blanked, keeping every offset.
+        text = _HUGE_RUN.sub(lambda m: " " * len(m.group()), text)
     if "\\" in text:
         # Code inside JSON strings (notebooks): `\"` becomes ` "`, so that patterns see the quote
         # the code has; the length is kept, and so every line and column.
@@ -370,6 +376,57 @@ def scan_text(text: str, path: str | None = None) -> list[SecretHit]:
                 add(label(rule.id), value, base + start, rule.id)
     return sorted((h for h in hits.values() if not dismissed_for_path(h, path)),
                   key=lambda h: (h.line, h.column))
+
+
+@lru_cache(maxsize=1)
+def _path_rules() -> re.Pattern | None:
+    patterns = [r.path_pattern for r in gitleaks.ruleset().rules if r.path_pattern]
+    return gitleaks._compile("|".join(f"(?:{p})" for p in patterns)) if patterns else None
+
+
+def scan_files(files, batch_chars: int = 4 << 20):
+    """``(path, hits)`` for ``(path, text)`` pairs, scanning many small files as one text.
+
+    A scan has a fixed cost (finding which of 250 keywords a text holds, deciding which rules
+    to run), which dominates on thousands of small files: they are joined into batches, and
+    each hit is mapped back to its file and line. Files that a path-specific rule applies to
+    (Terraform, NuGet, Kubernetes YAML) are scanned on their own, with their path.
+    """
+    special = _path_rules()
+    texts: list[str] = []
+    owners: list[tuple[str, int]] = []  # (path, first line of the file in the batch)
+    size = 0
+    line = 1
+
+    def flush():
+        found: dict[str, list[SecretHit]] = {}
+        for hit in scan_text("\n".join(texts)):
+            i = bisect.bisect_right(owners, (hit.line, "\uffff"), key=lambda o: (o[1], "")) - 1
+            path, first = owners[i]
+            local = SecretHit(hit.kind, hit.line - first + 1, hit.column, hit.value, hit.rule)
+            if not dismissed_for_path(local, path):
+                found.setdefault(path, []).append(local)
+        texts.clear()
+        owners.clear()
+        return found
+
+    for path, text in files:
+        if path_is_allowed(path):
+            continue
+        if special is not None and special.search(path):
+            hits = scan_text(text, path)
+            if hits:
+                yield path, hits
+            continue
+        texts.append(text)
+        owners.append((path, line))
+        line += text.count("\n") + 1
+        size += len(text) + 1
+        if size > batch_chars:
+            yield from flush().items()
+            size, line = 0, 1
+    if texts:
+        yield from flush().items()
 
 
 def prefilter_words() -> set[str]:
