@@ -29,7 +29,7 @@ SAMPLES = {
     "OpenAI Token": fake("sk-", 20) + "T3Blbk" + "FJ" + fake("", 20),
     "AWS Access Key": fake("AK" "IA", 16, "QWERTZUIOPASDFGHJKLYXCVBNM234567"),
     "Slack Token": "xox" + "b-123456789012-123456789012-" + fake("", 24),
-    "JSON Web Token": "eyJhbGciOiJIUzI1NiJ9." + fake("eyJ", 30) + "." + fake("", 43),
+    "JSON Web Token": "eyJhbGciOi" "JIUzI1NiJ9." + fake("eyJ", 30) + "." + fake("", 43),
     "Azure storage": "AccountKey=" + "Zm9v" * 22,
     "Azure Entra client secret": "abc8Q~" + fake("", 34),
     "Basic auth URL": "postgres://admin:" + "s3cr3tpassw0rd" + "@db.internal:5432/churn",

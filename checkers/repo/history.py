@@ -197,17 +197,24 @@ def scan_new_lines(blobs, batch_chars: int = 4 << 20) -> list[tuple[Blob, Secret
         if not fresh:
             continue
         known.update(fresh)
-        for number, line in enumerate(all_lines, 1):
-            if line in fresh:
-                fresh.discard(line)  # its first appearance in this version
-                at = index.get(line)
-                if at is None:
-                    index[line] = len(lines)
-                    lines.append(line)
-                    owners.append([(blob, number)])
-                    size += len(line) + 1
-                else:
-                    owners[at].append((blob, number))
+        if len(fresh) * 8 < len(all_lines):
+            # a line or two added: find them with list.index (in C), not a loop over the file
+            numbered = sorted((all_lines.index(line) + 1, line) for line in fresh)
+        else:
+            numbered = []
+            for number, line in enumerate(all_lines, 1):
+                if line in fresh:
+                    fresh.discard(line)  # its first appearance in this version
+                    numbered.append((number, line))
+        for number, line in numbered:
+            at = index.get(line)
+            if at is None:
+                index[line] = len(lines)
+                lines.append(line)
+                owners.append([(blob, number)])
+                size += len(line) + 1
+            else:
+                owners[at].append((blob, number))
         if size > batch_chars:
             flush()
             size = 0
@@ -405,9 +412,15 @@ def history_secret(ctx: RepoContext):
 
     Deleting the line in a new commit does not remove it: the old version stays in the history
     and in every clone. (Deleting it only on disk does not even change the last commit.) A
-    secret still in the file is reported once, by ``secret-in-file``. Rotate the secret first (assume it is compromised), keep the new one in
-    Azure Key Vault, then purge the old value with ``git filter-repo --replace-text`` (or remove
-    the file from history with ``--invert-paths``) and force-push.
+    secret still in the file is reported once, by ``secret-in-file``. Every branch, tag and
+    stash entry (``stash@{0}``, ``stash@{1}`` ...) is scanned, and so are commit messages. Each
+    version is scanned for the lines it added, so a secret is reported at the commit that
+    introduced it. Binary blobs are not scanned.
+
+    Rotate the secret first (assume it is compromised), keep the new one in Azure Key Vault, then
+    purge the old value with ``git filter-repo --replace-text`` and a ``regex:`` rule that
+    matches its shape (it keeps the rest of the file; purging the whole file with
+    ``--invert-paths`` would delete code from the history), and force-push.
     """
     if not ctx.history:
         return

@@ -149,6 +149,17 @@ def dismissed_for_path(hit: "SecretHit", path: str | None) -> bool:
     return hit.kind == "credentials in a URL" and is_test_path(path)
 
 
+def _jwt_header(segment: str) -> bool:
+    import base64
+    import binascii
+
+    try:
+        data = base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
+    except (binascii.Error, ValueError):
+        return False
+    return data.startswith(b"{") and data.rstrip().endswith(b"}") and b'"alg"' in data
+
+
 def _judged_as_code_or_placeholder(value: str) -> bool:
     v = value.strip().strip("\"'`")
     if len(v) >= 16 and any(v in k for k in PUBLIC_KEYS):
@@ -159,6 +170,8 @@ def _judged_as_code_or_placeholder(value: str) -> bool:
         return True
     if _CODE.match(v):
         return True
+    if re.fullmatch(r"eyJ[A-Za-z0-9_-]*={0,2}\.?", v) and _jwt_header(v.rstrip(".")):
+        return True  # a JWT's header alone ({"alg": ...}): a token has three parts
     return len(set(v)) <= 3  # 00000000, abababab
 
 
