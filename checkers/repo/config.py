@@ -16,7 +16,10 @@ scan skips its versions.
 from __future__ import annotations
 
 import fnmatch
-import tomllib
+try:
+    import tomllib
+except ImportError:  # Python 3.10: the same parser, from PyPI
+    import tomli as tomllib  # type: ignore[no-redef]
 from pathlib import Path
 
 

@@ -13,7 +13,10 @@ from __future__ import annotations
 import hashlib
 import math
 import re
-import tomllib
+try:
+    import tomllib
+except ImportError:  # Python 3.10: the same parser, from PyPI
+    import tomli as tomllib  # type: ignore[no-redef]
 import warnings
 from collections import Counter
 from dataclasses import dataclass
