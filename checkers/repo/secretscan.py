@@ -231,10 +231,11 @@ def _literal_prefix(pattern: str) -> bool:
 @lru_cache(maxsize=None)
 def _plan():
     """(rule, how) for every gitleaks rule: "text" runs on the whole text when a keyword is in
-    it; "lines" runs only on the lines that hold one of its keywords (gitleaks gates per file;
-    gating per line keeps a keyword in one file from waking a rule up for every 40-hex git
-    object id in the next one, and keeps the name-value patterns off the other lines)."""
-    return tuple((r, "text" if r.multiline or _literal_prefix(r.pattern) else "lines")
+    it (the rules that span lines); "lines" runs only on the lines that hold one of its keywords.
+    gitleaks gates per file; gating per line keeps a keyword in one file from waking a rule up
+    for every 40-hex git object id in the next one, and spares ``re`` the patterns it cannot
+    search fast (an alternation or a class first: it tries them at every position)."""
+    return tuple((r, "text" if r.multiline or not r.keywords else "lines")
                  for r in gitleaks.ruleset().rules)
 
 
