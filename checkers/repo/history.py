@@ -52,8 +52,10 @@ class HistoryScan:
 
 def stash_commits(ctx: RepoContext) -> list[str]:
     """Every stash entry (``stash@{0}``, ``stash@{1}`` ...): ``--all`` only reaches the newest."""
-    out = ctx.git("log", "-g", "--format=%H", "refs/stash", "--", check=False)
-    return [line for line in out.decode("ascii", "replace").split() if len(line) >= 40]
+    if "stash" not in ctx.cache:
+        out = ctx.git("log", "-g", "--format=%H", "refs/stash", "--", check=False)
+        ctx.cache["stash"] = [c for c in out.decode("ascii", "replace").split() if len(c) >= 40]
+    return ctx.cache["stash"]
 
 
 def list_blobs(ctx: RepoContext):
