@@ -15,7 +15,7 @@ for n in "$@"; do
   for side in before after; do
     if [ $side = before ]; then pp=$OUT/before; else pp=$HERE; fi
     start=$(date +%s.%N)
-    PYTHONPATH=$pp "$PY" -m checkers repo "$REPOS/$n" --format json > "$OUT/$n.$side.json" 2>/dev/null
+    (cd "$OUT" && PYTHONPATH=$pp "$PY" -m checkers repo "$REPOS/$n" --format json > "$OUT/$n.$side.json" 2>/dev/null)
     code=$?
     secs=$(echo "$(date +%s.%N) - $start" | bc)
     "$PY" - "$OUT/$n.$side.json" "$n" "$side" "$code" "$secs" <<'PYEOF'
