@@ -419,6 +419,25 @@ def blobs_scan_reads(repo: Path, RepoContext, list_blobs) -> tuple[list[str], in
     return [sha for sha, _ in picked], sum(size for _, size in picked)
 
 
+def git_read_every_blob(repo: Path) -> None:
+    """The issue's first baseline: git hands over every blob of the history (``cat-file --batch``)."""
+    rev_list = subprocess.Popen(["git", "rev-list", "--objects", "--all"], cwd=repo,
+                                stdout=subprocess.PIPE)
+    check = subprocess.Popen(["git", "cat-file", "--batch-check=%(objecttype) %(objectname)"],
+                             cwd=repo, stdin=rev_list.stdout, stdout=subprocess.PIPE)
+    rev_list.stdout.close()
+    shas = [line.split()[1] + b"\n" for line in check.stdout if line.startswith(b"blob ")]
+    check.wait()
+    rev_list.wait()
+    subprocess.run(["git", "cat-file", "--batch"], cwd=repo, input=b"".join(shas),
+                   stdout=subprocess.DEVNULL, check=True)
+
+
+def git_log_patch(repo: Path) -> None:
+    """The issue's second baseline: ``git log -p --all`` (every change of every commit)."""
+    subprocess.run(["git", "log", "-p", "--all"], cwd=repo, stdout=subprocess.DEVNULL, check=True)
+
+
 def git_read(repo: Path, shas: list[str]) -> None:
     request = "".join(sha + "\n" for sha in shas).encode()
     subprocess.run(["git", "cat-file", "--batch"], cwd=repo, input=request,
@@ -440,6 +459,16 @@ def repo_stats(repo: Path) -> dict:
     return {"commits": kinds.get(b"commit", 0), "trees": kinds.get(b"tree", 0),
             "blobs": kinds.get(b"blob", 0), "objects": sum(kinds.values()),
             "unique paths": len(paths), "pack size": f"{size / 2**20:.1f} MiB"}
+
+
+def cpu_time(fn) -> float:
+    """CPU seconds (user+sys) of this process and its git children while ``fn`` runs."""
+    def now():
+        a, b = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+        return a.ru_utime + a.ru_stime + b.ru_utime + b.ru_stime
+    start = now()
+    fn()
+    return now() - start
 
 
 def timed(fn, repeat: int) -> list[float]:
@@ -524,6 +553,10 @@ def report(repo, args, planted, RepoContext, list_blobs, scan, check_repo) -> No
              f"({nbytes / 2**20:.1f} MiB)", timed(lambda: git_read(repo, shas), args.repeat), "ctx")]
     if not args.no_check_repo:
         rows.append(("(d) check_repo(path): every repository rule", timed(whole_check, args.repeat), "ctx"))
+    every_blob = timed(lambda: git_read_every_blob(repo), args.repeat)
+    log_patch = timed(lambda: git_log_patch(repo), args.repeat)
+    rows.append(("(e) git cat-file --batch of every blob of the history", every_blob, "ctx"))
+    rows.append(("(f) git log -p --all", log_patch, "ctx"))
     base = min(rows[0][1])
     width = max(len(r[0]) for r in rows)
     print(f"\n{'best of %d runs' % args.repeat:<{width}}  {'best':>8}  {'median':>8}  {'ours/git':>8}")
@@ -536,6 +569,18 @@ def report(repo, args, planted, RepoContext, list_blobs, scan, check_repo) -> No
             line += f"  {best / base:>8.2f}"
         print(line)
     print(f"goal: ours/git <= {GOAL} (at least half of git's rate) for (b) and (c)")
+    scan_best = min(rows[2][1])
+    r1, r2 = scan_best / min(every_blob), scan_best / min(log_patch)
+    cpu_scan = cpu_time(full_scan)
+    cpu_blobs = cpu_time(lambda: git_read_every_blob(repo))
+    cpu_log = cpu_time(lambda: git_log_patch(repo))
+    print(f"CPU time (user+sys, ours and git's; a loaded machine inflates wall time, not this): "
+          f"scan {cpu_scan:.2f} s, every blob {cpu_blobs:.2f} s, log -p {cpu_log:.2f} s; "
+          f"ratios {cpu_scan / cpu_blobs:.2f} and {cpu_scan / cpu_log:.2f}")
+    print(f"issue ratio 1: full scan (c) / git reading every blob (e) = {r1:.2f}  "
+          f"(goal <= 2.0: {'PASS' if r1 <= 2.0 else 'MISS'})")
+    print(f"issue ratio 2: full scan (c) / git log -p --all (f)       = {r2:.2f}  "
+          f"(goal <= 1.0: {'PASS' if r2 <= 1.0 else 'MISS'})")
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(f"peak RSS: this process {own:.0f} MiB, largest child (git) {kids:.0f} MiB")

@@ -58,6 +58,12 @@ def build_parser() -> argparse.ArgumentParser:
     repo.add_argument("--no-history", action="store_true", help="do not scan the history")
     repo.add_argument("--max-blob-size", type=_size, default=5 * 1024**2, metavar="SIZE",
                       help="report files in the history larger than this (default: 5M)")
+    repo.add_argument("--exclude", action="append", default=[], metavar="GLOB",
+                      help="leave out paths matching GLOB (repeatable; added to [tool.checkers] "
+                           "exclude in pyproject.toml)")
+    repo.add_argument("--layout", choices=("roles", "course"), default="roles",
+                      help="repo-layout judges the parts of the layout whatever their names "
+                           "(roles, default) or the course's file names (course)")
 
     workflow = sub.add_parser("workflow", parents=[common], help="check GitHub Actions workflows",
                               description="GitHub Actions workflows, judged the way GitHub runs them.")
@@ -110,7 +116,8 @@ def _run_repo(args) -> int:
         return EXIT_USAGE
     try:
         result = check_repo(args.path, select=args.select, ignore=args.ignore,
-                            history=not args.no_history, max_blob_size=args.max_blob_size)
+                            history=not args.no_history, max_blob_size=args.max_blob_size,
+                            exclude=args.exclude, layout=args.layout)
     except CheckError as exc:
         print(f"checkers: error: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -15,8 +15,9 @@ REGION = re.compile(r"### (BEGIN|END) (SOLUTION|HIDDEN TESTS)")
 
 
 def solution_lines(min_length: int = 20) -> set[str]:
-    """Distinctive lines from the solution and hidden-test regions of every source notebook."""
-    lines = set()
+    """Distinctive lines from the solution and hidden-test regions of every source notebook,
+    less those its lesson shows learners anyway (a command the text teaches is no leak)."""
+    lines, taught = set(), set()
     for path in (ROOT / "solutions").glob("*/*.ipynb"):
         for cell in nbformat.read(path, as_version=4).cells:
             inside = False
@@ -25,7 +26,9 @@ def solution_lines(min_length: int = 20) -> set[str]:
                     inside = "BEGIN" in line
                 elif inside and len(line.strip()) >= min_length:
                     lines.add(line.strip())
-    return lines
+                elif not inside:
+                    taught.add(line.strip())
+    return lines - taught
 
 
 def test_distribution_has_release_and_checkers_but_no_solution_text(tmp_path):

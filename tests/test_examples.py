@@ -36,6 +36,12 @@ def azure_ai_ml_installed() -> bool:
     return available()
 
 
+def repo_args(script: Path) -> list[str]:
+    """Extra options for `checkers repo`, from a first line `# checkers: --layout course`."""
+    first = script.read_text().splitlines()[:1]
+    return first[0].split(":", 1)[1].split() if first and first[0].startswith("# checkers:") else []
+
+
 def build(script: Path, where: Path) -> Path:
     project = where / "project"
     project.mkdir()
@@ -57,7 +63,7 @@ def test_example(script: Path, tmp_path, capsys):
     else:
         project = build(script, tmp_path)
         os.chdir(project)  # findings are relative to the root; run from it like a user would
-        code = main(["repo", ".", "--select", rule])
+        code = main(["repo", ".", "--select", rule, *repo_args(script)])
     out = capsys.readouterr().out
     if script.name.startswith("good-"):
         assert code == 0 and out.strip() == "no problems found", out

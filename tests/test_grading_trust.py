@@ -362,8 +362,8 @@ def test_a_non_root_instructor_grades_in_the_sandbox(generated, request):
     if subprocess.run(["id", user], capture_output=True).returncode:
         subprocess.run(["useradd", "--no-create-home", "--shell", "/bin/sh", user], check=True)
         request.addfinalizer(lambda: subprocess.run(["userdel", user], capture_output=True))
-    # pytest's own temporary folders are private to root
-    shared = Path(tempfile.mkdtemp(prefix="course-grader-"))
+    # pytest's own temporary folders, and the suite's TMPDIR, are private to root
+    shared = Path(tempfile.mkdtemp(prefix="course-grader-", dir="/tmp"))
     request.addfinalizer(lambda: shutil.rmtree(shared, ignore_errors=True))
     shared.chmod(0o755)
     course = course_copy(generated, shared / "course")
@@ -374,9 +374,10 @@ def test_a_non_root_instructor_grades_in_the_sandbox(generated, request):
         folder.mkdir(parents=True)
         nbformat.write(nb, folder / f"{ASSIGNMENT}.ipynb")
     (course / "home").mkdir()
+    (course / "tmp").mkdir()
     subprocess.run(["chown", "-R", user, str(course)], check=True)
     env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_CONFIG_GLOBAL")}
-    env.update(HOME=str(course / "home"))
+    env.update(HOME=str(course / "home"), TMPDIR=str(course / "tmp"))
     home = f"HOME={course / 'home'}"
     reason = subprocess.run(["runuser", "-u", user, "--", "env", home, sys.executable, "-c",
                              "from checkers.course.confine import why_unavailable as w; print(w())"],

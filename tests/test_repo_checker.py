@@ -50,7 +50,7 @@ def test_model_removed_in_a_later_commit_is_found_in_history(repo):
     (finding,) = result.by_rule("history-artifact")
     assert finding.path == "models/churn.pkl" and finding.severity == "error"
     assert "model registry" in finding.message and "added in commit" in finding.message
-    assert "git filter-repo --invert-paths --path models/churn.pkl" in finding.hint
+    assert "git filter-repo --invert-paths --path=models/churn.pkl" in finding.hint
 
 
 def test_history_on_another_branch_and_tag_counts(repo):
@@ -63,7 +63,7 @@ def test_history_on_another_branch_and_tag_counts(repo):
     git(repo, "checkout", "-q", "main")
     git(repo, "branch", "-D", "experiment")
     result = check_repo(repo)
-    assert [f.path for f in result.by_rule("history-artifact")] == ["data/"]
+    assert [f.path for f in result.by_rule("history-artifact")] == ["data/train.parquet"]
 
 
 def test_secret_in_env_file(repo):
@@ -113,10 +113,33 @@ def test_weak_gitignore_lists_what_leaks_per_kind(repo):
     write(repo, {".gitignore": "__pycache__/\n*.pyc\nmodels/\n"})
     commit_all(repo)
     findings = check_repo(repo).by_rule("gitignore-missing")
-    assert len(findings) == len(MUST_IGNORE)
-    models = next(f for f in findings if f.message.startswith("model weights"))
+    errors = [f for f in findings if f.severity == "error"]
+    assert len(errors) == len(MUST_IGNORE)
+    models = next(f for f in errors if f.message.startswith("model weights"))
     assert "models/churn.pkl" not in models.message  # models/ covers it
     assert "model.pkl" in models.message and "*.pkl" in models.hint
+    assert "weights.h5" not in models.message  # this project uses no Keras: advice only
+    (advice,) = [f for f in findings if f.severity == "warning"]
+    assert "weights.h5" in advice.message and "model.safetensors" in advice.message
+
+
+def test_gitignore_missing_is_an_error_for_the_frameworks_a_project_uses(repo):
+    write(repo, {".gitignore": GOOD_GITIGNORE.replace("*.h5\n", "").replace("wandb/\n", ""),
+                 "requirements.txt": "tensorflow==2.16.1\n", "src/train.py": "import tensorflow\n"})
+    commit_all(repo)
+    findings = check_repo(repo).by_rule("gitignore-missing")
+    (error,) = [f for f in findings if f.severity == "error"]
+    assert "weights.h5" in error.message and "wandb" not in error.message
+    (advice,) = [f for f in findings if f.severity == "warning"]
+    assert "wandb" in advice.message
+
+
+def test_gitignore_missing_names_a_file_on_disk_that_would_be_committed(repo):
+    write(repo, {".gitignore": GOOD_GITIGNORE.replace("*.safetensors\n", ""), "README.md": "x\n"})
+    commit_all(repo)
+    write(repo, {"adapter/model.safetensors": b"\0" * 10})
+    (finding,) = [f for f in check_repo(repo).by_rule("gitignore-missing") if f.severity == "error"]
+    assert "adapter/model.safetensors" in finding.message and "on disk" in finding.message
 
 
 def test_good_gitignore_passes_and_git_decides_negations(repo):
@@ -201,7 +224,7 @@ def test_checking_a_subfolder_of_a_repository(repo):
     commit_all(repo)
     result = check_repo(repo / "project")
     assert [f.path for f in result.by_rule("history-artifact")] == ["models/m.pkl"]
-    assert "--path project/models/m.pkl" in result.by_rule("history-artifact")[0].hint
+    assert "--path=project/models/m.pkl" in result.by_rule("history-artifact")[0].hint
     assert not result.by_rule("tracked-data")  # other/ is outside the checked folder
 
 
@@ -253,8 +276,8 @@ def test_representative_paths_are_consistent():
 
 @pytest.mark.parametrize("path, kind", [
     ("models/churn.pkl", "model weights"), ("outputs/model/MLmodel", "model weights"),
-    ("data/raw/x.bin", "datasets"), ("img/cat.png", None), ("docs/arch.png", None),
-    ("notebooks/figures/roc.png", None), ("photos/cat.jpg", "datasets"), ("logo.png", None),
+    ("data/raw/x.bin", "datasets"), ("img/cat.png", None), ("docs/arch.png", None), ("ext/logo.png", None), ("media/deep/er/x.jpg", None),
+    ("notebooks/figures/roc.png", None), ("photos/cat.jpg", "datasets"), ("logo.png", None), ("corpus/train/cat.jpg", "datasets"), ("pkg/tests/fixtures/t.csv", None), ("data/MLTable", None), ("data/BUILD", None),
     ("src/churn/data/schema.json", None), ("tests/fixtures/tiny.csv", None),
     ("mlruns/0/meta.yaml", "experiment logs"), (".env", "secrets"), (".env.example", None),
     (".env.production", "secrets"), ("id_ed25519.pub", None), ("id_ed25519", "secrets"),

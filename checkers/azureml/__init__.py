@@ -42,6 +42,10 @@ class FilesContext:
     allow_outside = True  # the user named these files: their references may lead anywhere
     is_git = False
 
+    @property
+    def paths(self) -> set[str]:
+        return {e.path for e in self.entries}
+
     def read_text(self, path: str, limit: int = MAX_READ) -> str | None:
         from ..repo.context import decode_text
 

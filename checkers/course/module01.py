@@ -14,6 +14,7 @@ attempt shows the principle and the first step, later attempts show more.
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
 import tarfile
@@ -308,8 +309,8 @@ def _repair_reached_origin(box: Sandbox, ex: str, lesson: str) -> list[Finding]:
             ex, lesson, "the repository has no `origin` remote any more: git filter-repo removes "
             "it after rewriting, so that nobody pushes the rewritten history by accident",
             "put it back before you push: note its address before the rewrite",
-            more=["url=$(git remote get-url origin) before git filter-repo, then "
-                  "git remote add origin \"$url\" after it"]))
+            more=["before git filter-repo, keep what `git remote get-url origin` prints in a "
+                  "shell variable; after it, `git remote add origin` with that address"]))
     still = _origin_history(box, *LEAKED)
     if still:
         found.append(problem(
@@ -455,13 +456,29 @@ def build_team_repo(box: Sandbox) -> None:
     box.git("push", "-q", "-u", "origin", "main")
 
 
+def _extract_plain_files(tar: tarfile.TarFile, dest: Path) -> None:
+    """Folders and regular files only, never outside ``dest``: a learner's commit may hold
+    links or odd names, and ``extractall(filter="data")`` needs Python 3.10.12 / 3.11.4."""
+    for member in tar.getmembers():
+        parts = Path(member.name).parts
+        if Path(member.name).is_absolute() or ".." in parts or not (member.isfile() or member.isdir()):
+            continue
+        target = dest.joinpath(*parts)
+        if member.isdir():
+            target.mkdir(parents=True, exist_ok=True)
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with tar.extractfile(member) as src, open(target, "wb") as out:
+            shutil.copyfileobj(src, out)
+
+
 def run_project_tests(box: Sandbox, rev: str, timeout: float = 20) -> subprocess.CompletedProcess:
     """The project's unit tests on ``rev`` as committed (not on whatever is in the work tree)."""
     with tempfile.TemporaryDirectory(prefix="ml-git-course-tests-") as tmp:
         archive = Path(tmp) / "rev.tar"
         box.git("archive", "-o", str(archive), rev)
         with tarfile.open(archive) as tar:
-            tar.extractall(Path(tmp) / "tree", filter="data")
+            _extract_plain_files(tar, Path(tmp) / "tree")
         try:
             return subprocess.run([sys.executable, "-m", "unittest", "discover", "-q", "-s",
                                    "tests"], cwd=Path(tmp) / "tree", text=True,

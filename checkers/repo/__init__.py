@@ -7,9 +7,13 @@ from typing import Iterable
 
 from ..findings import Result
 from ..registry import all_rules
+from .config import ConfigError, normalise, read_excludes
 from .context import RepoContext
 
 __all__ = ["check_repo", "RepoContext"]
+
+
+LAYOUTS = ("roles", "course")
 
 
 class CheckError(Exception):
@@ -18,8 +22,17 @@ class CheckError(Exception):
 
 def check_repo(path: str | Path, *, select: Iterable[str] | None = None,
                ignore: Iterable[str] = (), history: bool = True,
-               max_blob_size: int = 5 * 1024 * 1024) -> Result:
-    """Run the repository rules on ``path`` (a git work tree or a plain folder)."""
+               max_blob_size: int = 5 * 1024 * 1024, exclude: Iterable[str] = (),
+               layout: str = "course") -> Result:
+    """Run the repository rules on ``path`` (a git work tree or a plain folder).
+
+    ``exclude``: path patterns to leave out, added to ``[tool.checkers] exclude`` of the
+    folder's ``pyproject.toml`` (see :mod:`checkers.repo.config`). ``layout``: ``"course"``
+    (repo-layout requires the course's documented file names, as its exercises do) or
+    ``"roles"`` (the parts of the layout, whatever their names: the command line's default).
+    """
+    if layout not in LAYOUTS:
+        raise CheckError(f"unknown layout {layout!r} (choose from {', '.join(LAYOUTS)})")
     root = Path(path)
     if not root.exists():
         raise CheckError(f"{path}: no such file or directory")
@@ -29,16 +42,30 @@ def check_repo(path: str | Path, *, select: Iterable[str] | None = None,
         next(root.iterdir(), None)
     except OSError as exc:
         raise CheckError(f"{path}: cannot be read ({exc.strerror})") from None
-    ctx = RepoContext(root=root.resolve(), history=history, max_blob_size=max_blob_size)
+    try:
+        configured, note = read_excludes(root)
+    except ConfigError as exc:
+        raise CheckError(f"{root / 'pyproject.toml'}: {str(exc).split(': ', 1)[1]}") from None
+    patterns = tuple(normalise(p) for p in (*configured, *exclude) if normalise(p))
+    ctx = RepoContext(root=root.resolve(), history=history, max_blob_size=max_blob_size,
+                      exclude=patterns, layout=layout)
+    if note:
+        ctx.notes.append(note)
     ignored = set(ignore)
     rules = [r for r in all_rules("repo") if r.id not in ignored]
     if not ctx.is_git:
         ctx.skipped = [r.id for r in rules if r.needs_git]
         rules = [r for r in rules if not r.needs_git]
+    elif ctx.is_bare:
+        rules = [r for r in rules if r.id.startswith("history-")]
+        ctx.notes.append("this is a bare repository: only its history was checked (every branch, "
+                         "tag and stash); check a clone for the work-tree rules")
     if select:
         rules = [r for r in rules if r.id in set(select)]
     findings = [finding for rule in rules for finding in rule.run(ctx)]
     findings.extend(_workflow_findings(ctx, select, ignored))
+    if patterns:
+        findings = [f for f in findings if not f.path or not ctx.excluded(f.path)]
     if history and ctx.is_git and ctx.git("rev-parse", "--is-shallow-repository",
                                           check=False).strip() == b"true":
         ctx.notes.append("this is a shallow clone: only the fetched commits were checked (in "

@@ -44,7 +44,7 @@ SECRET = Kind(
     "Azure Key Vault (or GitHub secrets for workflows)",
     "rotate the secret now: it is compromised from the moment it was pushed. Keep the new one in "
     "Azure Key Vault and read it at run time; commit a `.env.example` with placeholder values",
-    ".env\n.env.*\n!.env.example\n*.pem\n*.key\n*.pfx\n*.p12\nid_rsa*",
+    ".env\n.env.*\n!.env.example\n*.pem\n*.key\n*.pfx\n*.p12\nid_rsa*\nkaggle.json",
 )
 
 MODEL_SUFFIXES = {
@@ -59,17 +59,29 @@ DATA_SUFFIXES = {
 }
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".webp"}
 DATA_DIRS = {"data", "datasets", "dataset"}
+IMAGE_DATA_DIRS = DATA_DIRS | {"train", "training", "val", "valid", "validation", "test_images",
+                               "raw", "processed", "samples", "labeled", "unlabeled", "photos",
+                               "frames", "crops", "annotations"}
 # Pictures for documentation are fine; a folder of pictures elsewhere is a dataset.
-DOC_DIRS = {"docs", "doc", ".github", "assets", "static", "site", "images", "img", "figures",
-            "notebooks"}
-# Under data/ these are descriptions and pointers (DVC, READMEs, code), not data.
-NOT_DATA_SUFFIXES = {".py", ".md", ".rst", ".txt", ".dvc", ".gitkeep", ".gitignore", ".yaml", ".yml"}
+DOC_DIRS = {"docs", "doc", "documentation", ".github", "assets", "static", "_static", "site",
+            "website", "images", "_images", "img", "imgs", "figures", "figs", "media", "notebooks",
+            "screenshots", "diagrams", "pictures", "logo", "logos", "icons", "artwork", "branding",
+            "examples", "tutorials", "readme", "theme", "themes", "resources", "presentations"}
+# Under data/ these are descriptions, pointers and code (DVC, MLTable, READMEs, BUILD), not data.
+NOT_DATA_SUFFIXES = {".py", ".md", ".rst", ".txt", ".dvc", ".gitkeep", ".gitignore", ".yaml", ".yml",
+                     ".ipynb", ".sh", ".r", ".sql", ".toml", ".cfg", ".ini", ".bzl", ".bazel", ".c",
+                     ".h", ".cc", ".cpp", ".go", ".rs", ".js", ".ts", ".java", ".scala", ".html"}
+NOT_DATA_NAMES = {"mltable", "build", "license", "licence", "notice", "codeowners", "makefile",
+                  "dockerfile", "owners", ".gitattributes", ".dvcignore", "__init__.py"}
 CODE_DIRS = {"src", "lib", "components", "pipelines", "tests", "test"}
+# Small data files under any of these folders are fixtures that the unit tests need.
+TEST_DIRS = {"tests", "test", "testing", "testdata", "test_data", "fixtures", "__fixtures__",
+             "unit_tests", "integration_tests"}
 LOG_DIRS = {"mlruns", "mlartifacts", "wandb", "lightning_logs", "tb_logs", ".neptune", "catboost_info"}
 LOG_GLOBS = ("events.out.tfevents.*",)
 SECRET_NAMES = {
     ".env", ".git-credentials", ".netrc", ".pypirc", "id_rsa", "id_dsa", "id_ecdsa", "id_ed25519",
-    "azureauth.json", "credentials", "kubeconfig", "service-principal.json",
+    "azureauth.json", "credentials", "kubeconfig", "service-principal.json", "kaggle.json",
 }
 SECRET_SUFFIXES = {".pem", ".key", ".pfx", ".p12", ".ppk", ".jks", ".keystore", ".publishsettings"}
 SAFE_ENV_SUFFIXES = (".example", ".sample", ".template", ".dist", ".defaults")
@@ -88,18 +100,39 @@ def classify(path: str, size: int | None = None) -> Kind | None:
         return MODEL
     if any(d in LOG_DIRS for d in dirs) or any(fnmatch.fnmatch(name, g) for g in LOG_GLOBS):
         return LOGS
-    in_tests = bool(dirs) and dirs[0] in {"tests", "test"}
+    in_tests = any(d in TEST_DIRS for d in dirs)
     if in_tests and size is not None and size <= FIXTURE_LIMIT:
+        return None
+    if name.lower() in NOT_DATA_NAMES or name.startswith(("README", "BUILD")):
         return None
     if suffix in DATA_SUFFIXES:
         return DATA
-    if suffix in IMAGE_SUFFIXES and dirs and not any(d in DOC_DIRS for d in dirs):
+    # Pictures that illustrate (docs/, media/, documentation/, ext/ at any depth) are not a
+    # dataset; pictures in a data folder or a split of one (train/, val/) are.
+    if suffix in IMAGE_SUFFIXES and not any(d in DOC_DIRS for d in dirs) \
+            and any(d in IMAGE_DATA_DIRS for d in dirs):
         return DATA
     # A `data` package inside the source tree (src/churn/data/) holds code, not data.
     if any(d in DATA_DIRS for d in dirs) and not (dirs and dirs[0] in CODE_DIRS) \
-            and suffix not in NOT_DATA_SUFFIXES and not name.startswith("README"):
+            and suffix not in NOT_DATA_SUFFIXES:
         return DATA
     return None
+
+
+def harmless_secret_file(path: str, text: str | None, has_secret) -> bool:
+    """A file named like a secret whose content shows it holds none: a ``.pem`` of certificates
+    only (a CA bundle), or a ``.env`` fixture under tests/ with no secret value in it.
+    ``has_secret(text)`` says whether a text holds a secret value."""
+    if text is None:
+        return False
+    p = PurePosixPath(path)
+    name, suffix = p.name.lower(), p.suffix.lower()
+    if suffix in {".pem", ".crt", ".cer"}:
+        return "PRIVATE KEY" not in text and "CERTIFICATE" in text
+    if name == ".env" or name.startswith(".env."):
+        in_tests = any(d.lower() in TEST_DIRS for d in p.parts[:-1])
+        return in_tests and not has_secret(text)
+    return False
 
 
 def _is_secret_file(name: str, suffix: str, dirs: list[str]) -> bool:
@@ -123,6 +156,20 @@ MUST_IGNORE: dict[Kind, tuple[str, ...]] = {
            "data/images/0001.png"),
     LOGS: ("mlruns/0/meta.yaml", "wandb/latest-run/run.wandb"),
     SECRET: (".env", "config/.env", "keys/deploy.pem"),
+}
+# The framework a representative path stands for (None: any ML project has it). A leak of a
+# framework the project does not use is advice (warning), not an error.
+FRAMEWORK_OF = {
+    "model.pth": "torch", "checkpoints/epoch-3.ckpt": "torch", "model.joblib": "sklearn",
+    "model.onnx": "onnx", "model.safetensors": "transformers", "weights.h5": "keras",
+    "mlruns/0/meta.yaml": "mlflow", "wandb/latest-run/run.wandb": "wandb",
+}
+# Words in dependency files and imports that show a framework is used.
+FRAMEWORK_WORDS = {
+    "torch": ("torch", "lightning"), "sklearn": ("sklearn", "scikit-learn", "joblib"),
+    "onnx": ("onnx",), "transformers": ("transformers", "safetensors", "diffusers", "peft"),
+    "keras": ("keras", "tensorflow"), "mlflow": ("mlflow", "azure-ai-ml", "azureml"),
+    "wandb": ("wandb",),
 }
 MUST_KEEP = (
     "src/train.py", "src/score.py", "src/prepare.py",

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from . import gitcmd
+from . import config, gitcmd
 
 # Folders that are never project content when a plain folder (no git) is walked.
 WALK_SKIP = {".git", ".venv", "venv", "node_modules", "__pycache__", ".ipynb_checkpoints",
@@ -33,11 +33,25 @@ class RepoContext:
     notes: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # rules not run (they need git)
     cache: dict = field(default_factory=dict)  # results several rules share (history, check-ignore)
+    exclude: tuple[str, ...] = ()  # path patterns left out of every rule (see config.py)
+    layout: str = "course"  # repo-layout: the course's file names, or "roles" (any names)
+
+    def excluded(self, path: str) -> bool:
+        return bool(self.exclude) and config.excluded(path, self.exclude)
 
     @cached_property
     def prefix(self) -> str | None:
-        """Where the root sits inside its git work tree; None when it is not in one."""
-        return gitcmd.work_tree_prefix(self.root)
+        """Where the root sits inside its git work tree (``""`` in a bare repository); None
+        when it is not in one."""
+        prefix = gitcmd.work_tree_prefix(self.root)
+        if prefix is None and gitcmd.is_bare(self.root):
+            return ""
+        return prefix
+
+    @cached_property
+    def is_bare(self) -> bool:
+        """A bare repository (a server's copy, a mirror): history only, no work tree."""
+        return gitcmd.work_tree_prefix(self.root) is None and gitcmd.is_bare(self.root)
 
     @property
     def is_git(self) -> bool:
@@ -50,7 +64,9 @@ class RepoContext:
     def entries(self) -> list[Entry]:
         """Tracked files (the index) in a git work tree, every file of a plain folder otherwise."""
         if not self.is_git:
-            return list(self._walk())
+            return [e for e in self._walk() if not self.excluded(e.path)]
+        if self.is_bare:
+            return []
         out = self.git("ls-files", "-s", "-z", "--", ".")
         entries = []
         for record in out.split(b"\0"):
@@ -58,7 +74,9 @@ class RepoContext:
                 continue
             meta, _, path = record.partition(b"\t")
             mode = meta.split(b" ", 1)[0].decode()
-            entries.append(Entry(os.fsdecode(path), mode))
+            entry = Entry(os.fsdecode(path), mode)
+            if not self.excluded(entry.path):
+                entries.append(entry)
         return entries
 
     @cached_property

@@ -11,11 +11,23 @@ import subprocess
 from pathlib import Path
 
 SAFE_CONFIG = [
+    "--no-pager",
     "-c", "core.fsmonitor=false",
     "-c", "core.hooksPath=/dev/null",
     "-c", "core.excludesFile=",
     "-c", "safe.directory=*",
     "-c", "core.quotePath=false",
+    # Programs a repository's config could otherwise name. The commands we run never diff file
+    # contents, apply filters or talk to a remote, but should one ever do, none of these runs.
+    "-c", "core.pager=cat",
+    "-c", "diff.external=",
+    "-c", "core.sshCommand=false",
+    "-c", "credential.helper=",
+    "-c", "core.askPass=false",
+    "-c", "protocol.allow=never",
+    "-c", "core.untrackedCache=false",
+    "-c", "maintenance.auto=false",
+    "-c", "gc.auto=0",
 ]
 
 
@@ -27,13 +39,17 @@ class GitError(RuntimeError):
 # IDE or an outer git command) would make us check something else than the path we were given.
 REPOSITORY_VARIABLES = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY",
                         "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_NAMESPACE", "GIT_COMMON_DIR",
-                        "GIT_PREFIX", "GIT_CONFIG_PARAMETERS", "GIT_CONFIG_COUNT")
+                        "GIT_PREFIX", "GIT_CONFIG_PARAMETERS", "GIT_CONFIG_COUNT",
+                        # programs git would run
+                        "GIT_EXTERNAL_DIFF", "GIT_SSH", "GIT_SSH_COMMAND", "GIT_ASKPASS",
+                        "SSH_ASKPASS", "GIT_PAGER", "GIT_EDITOR", "GIT_PROXY_COMMAND")
 
 
 def env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items()
            if k not in REPOSITORY_VARIABLES and not k.startswith(("GIT_CONFIG_KEY_", "GIT_CONFIG_VALUE_"))}
-    env.update({"GIT_OPTIONAL_LOCKS": "0", "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"})
+    env.update({"GIT_OPTIONAL_LOCKS": "0", "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C",
+                "GIT_PAGER": "cat", "GIT_NO_REPLACE_OBJECTS": "1"})
     return env
 
 
@@ -64,6 +80,13 @@ def work_tree_prefix(root: Path) -> str | None:
     if not lines or lines[0] != "true":
         return None
     return lines[1] if len(lines) > 1 else ""
+
+
+def is_bare(root: Path) -> bool:
+    try:
+        return git(root, "rev-parse", "--is-bare-repository").strip() == b"true"
+    except (GitError, OSError):
+        return False
 
 
 def has_commits(root: Path) -> bool:

@@ -10,7 +10,7 @@ import tempfile
 from dataclasses import dataclass
 
 from ..registry import Problem, rule
-from . import artifacts
+from . import artifacts, gitcmd
 from .context import RepoContext
 
 
@@ -76,32 +76,95 @@ def gitignore_missing(ctx: RepoContext):
         logs        mlruns/0/meta.yaml  wandb/latest-run/run.wandb
         secrets     .env  config/.env  keys/deploy.pem
 
-    One finding per kind lists the paths that would still be committed. Ignore by extension
-    (``*.pkl``) as well as by folder (``models/``): a model saved next to the script is still a
-    model.
+    It is an **error** when a kind has no coverage at all, when a file of that kind on disk would
+    be committed by ``git add .``, or when a path any ML project produces (``model.pkl``,
+    ``data/``, ``.env`` ...) leaks. The files of a framework the project does not use
+    (``*.h5`` without Keras or TensorFlow, ``*.safetensors`` without transformers, ``wandb/``
+    without wandb; judged from its dependency files and imports) are a **warning**: worth adding,
+    not a mistake. Ignore by extension (``*.pkl``) as well as by folder (``models/``): a model
+    saved next to the script is still a model.
     """
     paths = tuple(p for group in artifacts.MUST_IGNORE.values() for p in group)
     matches = check_ignore(ctx, paths)
     exists = (ctx.root / ".gitignore").is_file()
     inline = _inline_comments(ctx) if exists else []
+    used = frameworks_used(ctx)
+    on_disk = _unignored_on_disk(ctx)
     noted = False
     for kind, group in artifacts.MUST_IGNORE.items():
         leaking = [p for p in group if not (matches.get(p) and matches[p].ignores)]
         if not leaking:
             continue
-        lines = list(dict.fromkeys(artifacts.suggest_pattern(p, kind) for p in leaking))
-        note = ""
-        if inline and not noted:
-            noted = True
-            note = (f"\nnote: git has no inline comments; line {inline[0]} is one pattern, "
-                    "comment included: put comments on lines of their own")
-        yield Problem(
-            f"{kind.name} would be committed: " + ", ".join(leaking)
-            + ("" if exists else " (there is no .gitignore)"),
-            "add to .gitignore (then check with `git check-ignore -v <path>`):\n  "
-            + "\n  ".join(lines) + f"\n({kind.name} belong in {kind.where})" + note,
-            path=".gitignore",
-        )
+        present = [p for p in on_disk if artifacts.classify(p, ctx.size(p)) is kind][:5]
+        if len(leaking) == len(group) or present:
+            parts = [(leaking, "error")]
+        else:
+            advice = [p for p in leaking if artifacts.FRAMEWORK_OF.get(p) not in (None, *used)]
+            errors = [p for p in leaking if p not in advice]
+            parts = [(errors, "error"), (advice, "warning")]
+        for leaked, severity in parts:
+            if not leaked:
+                continue
+            lines = list(dict.fromkeys(artifacts.suggest_pattern(p, kind) for p in leaked))
+            note = ""
+            if inline and not noted:
+                noted = True
+                note = (f"\nnote: git has no inline comments; line {inline[0]} is one pattern, "
+                        "comment included: put comments on lines of their own")
+            if severity == "warning":
+                what = (f"{kind.name} of frameworks this project does not seem to use would be "
+                        "committed: ")
+            else:
+                what = f"{kind.name} would be committed: "
+            disk = (" (on disk now, not ignored: " + ", ".join(ctx.display(p) for p in present) + ")"
+                    if present and severity == "error" else "")
+            yield Problem(
+                what + ", ".join(leaked) + ("" if exists else " (there is no .gitignore)") + disk,
+                "add to .gitignore (then check with `git check-ignore -v <path>`):\n  "
+                + "\n  ".join(lines) + f"\n({kind.name} belong in {kind.where})" + note,
+                path=".gitignore", severity=None if severity == "error" else "warning",
+            )
+
+
+DEPENDENCY_FILES = ("requirements", "pyproject.toml", "setup.py", "setup.cfg", "environment",
+                    "conda", "pipfile", "poetry.lock")
+
+
+def frameworks_used(ctx: RepoContext) -> set[str]:
+    """The frameworks the project's dependency files (or, failing those, imports) name."""
+    texts = []
+    code = []
+    for entry in ctx.entries:
+        name = entry.path.rsplit("/", 1)[-1].lower()
+        if name.startswith(DEPENDENCY_FILES) and name.endswith((".txt", ".toml", ".py", ".cfg",
+                                                                ".yml", ".yaml", ".in", "pipfile",
+                                                                ".lock")):
+            texts.append(entry.path)
+        elif name.endswith((".py", ".ipynb")) and len(code) < 200:
+            code.append(entry.path)
+    blob = " ".join((ctx.read_text(p, limit=256 * 1024) or "") for p in texts[:40]).lower()
+    if not blob.strip():
+        blob = " ".join((ctx.read_text(p, limit=64 * 1024) or "") for p in code).lower()
+    return {name for name, words in artifacts.FRAMEWORK_WORDS.items() if any(w in blob for w in words)}
+
+
+def _unignored_on_disk(ctx: RepoContext, limit: int = 20000) -> list[str]:
+    """Untracked files that ``git add .`` would pick up (at most ``limit`` looked at)."""
+    proc = gitcmd.popen(ctx.root, "ls-files", "-o", "--exclude-standard", "-z", "--", ".")
+    out: list[str] = []
+    try:
+        data = proc.stdout.read(4 << 20)
+    finally:
+        proc.stdout.close()
+        proc.kill()
+        proc.wait()
+    prefix = ""  # ls-files prints paths relative to the current folder (the checked root)
+    for raw in data.split(b"\0")[:limit]:
+        if raw:
+            path = os.fsdecode(raw)
+            if not ctx.excluded(prefix + path):
+                out.append(path)
+    return out
 
 
 def _inline_comments(ctx: RepoContext) -> list[int]:

@@ -7,23 +7,28 @@ only for text blobs that are no longer in the index.
 """
 from __future__ import annotations
 
+import re
 import shlex
 import subprocess
+import tempfile
 import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from ..registry import Problem, rule
 from . import artifacts, gitcmd
-from .context import RepoContext, decode_text
+from .context import SYMLINK_MODE, RepoContext, decode_text
 from .secrets_rule import ROTATE
-from .secretscan import SecretHit, scan_text
+from .secretscan import SecretHit, dismissed_for_path, path_is_allowed, scan_text
 from .tracked import _anchor, plural
 
 # Files whose content is never text worth scanning for secrets.
 BINARY_SUFFIXES = tuple(artifacts.MODEL_SUFFIXES | artifacts.IMAGE_SUFFIXES | {
     ".zip", ".gz", ".tgz", ".bz2", ".xz", ".7z", ".whl", ".so", ".dll", ".exe", ".pdf", ".parquet",
     ".feather", ".npy", ".npz", ".ttf", ".woff", ".woff2", ".ico"})
+
+
+GITHUB_LIMIT = 100 * 1024 * 1024
 
 
 @dataclass
@@ -39,30 +44,67 @@ class HistoryScan:
     large: dict[str, Blob] = field(default_factory=dict)
     secrets: list[tuple[Blob, SecretHit]] = field(default_factory=list)
     first_commit: dict[str, tuple[str, int]] = field(default_factory=dict)
+    messages: list[tuple[str, SecretHit]] = field(default_factory=list)  # (commit, hit)
+    # folders that held something else than artifacts (code, READMEs) in some commit: purging
+    # the folder would delete that too
+    mixed: set[str] = field(default_factory=set)
+
+
+def stash_commits(ctx: RepoContext) -> list[str]:
+    """Every stash entry (``stash@{0}``, ``stash@{1}`` ...): ``--all`` only reaches the newest."""
+    if "stash" not in ctx.cache:
+        out = ctx.git("log", "-g", "--format=%H", "refs/stash", "--", check=False)
+        ctx.cache["stash"] = [c for c in out.decode("ascii", "replace").split() if len(c) >= 40]
+    return ctx.cache["stash"]
 
 
 def list_blobs(ctx: RepoContext):
-    """(sha, size, path) of every blob reachable from any ref, below the checked root."""
-    rev_list = gitcmd.popen(ctx.root, "rev-list", "--objects", "--all")
-    batch = subprocess.Popen(
-        ["git", *gitcmd.SAFE_CONFIG, "cat-file",
-         "--batch-check=%(objectname) %(objecttype) %(objectsize) %(rest)"],
-        cwd=ctx.root, stdin=rev_list.stdout, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-        env=gitcmd.env())
-    rev_list.stdout.close()
-    prefix = (ctx.prefix or "").encode("utf-8", "surrogateescape")
-    cut = len(prefix)
-    try:
-        for raw in batch.stdout:
-            sha, kind, size, path = raw.rstrip(b"\n").split(b" ", 3) if raw.count(b" ") >= 3 \
-                else (*raw.split(b" ", 2), b"")
-            if kind != b"blob" or not path.startswith(prefix):
-                continue
-            yield sha.decode(), int(size), path[cut:].decode("utf-8", "surrogateescape")
-    finally:
-        batch.stdout.close()
-        batch.wait()
-        rev_list.wait()
+    """(sha, size, path) of every blob reachable from any ref or stash entry, below the root.
+
+    What git could not read (a missing or corrupt object, a broken ref) is recorded in
+    ``ctx.cache["history-unreadable"]``: a history that cannot be walked must never pass as clean.
+    """
+    errors = ctx.cache.setdefault("history-unreadable", [])
+    with tempfile.TemporaryFile() as rev_err, tempfile.TemporaryFile() as batch_err:
+        rev_list = subprocess.Popen(
+            ["git", *gitcmd.SAFE_CONFIG, "rev-list", "--objects", "--all", "--stdin"],
+            cwd=ctx.root, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=rev_err,
+            env=gitcmd.env())
+        batch = subprocess.Popen(
+            ["git", *gitcmd.SAFE_CONFIG, "cat-file",
+             "--batch-check=%(objectname) %(objecttype) %(objectsize) %(rest)"],
+            cwd=ctx.root, stdin=rev_list.stdout, stdout=subprocess.PIPE, stderr=batch_err,
+            env=gitcmd.env())
+        rev_list.stdout.close()
+        try:
+            rev_list.stdin.write("".join(f"{c}\n" for c in stash_commits(ctx)).encode())
+            rev_list.stdin.close()
+        except BrokenPipeError:
+            pass
+        prefix = (ctx.prefix or "").encode("utf-8", "surrogateescape")
+        cut = len(prefix)
+        try:
+            for raw in batch.stdout:
+                parts = raw.rstrip(b"\n").split(b" ", 3)
+                if len(parts) >= 2 and parts[1] == b"missing":
+                    errors.append(f"object {parts[0].decode(errors='replace')} is missing")
+                    continue
+                if len(parts) < 3:
+                    continue
+                sha, kind, size = parts[:3]
+                path = parts[3] if len(parts) > 3 else b""
+                if kind != b"blob" or not path.startswith(prefix):
+                    continue
+                yield sha.decode(), int(size), path[cut:].decode("utf-8", "surrogateescape")
+        finally:
+            batch.stdout.close()
+            batch.wait()
+            rev_list.wait()
+            for proc, err in ((rev_list, rev_err), (batch, batch_err)):
+                err.seek(0)
+                message = err.read(4096).decode(errors="replace").strip().splitlines()
+                if proc.returncode != 0 or any(m.startswith(("fatal:", "error:")) for m in message):
+                    errors.append(message[0] if message else f"git exited with {proc.returncode}")
 
 
 def scan(ctx: RepoContext) -> HistoryScan:
@@ -73,14 +115,23 @@ def scan(ctx: RepoContext) -> HistoryScan:
     # classify() depends on the size only through the fixture limit under tests/
     kinds: dict[tuple[str, bool], artifacts.Kind | None] = {}
     to_read: list[Blob] = []
+    pems: list[Blob] = []
     for sha, size, path in list_blobs(ctx):
+        if ctx.excluded(path):
+            continue
         blob = Blob(sha, size, path)
         key = (path, size <= artifacts.FIXTURE_LIMIT)
         kind = kinds[key] if key in kinds else kinds.setdefault(key, artifacts.classify(path, size))
+        if kind is artifacts.SECRET and path.lower().endswith((".pem", ".crt", ".cer")):
+            pems.append(blob)  # a CA bundle is no secret: decided by its content below
+            continue
         if kind is not None:
             if path not in tracked:
                 result.artifacts[path].append(blob)
             continue
+        for i in range(len(path)):
+            if path[i] == "/":
+                result.mixed.add(path[:i + 1])
         if size > ctx.max_blob_size:
             if path not in result.large or result.large[path].size < size:
                 result.large[path] = blob
@@ -96,8 +147,13 @@ def scan(ctx: RepoContext) -> HistoryScan:
         # does not depend on it: let git walk on another core while Python reads and scans.
         walk = threading.Thread(target=lambda: log.append(_history_log(ctx)), daemon=True)
         walk.start()
+    for blob, text in _read_blobs(ctx, pems):
+        if not artifacts.harmless_secret_file(blob.path, text, lambda t: True) \
+                and blob.path not in tracked:
+            result.artifacts[blob.path].append(blob)
     # Oldest versions first, so that a line's first appearance is in the blob that added it.
     result.secrets.extend(scan_new_lines(_read_blobs(ctx, to_read[::-1])))
+    result.messages = scan_messages(ctx)
     wanted = {b.sha for blobs in result.artifacts.values() for b in blobs}
     wanted |= {b.sha for b in result.large.values()} | {b.sha for b, _ in result.secrets}
     if walk is not None:
@@ -117,28 +173,50 @@ def scan_new_lines(blobs, batch_chars: int = 4 << 20) -> list[tuple[Blob, Secret
     at the version that introduced it. The new lines of many blobs are scanned together, in
     batches, because most versions add only a line or two.
     """
-    seen: dict[str, set[int]] = defaultdict(set)  # per path: the same line elsewhere is news
+    seen: dict[str, set[str]] = defaultdict(set)  # per path: the same line elsewhere is news
     found: list[tuple[Blob, SecretHit]] = []
     lines: list[str] = []
-    owners: list[tuple[Blob, int]] = []
+    owners: list[list[tuple[Blob, int]]] = []
+    index: dict[str, int] = {}  # a line added to several files is scanned once per batch
     size = 0
 
     def flush():
         for hit in scan_text("\n".join(lines)):
-            blob, number = owners[hit.line - 1]
-            found.append((blob, SecretHit(hit.kind, number, hit.column, hit.value)))
+            for blob, number in owners[hit.line - 1]:
+                if not dismissed_for_path(hit, blob.path):
+                    found.append((blob, SecretHit(hit.kind, number, hit.column, hit.value, hit.rule)))
         lines.clear()
         owners.clear()
+        index.clear()
 
     for blob, text in blobs:
+        if path_is_allowed(blob.path):
+            continue
         known = seen[blob.path]
-        for number, line in enumerate(text.split("\n"), 1):
-            key = hash(line)
-            if key not in known:
-                known.add(key)
+        all_lines = text.split("\n")
+        fresh = set(all_lines)
+        fresh.difference_update(known)  # set operations in C: most versions add a line or two
+        if not fresh:
+            continue
+        known.update(fresh)
+        if len(fresh) * 8 < len(all_lines):
+            # a line or two added: find them with list.index (in C), not a loop over the file
+            numbered = sorted((all_lines.index(line) + 1, line) for line in fresh)
+        else:
+            numbered = []
+            for number, line in enumerate(all_lines, 1):
+                if line in fresh:
+                    fresh.discard(line)  # its first appearance in this version
+                    numbered.append((number, line))
+        for number, line in numbered:
+            at = index.get(line)
+            if at is None:
+                index[line] = len(lines)
                 lines.append(line)
-                owners.append((blob, number))
+                owners.append([(blob, number)])
                 size += len(line) + 1
+            else:
+                owners[at].append((blob, number))
         if size > batch_chars:
             flush()
             size = 0
@@ -164,7 +242,13 @@ def _read_blobs(ctx: RepoContext, blobs: list[Blob]):
     try:
         for blob in blobs:
             header = proc.stdout.readline().split()
+            if len(header) == 2 and header[1] == b"missing":
+                ctx.cache.setdefault("history-unreadable", []).append(
+                    f"object {header[0].decode(errors='replace')} ({blob.path}) is missing")
+                continue
             if len(header) < 3:
+                ctx.cache.setdefault("history-unreadable", []).append(
+                    f"git stopped reading blobs at {blob.path}")
                 break
             size = int(header[2])
             data = proc.stdout.read(size)
@@ -179,8 +263,29 @@ def _read_blobs(ctx: RepoContext, blobs: list[Blob]):
 
 
 def _history_log(ctx: RepoContext) -> bytes:
-    return ctx.git("log", "--all", "--raw", "--no-abbrev", "--no-renames", "--format=C %H", "--",
-                   ".", check=False)
+    where = ["--", "."] if ctx.prefix else []  # a bare repository has no "." to limit to
+    return ctx.git("log", "--all", *stash_commits(ctx), "--raw", "--no-abbrev", "--no-renames",
+                   "--no-textconv", "--no-ext-diff", "--format=C %H", *where, check=False)
+
+
+def scan_messages(ctx: RepoContext) -> list[tuple[str, SecretHit]]:
+    """Secrets in commit messages (``git commit -m "token ..."``), one hit per commit and line.
+
+    All messages are scanned as one text (a scan has a fixed cost); each line knows its commit."""
+    out = ctx.git("log", "--all", *stash_commits(ctx), "--format=%H%x00%B%x00", check=False)
+    fields = out.split(b"\0")
+    lines: list[str] = []
+    owners: list[tuple[str, int]] = []
+    for i in range(0, len(fields) - 1, 2):
+        commit = fields[i].strip().decode("ascii", "replace")[:12]
+        for number, line in enumerate(fields[i + 1].decode("utf-8", "replace").split("\n"), 1):
+            lines.append(line)
+            owners.append((commit, number))
+    found = []
+    for hit in scan_text("\n".join(lines)):
+        commit, number = owners[hit.line - 1]
+        found.append((commit, SecretHit(hit.kind, number, hit.column, hit.value, hit.rule)))
+    return found
 
 
 def _first_commits(ctx: RepoContext, shas: set[str], log: bytes | None = None):
@@ -231,11 +336,31 @@ def _human(size: int) -> str:
 
 
 def _purge_hint(ctx: RepoContext, paths: list[str]) -> str:
-    args = " ".join(f"--path {shlex.quote(_repo_path(ctx, p))}" for p in paths)
+    args = " ".join(shlex.quote(f"--path={_repo_path(ctx, p)}") for p in paths)
     return (f"rewrite the history without it (pip install git-filter-repo):\n"
             f"  git filter-repo --invert-paths {args}\n"
+            "  git remote add origin <url>   # filter-repo removes origin after a rewrite\n"
             "  git push --force --all && git push --force --tags\n"
             "then have every collaborator re-clone (old clones still hold it)")
+
+
+def purge_paths(result: "HistoryScan", key: str, paths: list[str]) -> list[str]:
+    """What to purge: the folder when it never held anything else, otherwise the files."""
+    if key.endswith("/") and key not in result.mixed:
+        return [key]
+    return sorted(paths)
+
+
+def replace_text_hint(hit: SecretHit) -> str:
+    """A ``--replace-text`` line that removes the secret by its shape, never by its value."""
+    if hit.kind == "Private Key":
+        rule = r"regex:-----BEGIN[^-]*PRIVATE KEY-----[\s\S]*?-----END[^-]*PRIVATE KEY-----==>REMOVED"
+    elif len(hit.value) >= 12:
+        head = re.escape(hit.value[:4])
+        rule = f"regex:{head}\\S{{{len(hit.value) - 4}}}==>REMOVED"
+    else:
+        rule = "<the secret>==>REMOVED"
+    return rule
 
 
 def _commit_note(scan_result: HistoryScan, sha: str) -> str:
@@ -263,17 +388,23 @@ def history_artifact(ctx: RepoContext):
         kind = artifacts.classify(path, result.artifacts[path][0].size)
         groups[_anchor(path, kind) or path].append(path)
     for key, paths in sorted(groups.items()):
+        if key.endswith("/") and len(paths) == 1:
+            key = paths[0]  # "`data/` (1 file)" says less than the file's name
         kind = artifacts.classify(paths[0], result.artifacts[paths[0]][0].size)
         blobs = [b for p in paths for b in result.artifacts[p]]
         biggest = max(blobs, key=lambda b: b.size)
         what = f"`{ctx.display(key)}` ({plural(len(paths), 'file')})" if key.endswith("/") else f"`{ctx.display(key)}`"
-        hint = _purge_hint(ctx, [key] if key.endswith("/") else paths)
+        hint = _purge_hint(ctx, purge_paths(result, key, paths))
+        fixture = kind is artifacts.SECRET and all(
+            any(d.lower() in artifacts.TEST_DIRS for d in p.split("/")[:-1]) for p in paths)
         if kind is artifacts.SECRET:
             hint = f"{ROTATE}; then {hint}"
         yield Problem(
-            f"{what} ({kind.name}, {_human(biggest.size)}) is no longer tracked but is still in "
-            f"the history{_commit_note(result, biggest.sha)}; {kind.name} belong in {kind.where}",
-            hint, path=ctx.display(key))
+            f"{what} ({kind.name}, {_human(biggest.size)}) "
+            + ("is in the history" if ctx.is_bare else "is no longer tracked but is still in the history")
+            + f"{_commit_note(result, biggest.sha)}; {kind.name} belong in {kind.where}"
+            + (" (under tests/: a test fixture is advice only)" if fixture else ""),
+            hint, path=ctx.display(key), severity="warning" if fixture else None)
 
 
 @rule("history-secret", severity="error", scope="repo", lesson="01-git-hygiene#repair-history",
@@ -283,9 +414,15 @@ def history_secret(ctx: RepoContext):
 
     Deleting the line in a new commit does not remove it: the old version stays in the history
     and in every clone. (Deleting it only on disk does not even change the last commit.) A
-    secret still in the file is reported once, by ``secret-in-file``. Rotate the secret first (assume it is compromised), keep the new one in
-    Azure Key Vault, then purge the old value with ``git filter-repo --replace-text`` (or remove
-    the file from history with ``--invert-paths``) and force-push.
+    secret still in the file is reported once, by ``secret-in-file``. Every branch, tag and
+    stash entry (``stash@{0}``, ``stash@{1}`` ...) is scanned, and so are commit messages. Each
+    version is scanned for the lines it added, so a secret is reported at the commit that
+    introduced it. Binary blobs are not scanned.
+
+    Rotate the secret first (assume it is compromised), keep the new one in Azure Key Vault, then
+    purge the old value with ``git filter-repo --replace-text`` and a ``regex:`` rule that
+    matches its shape (it keeps the rest of the file; purging the whole file with
+    ``--invert-paths`` would delete code from the history), and force-push.
     """
     if not ctx.history:
         return
@@ -300,17 +437,26 @@ def history_secret(ctx: RepoContext):
     for blob, hit in oldest.values():
         if blob.path not in on_disk:
             text = ctx.read_text(blob.path, limit=ctx.max_blob_size)
-            on_disk[blob.path] = {(h.kind, h.value) for h in scan_text(text)} if text else set()
+            on_disk[blob.path] = {(h.kind, h.value) for h in scan_text(text, blob.path)} if text else set()
         if (hit.kind, hit.value) in on_disk[blob.path]:
             continue  # still in the file: secret-in-file reports it, with the same fix
         yield Problem(
             f"{hit.kind} in a committed version of `{ctx.display(blob.path)}`"
             f"{_commit_note(result, blob.sha)}: {hit.masked}",
-            f"{ROTATE}; then purge the old value from the history:\n"
-            "  echo '<the secret>==>REMOVED' > replacements.txt\n"
+            f"{ROTATE}; then purge the old value from the history, keeping the file (a regex "
+            "that matches the secret's shape; `regex:` rules may span lines):\n"
+            f"  printf '%s\\n' {shlex.quote(replace_text_hint(hit))} > replacements.txt\n"
             "  git filter-repo --replace-text replacements.txt\n"
+            "  git remote add origin <url>   # filter-repo removes origin after a rewrite\n"
             "  git push --force --all && git push --force --tags",
             path=ctx.display(blob.path), line=hit.line, column=hit.column)
+    for commit, hit in result.messages:
+        yield Problem(
+            f"{hit.kind} in the message of commit {commit}: {hit.masked}",
+            f"{ROTATE}; then rewrite the message:\n"
+            f"  printf '%s\\n' {shlex.quote(replace_text_hint(hit))} > messages.txt\n"
+            "  git filter-repo --replace-message messages.txt\n"
+            "  git push --force --all && git push --force --tags")
 
 
 @rule("history-large-blob", severity="warning", scope="repo", lesson="01-git-hygiene#repair-history",
@@ -323,14 +469,54 @@ def history_large_blob(ctx: RepoContext):
     ``.zip`` of images, a notebook full of outputs). Keep it in a datastore or the model
     registry; strip notebook outputs before committing. Files that are models, data or logs by
     their name are reported by ``history-artifact`` and ``tracked-*`` instead.
+
+    With ``--no-history`` (the pre-commit mode) the tracked files are checked instead. A file
+    over GitHub's 100 MiB limit is an error: the push will be refused.
     """
     if not ctx.history:
+        for entry in ctx.entries:
+            size = ctx.size(entry.path)
+            if size is None or size <= ctx.max_blob_size or entry.mode == SYMLINK_MODE \
+                    or artifacts.classify(entry.path, size) is not None:
+                continue
+            shown = ctx.display(entry.path)
+            yield Problem(
+                f"`{shown}` is {_human(size)} (limit {_human(ctx.max_blob_size)})"
+                + (": GitHub refuses files over 100 MiB" if size > GITHUB_LIMIT else ""),
+                "move it to an Azure ML datastore or the model registry and stop tracking it:\n"
+                f"  git rm --cached -- {shlex.quote(shown)}",
+                path=shown, severity="error" if size > GITHUB_LIMIT else None)
         return
     result = scan(ctx)
     for path, blob in sorted(result.large.items()):
         yield Problem(
             f"`{ctx.display(path)}` is {_human(blob.size)} in the history"
-            f"{_commit_note(result, blob.sha)} (limit {_human(ctx.max_blob_size)})",
+            f"{_commit_note(result, blob.sha)} (limit {_human(ctx.max_blob_size)})"
+            + (": GitHub refuses files over 100 MiB" if blob.size > GITHUB_LIMIT else ""),
             "move it to an Azure ML datastore or the model registry, then purge it:\n"
             f"  git filter-repo --strip-blobs-bigger-than {max(1, ctx.max_blob_size // (1024 * 1024))}M",
-            path=ctx.display(path))
+            path=ctx.display(path), severity="error" if blob.size > GITHUB_LIMIT else None)
+
+
+@rule("history-unreadable", severity="error", scope="repo", lesson="01-git-hygiene#repair-history",
+      needs_git=True)
+def history_unreadable(ctx: RepoContext):
+    """Git could not read the whole history, so the history checks are incomplete.
+
+    A missing or corrupt object (a damaged clone, an interrupted fetch, a repository copied
+    without its ``.git/objects/pack`` files) stops ``git rev-list`` part-way: the commits it
+    could not reach were not checked for models, data or secrets. The finding names what git
+    could not read. Repair the clone (``git fsck --full`` shows the damage; re-clone, or
+    ``git fetch`` the missing objects from the remote) and check again.
+    """
+    if not ctx.history:
+        return
+    scan(ctx)
+    problems = list(dict.fromkeys(ctx.cache.get("history-unreadable", [])))
+    if problems:
+        more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
+        yield Problem(
+            "the history could not be read completely, so models, data and secrets in it may "
+            "have been missed: " + "; ".join(problems[:3]) + more,
+            "run `git fsck --full` to see the damage, then re-clone (or `git fetch` the missing "
+            "objects) and run the check again")

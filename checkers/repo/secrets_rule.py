@@ -4,7 +4,7 @@ from __future__ import annotations
 from ..registry import Problem, rule
 from . import artifacts
 from .context import SYMLINK_MODE, RepoContext
-from .secretscan import SecretHit, scan_text
+from .secretscan import SecretHit, scan_files, scan_text
 
 ROTATE = ("rotate it now (a pushed secret is compromised), store the new one in Azure Key Vault "
           "(or as a GitHub secret for workflows) and read it at run time, e.g. "
@@ -25,23 +25,38 @@ def secret_problem(path: str, hit: SecretHit, where: str = "") -> Problem:
 def secret_in_file(ctx: RepoContext):
     """A tracked file contains a secret value (a key, a token, a password, a connection string).
 
-    Detection uses the patterns maintained by detect-secrets (AWS, GitHub, Slack, private keys,
-    JWTs ...) plus Azure's own formats: storage connection strings and account keys, Service Bus
-    and Event Hubs ``SharedAccessKey``, SAS signatures, Entra client secrets, and the
-    service-principal JSON that the legacy ``azure/login`` ``creds`` input takes. Literal
-    ``password = "..."`` style assignments are reported too; placeholders (``<your-key>``,
-    ``${{ secrets.X }}``, ``changeme``) are not. The value is never printed in full.
+    Detection uses gitleaks' rule set (vendored unchanged, MIT: cloud keys, Hugging Face,
+    OpenAI, Anthropic and other model APIs, Git hosting tokens, private keys, JWTs, Slack ...)
+    plus the formats ML projects on Azure leak: storage connection strings and account keys,
+    Service Bus and Event Hubs ``SharedAccessKey``, SAS signatures, the service-principal JSON
+    that the legacy ``azure/login`` ``creds`` input takes, ``kaggle.json``, credentials in URLs,
+    and literal ``password = "..."`` / ``AZURE_OPENAI_KEY=...`` assignments.
+
+    The value is judged, not only its name: code (``password=self.password``,
+    ``APP_SECRET = ARGS.APP_SECRET``), placeholders (``<your-key>``, ``${VAR}``, ``{{VAR}}``,
+    ``your-client-secret``, ``changeme``), credentials for ``localhost`` or in test files' URLs,
+    published development keys (the Azurite emulator's, the OAuth RFCs' examples) and name=value
+    examples in documentation pages are not reported. Code inside notebook JSON is read as code.
+    Binary files (images, archives, models) are not scanned; their names are judged by the
+    ``tracked-*`` rules. The value is never printed in full. Mark a value that is not a secret
+    with ``pragma: allowlist secret`` (or ``gitleaks:allow``) on its line.
 
     In a plain folder every file is scanned; in a git repository the tracked files are. Files
     that are themselves secret files (``.env``, keys) are reported by ``tracked-secret-file``.
     """
+    def texts():
+        for entry in ctx.entries:
+            if entry.mode == SYMLINK_MODE:
+                continue
+            text = ctx.read_text(entry.path, limit=ctx.max_blob_size)
+            if text is None:
+                continue
+            if ctx.is_git and artifacts.classify(entry.path) is artifacts.SECRET and not \
+                    artifacts.harmless_secret_file(entry.path, text, lambda t: bool(scan_text(t, entry.path))):
+                continue  # tracked-secret-file reports the file itself
+            yield entry.path, text
+
+    found = dict(scan_files(texts()))
     for entry in ctx.entries:
-        if entry.mode == SYMLINK_MODE:
-            continue
-        if ctx.is_git and artifacts.classify(entry.path) is artifacts.SECRET:
-            continue
-        text = ctx.read_text(entry.path, limit=ctx.max_blob_size)
-        if text is None:
-            continue
-        for hit in scan_text(text):
+        for hit in found.get(entry.path, ()):
             yield secret_problem(ctx.display(entry.path), hit)

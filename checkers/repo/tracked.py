@@ -9,6 +9,7 @@ from ..registry import Problem, rule
 from . import artifacts
 from .artifacts import Kind
 from .context import SUBMODULE_MODE, RepoContext
+from .secretscan import scan_text
 
 
 def plural(n: int, word: str) -> str:
@@ -32,17 +33,43 @@ def tracked_of_kind(ctx: RepoContext, kind: Kind):
         if entry.mode == SUBMODULE_MODE:
             continue
         if artifacts.classify(entry.path, ctx.size(entry.path)) is kind:
+            if kind is artifacts.SECRET and artifacts.harmless_secret_file(
+                    entry.path, ctx.read_text(entry.path), lambda t: bool(scan_text(t, entry.path))):
+                continue
             groups[_anchor(entry.path, kind) or entry.path].append(entry.path)
     for key, paths in sorted(groups.items()):
+        if key.endswith("/") and len(paths) == 1:
+            key = paths[0]  # "`data/` (1 file)" says less than the file's name
         shown = ctx.display(key)
         what = f"`{shown}` ({plural(len(paths), 'file')})" if key.endswith("/") else f"`{shown}`"
+        # TLS keys under tests/ are fixtures a maintainer commits on purpose: advice only
+        fixture = kind is artifacts.SECRET and all(
+            any(d.lower() in artifacts.TEST_DIRS for d in p.split("/")[:-1]) for p in paths)
         yield Problem(
-            f"{what} is tracked by Git: {kind.name} belong in {kind.where}, not in Git",
-            f"stop tracking it and ignore it:\n  git rm -r --cached {shlex.quote(shown)}\n"
+            f"{what} is tracked by Git: {kind.name} belong in {kind.where}, not in Git"
+            + (" (under tests/: if it is a test fixture, exclude it with [tool.checkers] exclude)"
+               if fixture else ""),
+            f"stop tracking it and ignore it:\n  {untrack_command(ctx, key, paths)}\n"
             f"  add to .gitignore:\n    " + kind.ignore.replace("\n", "\n    ") + f"\nthen {kind.hint}. "
             "It also stays in the history until you rewrite it (see history-artifact).",
-            path=shown,
+            path=shown, severity="warning" if fixture else None,
         )
+
+
+def untrack_command(ctx: RepoContext, key: str, paths: list[str]) -> str:
+    """``git rm --cached`` of exactly these files: the whole folder only when it holds nothing
+    else (a `data/` folder with code or a README keeps them)."""
+    if key.endswith("/") and not any(e.path.startswith(key) and e.path not in set(paths)
+                                     for e in ctx.entries):
+        return f"git rm -r --cached -- {shlex.quote(ctx.display(key))}"
+    if len(paths) <= 12:
+        return "git rm --cached -- " + " ".join(shlex.quote(ctx.display(p)) for p in sorted(paths))
+    # many files: one pathspec per extension under the folder (git's `*` crosses folders)
+    suffixes = sorted({PurePosixPath(p).suffix for p in paths})
+    others = [e.path for e in ctx.entries if e.path.startswith(key) and e.path not in set(paths)]
+    if all(sfx and not any(o.endswith(sfx) for o in others) for sfx in suffixes):
+        return "git rm --cached -- " + " ".join(shlex.quote(f"{ctx.display(key)}*{sfx}") for sfx in suffixes)
+    return "git rm --cached -- " + " ".join(shlex.quote(ctx.display(p)) for p in sorted(paths))
 
 
 @rule("tracked-model", severity="error", scope="repo", lesson="01-git-hygiene#what-goes-in-git",

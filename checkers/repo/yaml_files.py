@@ -1,11 +1,22 @@
 """YAML files that do not parse."""
 from __future__ import annotations
 
+import re
+
 from ..registry import Problem, rule
 from ..yamlload import load
 from .context import SYMLINK_MODE, RepoContext
 
 YAML_SUFFIXES = (".yml", ".yaml")
+TEMPLATE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{\{-|\$\{\{", re.S)
+
+
+def _in_helm_chart(path: str, charts: set[str]) -> bool:
+    parts = path.split("/")
+    for i, part in enumerate(parts[:-1]):
+        if part == "templates" and "/".join(parts[:i]) in charts:
+            return True
+    return False
 
 
 def syntax_hint(message: str) -> str:
@@ -32,14 +43,24 @@ def yaml_syntax(ctx: RepoContext):
     errors too: GitHub rejects them, and other tools silently keep only one of the values.
     Common causes: a tab used for indentation, a ``key: value: more`` line that needs quotes,
     an unclosed ``[`` or quote.
+
+    Templates are not YAML until they are rendered: files of a Helm chart (under ``templates/``
+    next to a ``Chart.yaml``) and files with Go or Jinja template syntax (``{{ ... }}``,
+    ``{% ... %}``) that do not parse as they are are left alone.
     """
+    charts = {p.rsplit("/", 1)[0] if "/" in p else "" for p in ctx.paths
+              if p.rsplit("/", 1)[-1] in ("Chart.yaml", "Chart.yml")}
     for entry in ctx.entries:
         if entry.mode == SYMLINK_MODE or not entry.path.lower().endswith(YAML_SUFFIXES):
+            continue
+        if _in_helm_chart(entry.path, charts):
             continue
         text = ctx.read_text(entry.path)
         if text is None:
             continue
         _, problem = load(text)
+        if problem and TEMPLATE.search(text):
+            continue
         if problem:
             yield Problem(
                 f"invalid YAML: {problem.message}", syntax_hint(problem.message),

@@ -521,15 +521,24 @@ def workflow_plaintext_secret(ctx: WorkflowContext):
     throwaway = _service_envs(ctx) if ctx.ok else set()
     throwaway_lines = {ctx.pos(env, key, value=True)[0] for env in _env_maps(ctx, throwaway)
                        for key in env}
+    key_on_line = {}
+    if ctx.ok:
+        for parent, key, _value in ctx.scalars():
+            if isinstance(key, str):
+                key_on_line.setdefault(ctx.pos(parent, key, value=True)[0], key)
     for hit in scan_text(ctx.text):
         reported.add(hit.line)
         if hit.kind.startswith("Basic Auth") and _local_credentials(ctx, hit.line):
             continue
         if hit.kind == "hard-coded credential" and hit.line in throwaway_lines:
             continue
-        yield Problem(f"{hit.kind} in the workflow: {hit.masked}",
-                      "move it to a GitHub secret and reference `${{ secrets.NAME }}`; rotate it, "
-                      "it is already exposed", path=ctx.display, line=hit.line, column=hit.column)
+        key = key_on_line.get(hit.line)
+        name = re.sub(r"[^A-Za-z0-9]", "_", key).upper() if key else "NAME"
+        where = f"`{key}` is set to " if key else ""
+        yield Problem(f"{hit.kind} in the workflow: {where}{hit.masked}",
+                      f"move it to a GitHub secret and reference `${{{{ secrets.{name} }}}}`; "
+                      "rotate it, it is already exposed",
+                      path=ctx.display, line=hit.line, column=hit.column)
     if not ctx.ok:
         return
     for parent, key, value in ctx.scalars():

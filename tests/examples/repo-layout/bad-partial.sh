@@ -1,3 +1,4 @@
+# checkers: --layout course
 . "$EXAMPLES/lib.sh"
 init
 mkdir -p src tests .github/workflows

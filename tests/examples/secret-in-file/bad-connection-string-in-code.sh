@@ -8,6 +8,6 @@ import os
 CONN = "DefaultEndpointsProtocol=https;AccountName=neuralspark;AccountKey=$(storage_key);EndpointSuffix=core.windows.net"
 PY
 cat > src/upload.py <<PY
-api_key = "sk3cr3t-$(printf 'q%.0s' $(seq 12))"
+api_key = "$(printf 'Xq2L')m8Vz1Rt9Kp3W"
 PY
 commit "prepare"

@@ -1,3 +1,3 @@
 . "$EXAMPLES/lib.sh"
 mkdir -p keys
-printf -- '-----BEGIN %s-----\nMIIB\n-----END %s-----\n' "OPENSSH PRIVATE KEY" "OPENSSH PRIVATE KEY" > keys/deploy
+printf -- '-----BEGIN %s-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtz\nc2gtZWQyNTUxOQAAACDx\n-----END %s-----\n' "OPENSSH PRIVATE KEY" "OPENSSH PRIVATE KEY" > keys/deploy

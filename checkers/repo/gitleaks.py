@@ -1,0 +1,201 @@
+"""gitleaks' rule set (vendored ``vendor/gitleaks.toml``), run by Python's ``re``.
+
+gitleaks (MIT licence, see ``vendor/GITLEAKS-LICENSE``) keeps the field's best-maintained
+collection of secret formats: a regex, keywords, an entropy floor and allowlists per rule. We
+read its own configuration file, unchanged, and apply it with gitleaks' semantics (keyword
+prefilter, first non-empty capture group as the secret, Shannon entropy strictly above the floor,
+rule and global allowlists on the secret, the match or the line, stopwords). The file's SHA-256
+is pinned below; ``tests/test_gitleaks_vendor.py`` fails when the file and the pin disagree.
+Update: copy ``config/gitleaks.toml`` from a gitleaks release, then update ``SOURCE`` and ``SHA256``.
+"""
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+try:
+    import tomllib
+except ImportError:  # Python 3.10: the same parser, from PyPI
+    import tomli as tomllib  # type: ignore[no-redef]
+import warnings
+from collections import Counter
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
+from pathlib import Path
+
+VENDORED = Path(__file__).with_name("vendor") / "gitleaks.toml"
+SOURCE = "github.com/gitleaks/gitleaks config/gitleaks.toml at b58d3f102cf3 (v8.30.0-27, 2026-07-22)"
+SHA256 = "e163e53b9e7e8a8511e77271e2b323ed057759542a6d988258afe3a1fa329caf"
+# Rules we leave out: file-name-only rules (key files are tracked-secret-file's job).
+SKIP = {"pkcs12-file"}
+
+
+def go_regex(pattern: str) -> str:
+    """A Go (RE2) pattern as Python ``re`` reads it.
+
+    RE2 allows a flag group such as ``(?i)`` in the middle of a pattern, applying to the rest of
+    the enclosing group; Python only at the start, so it becomes a scoped ``(?i:...)``. POSIX
+    classes and ``\\z`` are spelled out.
+    """
+    pattern = pattern.replace(r"\z", r"\Z")
+    for name, chars in (("alnum", "a-zA-Z0-9"), ("alpha", "a-zA-Z"), ("digit", "0-9"),
+                        ("xdigit", "0-9A-Fa-f"), ("upper", "A-Z"), ("lower", "a-z"),
+                        ("space", r"\s"), ("word", r"\w")):
+        pattern = pattern.replace(f"[:{name}:]", chars)
+    out: list[str] = []
+    closers = [0]  # per open group (the pattern itself first): scoped flag groups to close
+    i, n, in_class = 0, len(pattern), False
+    while i < n:
+        c = pattern[i]
+        if c == "\\":
+            out.append(pattern[i:i + 2])
+            i += 2
+            continue
+        if in_class:
+            if c == "]":
+                in_class = False
+            out.append(c)
+            i += 1
+            continue
+        if c == "[":
+            in_class = True
+            out.append(c)
+            i += 1
+            if i < n and pattern[i] == "^":
+                out.append("^")
+                i += 1
+            if i < n and pattern[i] == "]":
+                out.append("]")
+                i += 1
+            continue
+        flags = re.match(r"\(\?([a-zA-Z]+)\)", pattern[i:])
+        if flags and i > 0:
+            out.append(f"(?{flags.group(1)}:")
+            closers[-1] += 1
+            i += flags.end()
+            continue
+        if c == "(":
+            closers.append(0)
+        elif c == ")" and len(closers) > 1:
+            out.append(")" * closers.pop())
+        out.append(c)
+        i += 1
+    out.append(")" * closers[0])
+    return "".join(out)
+
+
+@dataclass
+class Allowlist:
+    spec: dict
+
+    @cached_property
+    def target(self) -> str:  # "secret", "match" or "line"
+        return self.spec.get("regexTarget", "secret")
+
+    @cached_property
+    def condition(self) -> str:
+        return self.spec.get("condition", "OR").upper()
+
+    @cached_property
+    def regexes(self) -> list[re.Pattern]:
+        return [_compile(r) for r in self.spec.get("regexes", [])]
+
+    @cached_property
+    def stopwords(self) -> tuple[str, ...]:
+        return tuple(w.lower() for w in self.spec.get("stopwords", []))
+
+    @cached_property
+    def paths(self) -> list[re.Pattern]:
+        return [_compile(p) for p in self.spec.get("paths", [])]
+
+    def allows(self, secret: str, match: str, line: str, path: str | None) -> bool:
+        target = {"match": match, "line": line}.get(self.target, secret)
+        checks = []
+        if self.paths:
+            checks.append(path is not None and any(p.search(path) for p in self.paths))
+        if self.regexes:
+            checks.append(any(rx.search(target) for rx in self.regexes))
+        if self.stopwords:
+            low = secret.lower()
+            checks.append(any(w in low for w in self.stopwords))
+        if not checks:
+            return False
+        return all(checks) if self.condition == "AND" else any(checks)
+
+
+@dataclass
+class Rule:
+    id: str
+    pattern: str
+    keywords: tuple[str, ...]
+    entropy: float
+    secret_group: int
+    path_pattern: str | None
+    allowlists: list[Allowlist]
+    multiline: bool     # may match across lines: run on the whole text, not on candidate lines
+
+    # Compiled on first use: compiling all 220 patterns costs half a second, and most files
+    # hold the keywords of only a few rules.
+    @cached_property
+    def regex(self) -> re.Pattern:
+        return _compile(self.pattern)
+
+    @cached_property
+    def path(self) -> re.Pattern | None:
+        return _compile(self.path_pattern) if self.path_pattern else None
+
+
+def _compile(pattern: str) -> re.Pattern:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)  # "possible nested set" in literal classes
+        return re.compile(go_regex(pattern))
+
+
+@dataclass
+class RuleSet:
+    rules: list[Rule]
+    allowlists: list[Allowlist]
+
+
+@lru_cache(maxsize=1)
+def ruleset() -> RuleSet:
+    config = tomllib.loads(VENDORED.read_text(encoding="utf-8"))
+    rules = []
+    for spec in config["rules"]:
+        if spec["id"] in SKIP or "regex" not in spec:
+            continue
+        raw = spec["regex"]
+        rules.append(Rule(
+            id=spec["id"], pattern=raw,
+            keywords=tuple(k.lower() for k in spec.get("keywords", [])),
+            entropy=float(spec.get("entropy", 0)), secret_group=int(spec.get("secretGroup", 0)),
+            path_pattern=spec.get("path"),
+            allowlists=[Allowlist(a) for a in spec.get("allowlists", [])],
+            multiline="(?s" in raw or "-----BEGIN" in raw or r"\n" in raw.replace(r"\\[nr]", "")))
+    globals_ = [Allowlist(config["allowlist"])] if "allowlist" in config else []
+    globals_ += [Allowlist(a) for a in config.get("allowlists", [])]
+    return RuleSet(rules, globals_)
+
+
+def file_sha256() -> str:
+    return hashlib.sha256(VENDORED.read_bytes()).hexdigest()
+
+
+def shannon(text: str) -> float:
+    if not text:
+        return 0.0
+    n = len(text)
+    return -sum(c / n * math.log2(c / n) for c in Counter(text).values())
+
+
+def secret_of(rule: Rule, match: re.Match) -> tuple[str, int]:
+    """gitleaks' choice of the secret in a match (its value and start offset)."""
+    if match.re.groups:
+        if rule.secret_group:
+            if match.group(rule.secret_group) is not None:
+                return match.group(rule.secret_group), match.start(rule.secret_group)
+        else:
+            for g in range(1, match.re.groups + 1):
+                if match.group(g):
+                    return match.group(g), match.start(g)
+    return match.group(0).strip("\n"), match.start()

@@ -1,0 +1,5 @@
+# checkers: --layout course
+. "$EXAMPLES/lib.sh"
+init
+layout
+commit "layout"
