@@ -13,6 +13,7 @@ a separate process (:mod:`checkers.course.selfcheck`), so no key enters the lear
 """
 from __future__ import annotations
 
+import shlex
 import subprocess
 import sys
 from dataclasses import replace
@@ -170,7 +171,7 @@ def check_filters(text: object) -> Result:
     from ..workflow.trigger import evaluate
 
     ex, lesson = "exercise-2-filters", f"{LESSON}#filters"
-    if not isinstance(text, str) or not _has_content(text):
+    if not isinstance(text, str) or _content(text) in ([], ["on:"]):
         return result([problem(ex, lesson, "no filters yet", "write the `on:` block into FILTERS, "
                                "in place of the placeholder comment")])
     findings = []
@@ -184,13 +185,7 @@ def check_filters(text: object) -> Result:
                                    "workflow: fix that first", more=[_SKELETON])])
         said = "runs" if decision.runs else "does not run"
         must = "must run" if expected else "must not run"
-        if "tag" in case:
-            kind = "tag"
-        elif event == "pull_request":
-            kind = "paths" if case["base"] == "main" else "pull_request"
-        else:
-            feature = case["branch"].startswith("feature/") and not case["branch"].endswith("-wip")
-            kind = "paths" if feature else "wrong-branch"
+        kind = _what_decided(event, case, expected, decision)
         findings.append(problem(ex, lesson, f"for {_event_text(event, case)}, the workflow {said}, "
                                 f"but the policy says it {must} ({why})",
                                 _FILTER_PRINCIPLE[kind], more=[_SKELETON]))
@@ -214,8 +209,28 @@ _SKELETON = ("the shape: on: / push: / branches: [...] / paths: [...], and pull_
              "branches: [...] / paths: [...], each list in the order include, then '!' excludes")
 
 
+def _what_decided(event: str, case: dict, expected: bool, decision) -> str:
+    """Which principle the learner needs: the branch filter's, the paths', or the tags'."""
+    if "tag" in case:
+        return "tag"
+    ref = "Pull request into base branch" if event == "pull_request" else "Push to branch"
+    refused = any(line.startswith(ref) and ("matches none" in line or "excluded" in line or
+                                            "ignored" in line) for line in decision.explanation)
+    branch_ok = (case.get("base") == "main" if event == "pull_request" else
+                 case["branch"].startswith("feature/") and not case["branch"].endswith("-wip"))
+    if expected and refused or not expected and not branch_ok:
+        return "pull_request" if event == "pull_request" else "wrong-branch"
+    return "paths"
+
+
+def _content(text: str) -> list[str]:
+    """The lines that are neither blank nor comments."""
+    return [line.strip() for line in text.splitlines()
+            if line.strip() and not line.lstrip().startswith("#")]
+
+
 def _has_content(text: str) -> bool:
-    return any(line.strip() and not line.lstrip().startswith("#") for line in text.splitlines())
+    return bool(_content(text))
 
 
 # --- Exercise 3 and 4: whole workflows, judged by the workflow checker ----------------------------
@@ -251,7 +266,7 @@ _WORKFLOW_PRINCIPLE = {
 }
 
 
-def _workflow_findings(text: str, ex: str, lesson: str) -> list[Finding]:
+def _workflow_findings(text: str) -> list[Finding]:
     """The workflow checker's findings with the train-on-push pattern; the principle comes first."""
     from ..workflow import check_workflow_text
 
@@ -260,17 +275,17 @@ def _workflow_findings(text: str, ex: str, lesson: str) -> list[Finding]:
     for f in found:
         first = _WORKFLOW_PRINCIPLE.get(f.rule)
         hint = ladder(first, [f.hint]) if first else f.hint
-        out.append(replace(f, rule=f.rule, hint=hint))
+        out.append(replace(f, hint=hint))
     return sorted(out, key=lambda f: (f.severity != "error", f.line or 0))
 
 
 def check_workflow(text: object) -> Result:
     """Exercise 3: the whole train-on-push.yml; only the checker's error findings fail it."""
     ex, lesson = "exercise-3-workflow", f"{LESSON}#train-on-push"
-    if not isinstance(text, str) or not _has_content(text):
+    if not isinstance(text, str) or all(line.startswith("name:") for line in _content(text)):
         return result([problem(ex, lesson, "no workflow yet", "write the YAML into WORKFLOW, in "
                                "place of the placeholder comment", path="train-on-push.yml")])
-    return result(_workflow_findings(text, ex, lesson))
+    return result(_workflow_findings(text))
 
 
 # Four real learner mistakes, each in an otherwise correct workflow. The notebook's answer
@@ -348,7 +363,7 @@ def check_repair(which: str):
             return result([problem(ex, lesson, "the workflow is empty",
                                    f"start again from the broken workflow: {REPAIR_VARIABLES[which]} "
                                    f"= BROKEN[{which!r}], then repair it", path="train-on-push.yml")])
-        return result(_workflow_findings(text, ex, lesson))
+        return result(_workflow_findings(text))
     check.__doc__ = f"Exercise 4: the broken workflow {which!r}, repaired (no error finding left)."
     return check
 
@@ -407,8 +422,8 @@ def install_push_hook(box: Sandbox) -> None:
     hook.write_text("#!/bin/sh\n"
                     "# The course's stand-in for GitHub: which workflows this push starts, and\n"
                     "# what they would run. Nothing is sent anywhere; no Azure call is made.\n"
-                    f"PYTHONPATH='{COURSE_ROOT}' CHECKERS_REPOSITORY='{REPOSITORY}' "
-                    f"exec '{sys.executable}' -m checkers.workflow.push\n")
+                    f"PYTHONPATH={shlex.quote(str(COURSE_ROOT))} CHECKERS_REPOSITORY={REPOSITORY} "
+                    f"exec {shlex.quote(sys.executable)} -m checkers.workflow.push\n")
     hook.chmod(0o755)
 
 
