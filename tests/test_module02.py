@@ -6,11 +6,9 @@ import ast
 import copy
 import importlib.util
 import json
-import os
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import nbformat
@@ -21,6 +19,8 @@ from checkers.course.keys import module02 as keys
 from checkers.registry import all_rules
 
 from .conftest import ROOT
+from .notebook_helpers import (autograde, cells_by_id, course_copy, errors, execute, grade_id,
+                               nbgrader, nbval_lax)
 
 ASSIGNMENT = "02-github-actions"
 SOURCE = ROOT / "solutions" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
@@ -59,30 +59,10 @@ PREDICTIONS = dict(PREDICT_ANSWER)
 """
 
 
-def nbgrader(course: Path, *args: str) -> subprocess.CompletedProcess:
-    proc = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course,
-                          capture_output=True, text=True, timeout=900)
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    return proc
-
-
-def cells_by_id(nb) -> dict:
-    return {c.metadata["nbgrader"]["grade_id"]: c for c in nb.cells if "nbgrader" in c.metadata}
-
-
-def _grade_id(cell) -> str | None:
-    return cell.metadata.get("nbgrader", {}).get("grade_id")
-
-
 @pytest.fixture(scope="module")
 def course(tmp_path_factory):
     """A temporary copy of the course with the assignment generated from solutions/."""
-    root = tmp_path_factory.mktemp("course")
-    shutil.copy(ROOT / "nbgrader_config.py", root)
-    shutil.copytree(ROOT / "solutions", root / "solutions")
-    os.environ["PATH"] = os.pathsep.join([os.path.dirname(sys.executable), os.environ["PATH"]])
-    nbgrader(root, "generate_assignment", ASSIGNMENT, "--force")
-    return root
+    return course_copy(tmp_path_factory.mktemp("course"), ASSIGNMENT)
 
 
 def test_committed_release_matches_a_fresh_generation(course):
@@ -125,16 +105,10 @@ def test_every_answer_cell_of_the_release_parses_as_given():
     nb = nbformat.read(RELEASE, as_version=4)
     for cell in nb.cells:
         if cell.cell_type == "code":
-            ast.parse(cell.source, filename=f"cell {_grade_id(cell) or cell.get('id')}")
+            ast.parse(cell.source, filename=f"cell {grade_id(cell) or cell.get('id')}")
 
 
 # --- autograding: full, blank, partial, hostile ---------------------------------------------------
-def _submit(course: Path, student: str, nb) -> None:
-    folder = course / "submitted" / student / ASSIGNMENT
-    folder.mkdir(parents=True, exist_ok=True)
-    nbformat.write(nb, folder / f"{ASSIGNMENT}.ipynb")
-
-
 @pytest.fixture(scope="module")
 def graded(course):
     solution = nbformat.read(SOURCE, as_version=4)
@@ -144,9 +118,9 @@ def graded(course):
     # filters and push as given (unanswered), the workflow's answer cell deleted, one
     # prediction and one quiz answer wrong: partial credit everywhere it is due
     partial = copy.deepcopy(solution)
-    partial.cells = [c for c in partial.cells if _grade_id(c) != "workflow"]
+    partial.cells = [c for c in partial.cells if grade_id(c) != "workflow"]
     for cell in partial.cells:
-        gid = _grade_id(cell)
+        gid = grade_id(cell)
         if gid in {"filters", "push"}:
             cell.source = released[gid].source
         elif gid == "predict":
@@ -168,18 +142,7 @@ def graded(course):
 
     students = {"solution": solution, "release": release, "partial": partial,
                 "cheater": cheater, "reader": reader}
-    for student, nb in students.items():
-        _submit(course, student, nb)
-    nbgrader(course, "autograde", ASSIGNMENT, "--force")
-    from nbgrader.api import Gradebook
-
-    scores = {}
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
-        for student in students:
-            sub = gb.find_submission(ASSIGNMENT, student)
-            scores[student] = (sub.score, {g.name: g.score for nb in sub.notebooks for g in nb.grades})
-            assert sub.max_score == TOTAL
-    return scores
+    return autograde(course, ASSIGNMENT, students, TOTAL)
 
 
 def test_solution_scores_full_marks(graded):
@@ -225,26 +188,13 @@ def test_feedback_does_not_reveal_hidden_tests_or_keys(course, graded):
 
 
 # --- as a learner meets it --------------------------------------------------------------------------
-def _execute(nb, folder: Path, allow_errors: bool = True):
-    from nbclient import NotebookClient
-
-    NotebookClient(nb, timeout=120, kernel_name="python3", allow_errors=allow_errors,
-                   resources={"metadata": {"path": str(folder)}}).execute()
-    return nb
-
-
-def _errors(nb) -> list[tuple[str | None, str, str]]:
-    return [(_grade_id(c), o.ename, o.evalue) for c in nb.cells if c.cell_type == "code"
-            for o in c.get("outputs", []) if o.output_type == "error"]
-
-
 def test_unchanged_release_runs_with_no_syntax_or_name_error(tmp_path):
     shutil.copy(RELEASE, tmp_path)
-    nb = _execute(nbformat.read(tmp_path / RELEASE.name, as_version=4), tmp_path)
-    errors = _errors(nb)
-    assert not [e for e in errors if e[1] in ("SyntaxError", "NameError")], errors
-    graded_ids = {_grade_id(c) for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")}
-    assert errors and all(gid in graded_ids for gid, _, _ in errors), errors
+    nb = execute(nbformat.read(tmp_path / RELEASE.name, as_version=4), tmp_path)
+    found = errors(nb)
+    assert not [e for e in found if e[1] in ("SyntaxError", "NameError")], found
+    graded_ids = {grade_id(c) for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")}
+    assert found and all(gid in graded_ids for gid, _, _ in found), found
     text = json.dumps([c.get("outputs") for c in nb.cells])
     assert "P1: not answered yet" in text and "no filters yet" in text
     assert "no workflow yet" in text and "no commands to run yet" in text
@@ -252,9 +202,9 @@ def test_unchanged_release_runs_with_no_syntax_or_name_error(tmp_path):
 
 
 def _fill_in_as_the_comments_say(release, solution) -> None:
-    regions = {_grade_id(c): SOLUTION_REGION.findall(c.source) for c in solution.cells}
+    regions = {grade_id(c): SOLUTION_REGION.findall(c.source) for c in solution.cells}
     for cell in release.cells:
-        gid = _grade_id(cell)
+        gid = grade_id(cell)
         if gid == "predict":  # "True if the workflow runs ..."
             for key, runs in keys.PREDICT_ANSWER.items():
                 cell.source = cell.source.replace(f'"{key}": None', f'"{key}": {runs}')
@@ -276,8 +226,8 @@ def test_filling_in_the_starters_passes_and_no_key_enters_the_kernel(tmp_path):
         "import sys\n"
         "print('KEYS-LOADED' if any(m.startswith('checkers.course.keys') for m in sys.modules) "
         "else 'NO-KEYS')"))
-    nb = _execute(release, tmp_path)
-    assert not _errors(nb), _errors(nb)
+    nb = execute(release, tmp_path)
+    assert not errors(nb), errors(nb)
     assert "NO-KEYS" in nb.cells[-1].outputs[0]["text"]
     text = json.dumps([c.get("outputs") for c in nb.cells])
     # the push answered with the plan: the exact command, branch filled in; no Azure call
@@ -291,16 +241,11 @@ def test_solution_leaves_no_file_next_to_the_notebook_and_the_checkout_alone(tmp
     work = tmp_path / "copy"
     work.mkdir()
     shutil.copy(SOURCE, work)
-    nb = _execute(nbformat.read(work / SOURCE.name, as_version=4), work, allow_errors=False)
-    assert not _errors(nb)
+    nb = execute(nbformat.read(work / SOURCE.name, as_version=4), work, allow_errors=False)
+    assert not errors(nb)
     assert sorted(p.name for p in work.iterdir()) == [SOURCE.name]
     assert subprocess.run(status, cwd=ROOT, capture_output=True, text=True).stdout == before
 
 
 def test_nbval_lax_runs_the_solution_in_a_temporary_copy(tmp_path):
-    shutil.copy(SOURCE, tmp_path)
-    proc = subprocess.run([sys.executable, "-m", "pytest", "--nbval-lax", "-q", "-p",
-                           "no:cacheprovider", str(tmp_path / SOURCE.name)],
-                          cwd=tmp_path, capture_output=True, text=True, timeout=600)
-    assert proc.returncode == 0, proc.stdout[-3000:]
-    assert " passed" in proc.stdout
+    nbval_lax(SOURCE, tmp_path)

@@ -19,7 +19,7 @@ import html
 
 REOPEN_NOTE = ("After you reopen this notebook, the widget below may read 'Error displaying "
                "widget: model not found': widgets live in the running kernel. Run the cell "
-               "again; the plain-text copy of the questions is saved with the notebook.")
+               "again; the plain-text copy of what it shows is saved with the notebook.")
 
 
 def question_text(key: str, item: dict) -> str:
