@@ -12,9 +12,9 @@ Three behaviours a learner meets:
 * **hint ladder**: a failing check shows each finding's first hint step (the principle and the
   first thing to do); each *new* answer that still fails shows one more step. Re-running the
   same answer shows the same help.
-* **choice questions are explained once**: a single-choice answer (exercise 3b, the knowledge
-  check) is recorded the first time the self-check sees it, and only that recorded answer is
-  explained, with its ✅ or ❌. Trying the other letters afterwards gets no verdict, so the grade
+* **choice questions are explained once**: a single-choice answer (module 01's exercise 3b,
+  module 02's push predictions, the knowledge checks) is recorded the first time the
+  self-check sees it, and only that recorded answer is explained, with its ✅ or ❌. Trying the other letters afterwards gets no verdict, so the grade
   measures understanding, not retrying. (The record lives in this kernel: the grade itself
   uses what the answer cell holds when the notebook is submitted.)
 * **graded cells** (:func:`graded`) run the same check, cached, and assert it; for choice
@@ -60,15 +60,20 @@ def run_check(check: str, answer: object, timeout: float = 120) -> dict:
     return verdict
 
 
+def _choice_checks() -> set:
+    """Every module's choice questions (explained once; graded cells check only their form)."""
+    from . import module01, module02
+
+    return module01.CHOICES | module02.CHOICES
+
+
 def _findings(verdict: dict) -> list[Finding]:
     return [Finding(**f) for f in verdict.get("findings", [])]
 
 
 def self_check(check: str, answer: object) -> Result | ChoiceReport:
     """What the learner sees under an answer: findings with the hint ladder, or a pass."""
-    from .module01 import CHOICES
-
-    if check in CHOICES:
+    if check in _choice_checks():
         return _explain_once(check, answer)
     verdict = run_check(check, answer)
     findings = _findings(verdict)
@@ -98,6 +103,10 @@ def self_check(check: str, answer: object) -> Result | ChoiceReport:
 def _choices(check: str, key: object) -> set:
     from .module01 import QUIZ, SECRET_CHOICES
 
+    if check.startswith("02-"):
+        from .module02 import choices_of
+
+        return choices_of(check, key)
     if check == "01-secret":
         return set(SECRET_CHOICES)
     return set(QUIZ.get(key, {}).get("choices", ()))
@@ -167,11 +176,9 @@ def graded(check: str, answer: object) -> None:
 
     Choice questions are not judged here (that would be a ✅ on demand): only their form.
     """
-    from .module01 import CHOICES
-
     verdict = run_check(check, answer)
     findings = [f for f in _findings(verdict) if f.severity == "error"]
-    if check in CHOICES:
+    if check in _choice_checks():
         # a wrong letter is a finding whose message starts with the question and the letter;
         # a malformed one says that it "is not one of" the choices
         findings = [f for f in findings if "is not one of" in f.message or
