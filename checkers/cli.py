@@ -38,7 +38,14 @@ class Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"checkers: error: {message} (see `{self.prog} --help`)\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
+# Commands whose parsers live in other modules (importing them loads YAML parsers and rules).
+IMPORTED_PARSERS = ("trigger", "plan", "environments", "promote", "oidc")
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The whole parser; with ``command`` (the first argument, when it names a command defined
+    here), the other modules' subcommands are left out: argparse hands everything after the
+    command name to that command's parser, so they could not take part anyway."""
     parser = Parser(
         prog="checkers", description="Checks an ML project's Git hygiene and CI/CD setup.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -77,18 +84,14 @@ def build_parser() -> argparse.ArgumentParser:
                              "specs and Bicep parameter files, checked offline.")
     azureml.add_argument("files", nargs="+", metavar="FILE", help="files (or folders) to check")
 
-    try:
+    if command is None or command in IMPORTED_PARSERS:
         from .workflow.trigger import add_parser as add_trigger
-    except ImportError:  # the trigger simulator is optional while it is being built
-        add_trigger = None
-    if add_trigger:
+        from .workflow.plan import add_parser as add_plan
+        from .environments.cli import add_parsers as add_environments  # environments, promote, oidc
+
         add_trigger(sub)
-    from .workflow.plan import add_parser as add_plan
-
-    add_plan(sub)
-    from .environments.cli import add_parsers as add_environments  # environments, promote, oidc
-
-    add_environments(sub, common)
+        add_plan(sub)
+        add_environments(sub, common)
 
     rules = sub.add_parser("rules", help="list the rules, or print the rules reference",
                            description="List every rule with its severity and summary.")
@@ -231,7 +234,9 @@ COMMANDS = {"repo": _run_repo, "workflow": _run_workflow, "trigger": _run_trigge
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    first = argv[0] if argv else None
+    parser = build_parser(first if first in COMMANDS and first not in IMPORTED_PARSERS else None)
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse already printed the usage error
