@@ -1,11 +1,12 @@
 """A fast path for :mod:`checkers.yamlload`: libyaml parses, we build position-aware types.
 
-ruamel.yaml's round-trip loader is pure Python (about 40 ms for a 150-line workflow); libyaml,
-through PyYAML, composes the same document in about 1 ms. We take libyaml's node tree, whose
-every node carries its start line and column, and build ``CommentedMap``/``CommentedSeq``
-(:mod:`checkers.yamlnodes`) with the same ``.lc`` positions ruamel would give, resolving plain
-scalars with YAML 1.2's core schema (so ``on:`` stays the string ``"on"``, not the boolean
-PyYAML's YAML 1.1 resolver would make it). Aliases share one object, as in ruamel: nothing is expanded.
+ruamel.yaml's round-trip loader is pure Python (about 40 ms for a 150-line workflow);
+libyaml, through PyYAML, composes the same document in about 1 ms. We take libyaml's node
+tree, whose every node carries its start line and column, and build ``CommentedMap`` and
+``CommentedSeq`` (:mod:`checkers.yamlnodes`) with the same ``.lc`` positions ruamel would give,
+resolving plain scalars with YAML 1.2's core schema (so ``on:`` stays the string ``"on"``, not
+the boolean PyYAML's YAML 1.1 resolver would make it). Aliases share one object, as in ruamel:
+nothing is expanded.
 """
 from __future__ import annotations
 
@@ -19,6 +20,17 @@ from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 from .yamlnodes import CommentedMap, CommentedSeq, LineCol
 
 LOADER = getattr(yaml, "CSafeLoader", None)
+
+
+if LOADER is not None:
+    from yaml.cyaml import CParser
+    from yaml.resolver import BaseResolver
+
+    class Composer(CParser, BaseResolver):
+        """libyaml's composer without PyYAML's YAML 1.1 tag guessing (a dozen regular
+        expressions per plain scalar): :func:`resolve` decides what a plain scalar is."""
+else:
+    Composer = None
 
 _NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
 _BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
@@ -37,10 +49,17 @@ class DuplicateKey(Exception):
         self.line, self.column = line, column
 
 
+# The first characters of a plain scalar that can be anything but a string (null, booleans,
+# numbers, .inf, .nan): any other plain scalar is a string without trying each pattern.
+_NOT_STRING_START = frozenset("~nNtTfF0123456789+-.")
+
+
 def resolve(node: ScalarNode) -> Any:
     """A scalar's value under YAML 1.2's core schema (quoted and explicitly !!str: a string)."""
     value = node.value
     if node.style or node.tag == _STR_TAG and not _implicit(node):
+        return value
+    if value and value[0] not in _NOT_STRING_START:
         return value
     if _NULL.match(value):
         return None
@@ -111,4 +130,8 @@ def events(text: str):
 
 
 def compose(text: str):
-    return yaml.compose(text, Loader=LOADER)
+    loader = Composer(text)
+    try:
+        return loader.get_single_node()
+    finally:
+        loader.dispose()
