@@ -38,7 +38,15 @@ class Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"checkers: error: {message} (see `{self.prog} --help`)\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
+# Commands whose parsers live in other modules (importing them loads YAML parsers and rules).
+IMPORTED_PARSERS = ("trigger", "plan", "environments", "promote", "oidc")
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The whole parser; with ``command`` (the first argument, when it names a command defined
+    here), only that command's: argparse hands everything after the command name to that
+    command's parser, so the others could not take part anyway, and building them imports the
+    modules that define them (YAML parsers, rules)."""
     parser = Parser(
         prog="checkers", description="Checks an ML project's Git hygiene and CI/CD setup.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -52,48 +60,52 @@ def build_parser() -> argparse.ArgumentParser:
                         help="skip these rules (comma-separated ids)")
     common.add_argument("--strict", action="store_true", help="warnings fail too (exit 1)")
 
-    repo = sub.add_parser("repo", parents=[common], help="check a repository or project folder",
-                          description="Git hygiene and layout of an ML project.")
-    repo.add_argument("path", metavar="PATH", help="the repository (or plain folder) to check")
-    repo.add_argument("--no-history", action="store_true", help="do not scan the history")
-    repo.add_argument("--max-blob-size", type=_size, default=5 * 1024**2, metavar="SIZE",
-                      help="report files in the history larger than this (default: 5M)")
-    repo.add_argument("--exclude", action="append", default=[], metavar="GLOB",
-                      help="leave out paths matching GLOB (repeatable; added to [tool.checkers] "
-                           "exclude in pyproject.toml)")
-    repo.add_argument("--layout", choices=("roles", "course"), default="roles",
-                      help="repo-layout judges the parts of the layout whatever their names "
-                           "(roles, default) or the course's file names (course)")
+    if command in (None, "repo"):
+        repo = sub.add_parser("repo", parents=[common], help="check a repository or project folder",
+                              description="Git hygiene and layout of an ML project.")
+        repo.add_argument("path", metavar="PATH", help="the repository (or plain folder) to check")
+        repo.add_argument("--no-history", action="store_true", help="do not scan the history")
+        repo.add_argument("--max-blob-size", type=_size, default=5 * 1024**2, metavar="SIZE",
+                          help="report files in the history larger than this (default: 5M)")
+        repo.add_argument("--exclude", action="append", default=[], metavar="GLOB",
+                          help="leave out paths matching GLOB (repeatable; added to "
+                               "[tool.checkers] exclude in pyproject.toml)")
+        repo.add_argument("--layout", choices=("roles", "course"), default="roles",
+                          help="repo-layout judges the parts of the layout whatever their names "
+                               "(roles, default) or the course's file names (course)")
 
-    workflow = sub.add_parser("workflow", parents=[common], help="check GitHub Actions workflows",
-                              description="GitHub Actions workflows, judged the way GitHub runs them.")
-    workflow.add_argument("files", nargs="+", metavar="FILE",
-                          help="workflow files (or folders such as .github/workflows)")
-    workflow.add_argument("--pattern", choices=PATTERNS,
-                          help="also check this documented pattern (default: from the file name)")
+    if command in (None, "workflow"):
+        workflow = sub.add_parser(
+            "workflow", parents=[common], help="check GitHub Actions workflows",
+            description="GitHub Actions workflows, judged the way GitHub runs them.")
+        workflow.add_argument("files", nargs="+", metavar="FILE",
+                              help="workflow files (or folders such as .github/workflows)")
+        workflow.add_argument("--pattern", choices=PATTERNS, help="also check this documented "
+                              "pattern (default: from the file name)")
 
-    azureml = sub.add_parser("azureml", parents=[common], help="check Azure ML asset files",
-                             description="Azure ML components, pipeline jobs, environments, conda "
-                             "specs and Bicep parameter files, checked offline.")
-    azureml.add_argument("files", nargs="+", metavar="FILE", help="files (or folders) to check")
+    if command in (None, "azureml"):
+        azureml = sub.add_parser(
+            "azureml", parents=[common], help="check Azure ML asset files",
+            description="Azure ML components, pipeline jobs, environments, conda specs and Bicep "
+            "parameter files, checked offline.")
+        azureml.add_argument("files", nargs="+", metavar="FILE", help="files (or folders) to check")
 
-    try:
+    if command is None or command in IMPORTED_PARSERS:
         from .workflow.trigger import add_parser as add_trigger
-    except ImportError:  # the trigger simulator is optional while it is being built
-        add_trigger = None
-    if add_trigger:
+        from .workflow.plan import add_parser as add_plan
+        # environments, promote, oidc
+        from .environments.cli import add_parsers as add_environments
+
         add_trigger(sub)
-    from .workflow.plan import add_parser as add_plan
+        add_plan(sub)
+        add_environments(sub, common)
 
-    add_plan(sub)
-    from .environments.cli import add_parsers as add_environments  # environments, promote, oidc
+    if command in (None, "rules"):
+        rules = sub.add_parser("rules", help="list the rules, or print the rules reference",
+                               description="List every rule with its severity and summary.")
+        rules.add_argument("--markdown", action="store_true", help="print docs/rules.md")
+        rules.add_argument("rule", nargs="?", help="show one rule's documentation")
 
-    add_environments(sub, common)
-
-    rules = sub.add_parser("rules", help="list the rules, or print the rules reference",
-                           description="List every rule with its severity and summary.")
-    rules.add_argument("--markdown", action="store_true", help="print docs/rules.md")
-    rules.add_argument("rule", nargs="?", help="show one rule's documentation")
     return parser
 
 
@@ -231,7 +243,9 @@ COMMANDS = {"repo": _run_repo, "workflow": _run_workflow, "trigger": _run_trigge
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    first = argv[0] if argv else None
+    parser = build_parser(first if first in COMMANDS and first not in IMPORTED_PARSERS else None)
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse already printed the usage error

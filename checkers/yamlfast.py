@@ -1,11 +1,12 @@
-"""A fast path for :mod:`checkers.yamlload`: libyaml parses, we build ruamel's position-aware types.
+"""A fast path for :mod:`checkers.yamlload`: libyaml parses, we build position-aware types.
 
-ruamel.yaml's round-trip loader is pure Python (about 40 ms for a 150-line workflow); libyaml,
-through PyYAML, composes the same document in about 1 ms. We take libyaml's node tree, whose
-every node carries its start line and column, and build ``CommentedMap``/``CommentedSeq``
-objects with the same ``.lc`` positions ruamel would give, resolving plain scalars with YAML
-1.2's core schema (so ``on:`` stays the string ``"on"``, not the boolean PyYAML's YAML 1.1
-resolver would make it). Aliases share one object, as in ruamel: nothing is expanded.
+ruamel.yaml's round-trip loader is pure Python (about 40 ms for a 150-line workflow);
+libyaml, through PyYAML, composes the same document in about 1 ms. We take libyaml's node
+tree, whose every node carries its start line and column, and build ``CommentedMap`` and
+``CommentedSeq`` (:mod:`checkers.yamlnodes`) with the same ``.lc`` positions ruamel would give,
+resolving plain scalars with YAML 1.2's core schema (so ``on:`` stays the string ``"on"``, not
+the boolean PyYAML's YAML 1.1 resolver would make it). Aliases share one object, as in ruamel:
+nothing is expanded.
 """
 from __future__ import annotations
 
@@ -14,10 +15,22 @@ import re
 from typing import Any
 
 import yaml
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
+from .yamlnodes import CommentedMap, CommentedSeq, LineCol
+
 LOADER = getattr(yaml, "CSafeLoader", None)
+
+
+if LOADER is not None:
+    from yaml.cyaml import CParser
+    from yaml.resolver import BaseResolver
+
+    class Composer(CParser, BaseResolver):
+        """libyaml's composer without PyYAML's YAML 1.1 tag guessing (a dozen regular
+        expressions per plain scalar): :func:`resolve` decides what a plain scalar is."""
+else:
+    Composer = None
 
 _NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
 _BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
@@ -36,10 +49,17 @@ class DuplicateKey(Exception):
         self.line, self.column = line, column
 
 
+# The first characters of a plain scalar that can be anything but a string (null, booleans,
+# numbers, .inf, .nan): any other plain scalar is a string without trying each pattern.
+_NOT_STRING_START = frozenset("~nNtTfF0123456789+-.")
+
+
 def resolve(node: ScalarNode) -> Any:
     """A scalar's value under YAML 1.2's core schema (quoted and explicitly !!str: a string)."""
     value = node.value
     if node.style or node.tag == _STR_TAG and not _implicit(node):
+        return value
+    if value and value[0] not in _NOT_STRING_START:
         return value
     if _NULL.match(value):
         return None
@@ -74,32 +94,34 @@ def build(node: Any, memo: dict[int, Any] | None = None) -> Any:
         return memo[id(node)]
     if isinstance(node, ScalarNode):
         return resolve(node)
-    line, col = node.start_mark.line, node.start_mark.column
+    mark = node.start_mark
     if isinstance(node, SequenceNode):
         seq = CommentedSeq()
         memo[id(node)] = seq
-        seq._yaml_set_line_col(line, col)
+        seq.lc = lc = LineCol(mark.line, mark.column)
         for i, item in enumerate(node.value):
             seq.append(build(item, memo))
-            seq._yaml_set_idx_line_col(i, [item.start_mark.line, item.start_mark.column])
+            item_mark = item.start_mark
+            lc.data[i] = (item_mark.line, item_mark.column)
         return seq
     mapping = CommentedMap()
     memo[id(node)] = mapping
-    mapping._yaml_set_line_col(line, col)
+    mapping.lc = lc = LineCol(mark.line, mark.column)
     for key_node, value_node in node.value:
         key = build(key_node, memo)
+        key_mark = key_node.start_mark
         if isinstance(key, (CommentedMap, CommentedSeq)):
             raise DuplicateKey("a mapping key must be a scalar, not a collection",
-                               key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+                               key_mark.line + 1, key_mark.column + 1)
         value = build(value_node, memo)
         if key in mapping:
             # Values are not quoted: a duplicated `password:` must not print the password.
-            first = mapping.lc.key(key)[0] + 1
+            first = lc.key(key)[0] + 1
             raise DuplicateKey(f'found duplicate key "{key}" (first defined on line {first})',
-                               key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+                               key_mark.line + 1, key_mark.column + 1)
         mapping[key] = value
-        mapping._yaml_set_kv_line_col(key, [key_node.start_mark.line, key_node.start_mark.column,
-                                            value_node.start_mark.line, value_node.start_mark.column])
+        value_mark = value_node.start_mark
+        lc.data[key] = (key_mark.line, key_mark.column, value_mark.line, value_mark.column)
     return mapping
 
 
@@ -108,4 +130,8 @@ def events(text: str):
 
 
 def compose(text: str):
-    return yaml.compose(text, Loader=LOADER)
+    loader = Composer(text)
+    try:
+        return loader.get_single_node()
+    finally:
+        loader.dispose()

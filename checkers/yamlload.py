@@ -1,7 +1,9 @@
 """YAML with positions: YAML 1.2 (``on:`` stays a string key), lines and columns 1-based.
 
 A document that is not valid YAML is reported as a :class:`YamlProblem` at the offending line,
-never raised: callers turn it into a finding of their ``*-syntax`` rule.
+never raised: callers turn it into a finding of their ``*-syntax`` rule. Mappings and sequences
+come as :mod:`checkers.yamlnodes`' ``CommentedMap``/``CommentedSeq`` (re-exported here), whichever
+parser read them: libyaml (through PyYAML) when it is there, else ruamel.yaml.
 """
 from __future__ import annotations
 
@@ -9,9 +11,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from .yamlnodes import CommentedMap, CommentedSeq, from_ruamel
+
+__all__ = ["CommentedMap", "CommentedSeq", "YamlProblem", "load", "position"]
 
 try:  # libyaml is 30-40x faster than ruamel's pure-Python round-trip loader
     from . import yamlfast as _fast
@@ -37,7 +39,9 @@ class YamlProblem:
     column: int | None
 
 
-def _yaml() -> YAML:
+def _yaml():
+    from ruamel.yaml import YAML
+
     yaml = YAML(typ="rt")
     yaml.allow_duplicate_keys = False
     return yaml
@@ -49,13 +53,15 @@ def load(text: str) -> tuple[Any, YamlProblem | None]:
         return None, YamlProblem("the file contains NUL bytes; it is not a text YAML file", 1, 1)
     if _fast is not None:
         return _load_fast(text)
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
     yaml = _yaml()
     try:
         if _ALIAS.search(text) and expanded_size(yaml.parse(text)) > MAX_EXPANDED_NODES:
             return None, YamlProblem(
                 f"the document's YAML aliases expand to more than {MAX_EXPANDED_NODES:,} nodes "
                 "(an alias bomb?); refusing to read it", 1, 1)
-        return yaml.load(text), None
+        return from_ruamel(yaml.load(text)), None
     except RecursiveAlias as exc:
         return None, YamlProblem(str(exc), exc.line, exc.column)
     except MarkedYAMLError as exc:
@@ -151,9 +157,9 @@ def position(node: Any, key: Any = None, *, value: bool = False) -> tuple[int | 
     try:
         if key is None:
             line, col = lc.line, lc.col
-        elif isinstance(node, CommentedMap):
+        elif isinstance(node, dict):  # ours, or ruamel's own (a subclass of dict too)
             line, col = lc.value(key) if value else lc.key(key)
-        elif isinstance(node, CommentedSeq):
+        elif isinstance(node, list):
             line, col = lc.item(key)
         else:
             return None, None

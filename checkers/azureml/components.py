@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from typing import Any, Iterator
 
-from ruamel.yaml.comments import CommentedMap
+from ..yamlnodes import CommentedMap
 
 from ..registry import Problem, rule
 from .project import COMPONENT, Doc, Project, closest, find_text, pos, where

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from typing import Any, Iterator
 
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ..yamlnodes import CommentedMap, CommentedSeq
 
 from ..registry import Problem, rule
 from .components import conda_file_problems

@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Iterator
 
-from ruamel.yaml.comments import CommentedMap
+from ..yamlnodes import CommentedMap
 
 from ..registry import Problem, rule
 from .components import (PLACEHOLDER, component_problems, declared, environment_problems, is_required,

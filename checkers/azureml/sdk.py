@@ -16,7 +16,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ..yamlnodes import CommentedMap, CommentedSeq
 
 from ..registry import Problem, rule
 from .project import COMPONENT, ENVIRONMENT, PIPELINE, Doc, Project, is_pipeline_component, pos

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from ruamel.yaml.comments import CommentedMap
+from ..yamlnodes import CommentedMap
 
 from ..registry import Problem, rule
 from ..workflow.trigger import PR_EVENTS

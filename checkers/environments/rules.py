@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import difflib
 
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ..yamlnodes import CommentedMap, CommentedSeq
 
 from ..registry import Problem, rule
 from ..yamlload import position

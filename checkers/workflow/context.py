@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ..yamlnodes import CommentedMap, CommentedSeq
 
 from ..yamlload import YamlProblem, load, position
 
@@ -18,7 +18,7 @@ class WorkflowContext:
     path: Path                  # the file on disk
     display: str                # the path as findings show it
     text: str
-    data: Any = None            # the parsed document (ruamel CommentedMap) or None
+    data: Any = None            # the parsed document (a CommentedMap) or None
     problem: YamlProblem | None = None
     pattern: str | None = None  # "train-on-push", "deploy-on-merge" or None (general checks)
     cache: dict = field(default_factory=dict)

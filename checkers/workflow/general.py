@@ -5,7 +5,7 @@ import difflib
 import re
 from functools import lru_cache
 
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ..yamlnodes import CommentedMap, CommentedSeq
 
 from ..registry import Problem, rule
 from ..repo.secretscan import scan_text

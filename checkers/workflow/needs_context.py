@@ -4,7 +4,7 @@ from __future__ import annotations
 import difflib
 import re
 
-from ruamel.yaml.comments import CommentedMap
+from ..yamlnodes import CommentedMap
 
 from ..registry import Problem, rule
 from .context import WorkflowContext

@@ -17,7 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterator
 
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ..yamlnodes import CommentedMap, CommentedSeq
 
 from ..registry import Problem, rule
 from .context import WorkflowContext

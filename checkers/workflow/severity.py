@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ..yamlnodes import CommentedMap, CommentedSeq
 
 
 # Events whose payload an outsider (not a writer of the repository) can author: a fork's pull

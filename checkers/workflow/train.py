@@ -7,7 +7,7 @@ from __future__ import annotations
 import posixpath
 import re
 
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ..yamlnodes import CommentedMap, CommentedSeq
 
 from ..registry import Problem, rule
 from .context import WorkflowContext

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ruamel.yaml.comments import CommentedMap
+from ..yamlnodes import CommentedMap
 
 from .context import WorkflowContext
 from .severity import OUTSIDER_EVENTS, PRIVILEGED_OUTSIDER_EVENTS, source, triggers
