@@ -79,9 +79,9 @@ def main(argv=None) -> int:
             print(f"reusing {repo}")
         else:
             generate(repo, args.files, args.notebooks)
-        size = sum(f.stat().st_size for f in repo.rglob("*") if f.is_file() and ".git" not in f.parts)
-        print(f"generated {args.files} files ({size / 2**20:.0f} MiB in the work tree) in "
-              f"{time.perf_counter() - start:.1f} s")
+            print(f"generated {args.files} files in {time.perf_counter() - start:.1f} s")
+        files = [f for f in repo.rglob("*") if f.is_file() and ".git" not in f.parts]
+        print(f"work tree: {len(files)} files, {sum(f.stat().st_size for f in files) / 2**20:.0f} MiB")
         times, cpu, code = [], [], None
         for _ in range(max(1, args.repeat)):
             before = resource.getrusage(resource.RUSAGE_CHILDREN)
