@@ -5,7 +5,7 @@ notebooks of 1-3 MiB each (base64 image outputs, the usual reason notebooks are 
 planted secret, commits it, then times the whole command as a process, best and median of
 ``--repeat`` runs. Goal (issue 12): under 3 s. Also prints the peak RSS of the checker.
 
-    .venv/bin/python benchmarks/precommit_check.py [--files 3500] [--notebooks 40] [--repeat 3]
+    .venv/bin/python benchmarks/precommit_check.py [--files 3500] [--notebooks 40] [--repeat 3] [--keep DIR]
 """
 from __future__ import annotations
 
@@ -68,15 +68,20 @@ def main(argv=None) -> int:
     parser.add_argument("--files", type=int, default=3500)
     parser.add_argument("--notebooks", type=int, default=40)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--keep", metavar="DIR", type=Path,
+                        help="generate into DIR and keep it; reuse DIR if it already is a repository")
     args = parser.parse_args(argv)
     tmp = Path(tempfile.mkdtemp(prefix="precommit-bench-"))
     try:
-        repo = tmp / "repo"
+        repo = tmp / "repo" if args.keep is None else args.keep.resolve()
         start = time.perf_counter()
-        generate(repo, args.files, args.notebooks)
-        size = sum(f.stat().st_size for f in repo.rglob("*") if f.is_file() and ".git" not in f.parts)
-        print(f"generated {args.files} files ({size / 2**20:.0f} MiB in the work tree) in "
-              f"{time.perf_counter() - start:.1f} s")
+        if (repo / ".git").is_dir():
+            print(f"reusing {repo}")
+        else:
+            generate(repo, args.files, args.notebooks)
+            print(f"generated {args.files} files in {time.perf_counter() - start:.1f} s")
+        files = [f for f in repo.rglob("*") if f.is_file() and ".git" not in f.parts]
+        print(f"work tree: {len(files)} files, {sum(f.stat().st_size for f in files) / 2**20:.0f} MiB")
         times, cpu, code = [], [], None
         for _ in range(max(1, args.repeat)):
             before = resource.getrusage(resource.RUSAGE_CHILDREN)

@@ -172,22 +172,35 @@ def scan_new_lines(blobs, batch_chars: int = 4 << 20) -> list[tuple[Blob, Secret
     confined to one line, so scanning only the lines a version added finds every secret once,
     at the version that introduced it. The new lines of many blobs are scanned together, in
     batches, because most versions add only a line or two.
+
+    Per blob, only set and dict operations run (in C): which lines are new, and their order of
+    first appearance. A line's number is looked up only when a secret is found on it.
     """
     seen: dict[str, set[str]] = defaultdict(set)  # per path: the same line elsewhere is news
     found: list[tuple[Blob, SecretHit]] = []
-    lines: list[str] = []
-    owners: list[list[tuple[Blob, int]]] = []
-    index: dict[str, int] = {}  # a line added to several files is scanned once per batch
+    # a line added to several files is scanned once per batch: the batch's lines in order of
+    # first appearance, and per blob (its new lines, where to find their numbers)
+    batch: dict[str, None] = {}
+    members: list[tuple[Blob, set[str], list[str] | dict[str, int]]] = []
     size = 0
 
     def flush():
-        for hit in scan_text("\n".join(lines)):
-            for blob, number in owners[hit.line - 1]:
-                if not dismissed_for_path(hit, blob.path):
-                    found.append((blob, SecretHit(hit.kind, number, hit.column, hit.value, hit.rule)))
-        lines.clear()
-        owners.clear()
-        index.clear()
+        lines = list(batch)
+        hits = scan_text("\n".join(lines))
+        if hits:
+            wanted = {lines[hit.line - 1] for hit in hits}
+            owners: dict[str, list[tuple[Blob, int]]] = defaultdict(list)
+            for blob, fresh, where in members:
+                for line in wanted.intersection(fresh):
+                    number = where.index(line) + 1 if isinstance(where, list) else where[line]
+                    owners[line].append((blob, number))
+            for hit in hits:
+                for blob, number in owners[lines[hit.line - 1]]:
+                    if not dismissed_for_path(hit, blob.path):
+                        found.append((blob, SecretHit(hit.kind, number, hit.column, hit.value,
+                                                      hit.rule)))
+        batch.clear()
+        members.clear()
 
     for blob, text in blobs:
         if path_is_allowed(blob.path):
@@ -195,28 +208,27 @@ def scan_new_lines(blobs, batch_chars: int = 4 << 20) -> list[tuple[Blob, Secret
         known = seen[blob.path]
         all_lines = text.split("\n")
         fresh = set(all_lines)
+        distinct = len(fresh)
         fresh.difference_update(known)  # set operations in C: most versions add a line or two
         if not fresh:
             continue
         known.update(fresh)
-        if len(fresh) * 8 < len(all_lines):
+        if len(fresh) == distinct:
+            ordered = dict.fromkeys(all_lines)  # every line is new: their order is the file's
+            where: list[str] | dict[str, int] = all_lines
+            if len(all_lines) > 2 * distinct:  # one line repeated all over: keep no long list
+                where = dict(zip(reversed(all_lines), range(len(all_lines), 0, -1)))
+        elif len(fresh) * 8 < len(all_lines):
             # a line or two added: find them with list.index (in C), not a loop over the file
-            numbered = sorted((all_lines.index(line) + 1, line) for line in fresh)
+            where = {line: all_lines.index(line) + 1 for line in fresh}
+            ordered = dict.fromkeys(sorted(fresh, key=where.__getitem__))
         else:
-            numbered = []
-            for number, line in enumerate(all_lines, 1):
-                if line in fresh:
-                    fresh.discard(line)  # its first appearance in this version
-                    numbered.append((number, line))
-        for number, line in numbered:
-            at = index.get(line)
-            if at is None:
-                index[line] = len(lines)
-                lines.append(line)
-                owners.append([(blob, number)])
-                size += len(line) + 1
-            else:
-                owners[at].append((blob, number))
+            ordered = dict.fromkeys(line for line in all_lines if line in fresh)
+            where = all_lines
+        added = fresh.difference(batch)  # (a set less a dict: a pass over the set, in C)
+        size += sum(map(len, added)) + len(added)
+        batch.update(ordered)
+        members.append((blob, fresh, where))
         if size > batch_chars:
             flush()
             size = 0

@@ -271,7 +271,9 @@ def _present_keywords(low: str) -> set[str]:
     words, odd = _keywords()
     if len(low) < 65536:
         return {w for w in words if w in low} | {w for w in odd if w in low}
-    tokens = "\n".join(set(_TOKEN.findall(low)))
+    # Whitespace-separated words hold every token whole (a keyword holds no space), and
+    # str.split is several times faster than a token regex.
+    tokens = "\n".join(set(low.split()))
     return {w for w in words if w in tokens} | {w for w in odd if w in low}
 
 
