@@ -331,10 +331,11 @@ def run_pipeline(repo: Path, n_rows: int = 400, timeout: float = 120) -> dict:
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
     proc = subprocess.Popen(cmd, cwd=repo, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True)
-    lines = []
-    for line in proc.stdout:
+    lines, in_result = [], False
+    for line in proc.stdout:  # progress lines as they come; the JSON result at the end
         lines.append(line)
-        if not lines[0].startswith("{") and not line.startswith(("{", " ", "}")):
+        in_result = in_result or line.startswith("{")
+        if not in_result:
             print(line, end="", flush=True)
     proc.wait(timeout=timeout)
     text = "".join(lines)
