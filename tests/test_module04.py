@@ -108,18 +108,18 @@ def test_each_broken_starter_fails_for_its_own_mistake_and_the_solution_passes()
 
 def test_learner_mistakes_are_named_at_the_line():
     component = keys.EVALUATE_COMPONENT
-    single = component.replace("${{inputs.test_data}}", "${inputs.test_data}")
+    single = component.replace("${{inputs.test_split}}", "${inputs.test_split}")
     found = module04.check_component(single).findings
     assert any(f.rule == "azureml-command-placeholders" and f.line for f in found), found
-    missing = component.replace("  metrics: {type: uri_folder}\n", "  scores: {type: uri_folder}\n")
+    missing = component.replace("  report: {type: uri_folder}\n", "  scores: {type: uri_folder}\n")
     messages = [f.message for f in module04.check_component(missing).findings]
-    assert any("no output `metrics`" in m for m in messages), messages
+    assert any("no output `report`" in m for m in messages), messages
     solution = cells_by_id(nbformat.read(SOURCE, as_version=4))
     pipeline = run_cell(solution["pipeline"].source)["PIPELINE_YAML"]
     assert module04.check_pipeline(pipeline).ok
-    swapped = pipeline.replace("model_input: ${{parent.jobs.train.outputs.model_output}}",
-                               "model_input: ${{parent.jobs.prepare.outputs.prepared_data}}")
-    assert any("model_input" in f.message for f in module04.check_pipeline(swapped).findings)
+    swapped = pipeline.replace("trained_model: ${{parent.jobs.train.outputs.model}}",
+                               "trained_model: ${{parent.jobs.prepare.outputs.splits}}")
+    assert any("trained_model" in f.message for f in module04.check_pipeline(swapped).findings)
     no_eval = pipeline[:pipeline.index("  evaluate:")]
     assert any("no step `evaluate`" in f.message for f in module04.check_pipeline(no_eval).findings)
     prod = run_cell(solution["params"].source)["PARAMS_PROD"]

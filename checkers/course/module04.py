@@ -47,10 +47,10 @@ version: "1"
 inputs:
   n_rows: {{type: integer, default: 5000}}
 outputs:
-  prepared_data: {{type: uri_folder}}
+  splits: {{type: uri_folder}}
 code: ../../src
 environment: azureml:churn-training-env@latest
-command: python prepare.py --n-rows ${{{{inputs.n_rows}}}} --output ${{{{outputs.prepared_data}}}}
+command: python prepare.py --n-rows ${{{{inputs.n_rows}}}} --output ${{{{outputs.splits}}}}
 """,
     "components/train/component.yaml": f"""\
 $schema: {SCHEMA}commandComponent.schema.json
@@ -58,15 +58,15 @@ type: command
 name: churn_train
 version: "1"
 inputs:
-  training_data: {{type: uri_folder}}
+  train_split: {{type: uri_folder}}
   hyperparameters: {{type: uri_file}}
 outputs:
-  model_output: {{type: uri_folder}}
+  model: {{type: uri_folder}}
 code: ../../src
 environment: azureml:churn-training-env@latest
 command: >-
-  python train.py --data ${{{{inputs.training_data}}}}
-  --config ${{{{inputs.hyperparameters}}}} --model-dir ${{{{outputs.model_output}}}}
+  python train.py --data ${{{{inputs.train_split}}}}
+  --config ${{{{inputs.hyperparameters}}}} --model-dir ${{{{outputs.model}}}}
 """,
     "src/prepare.py": "# stand-in for the churn project's script\n",
     "src/train.py": "# stand-in for the churn project's script\n",
@@ -146,8 +146,9 @@ def _text_answer(ex: str, lesson: str, text: object, variable: str) -> Finding |
 # What evaluate.py needs (its command line) and what the pipeline needs from the component:
 # this is the exercise's specification, printed in the notebook.
 EVALUATE_INTERFACE = {
-    "inputs": {"model_input": "uri_folder", "test_data": "uri_folder", "min_roc_auc": "number"},
-    "outputs": {"metrics": "uri_folder"},
+    "inputs": {"trained_model": "uri_folder", "test_split": "uri_folder",
+               "roc_auc_threshold": "number"},
+    "outputs": {"report": "uri_folder"},
 }
 
 
@@ -181,10 +182,10 @@ def check_component(text: object) -> Result:
         found.append(problem(ex, lesson, "the command does not run evaluate.py",
                              "the command runs the script from the `code` folder",
                              more=[EVALUATE_SCRIPT], path=COMPONENT_PATH))
-    for flag, (kind, name) in {"--model-dir": ("inputs", "model_input"),
-                               "--data": ("inputs", "test_data"),
-                               "--min-roc-auc": ("inputs", "min_roc_auc"),
-                               "--metrics-output": ("outputs", "metrics")}.items():
+    for flag, (kind, name) in {"--model-dir": ("inputs", "trained_model"),
+                               "--data": ("inputs", "test_split"),
+                               "--min-roc-auc": ("inputs", "roc_auc_threshold"),
+                               "--metrics-output": ("outputs", "report")}.items():
         if not re.search(rf"{re.escape(flag)}[\s=]+\$\{{\{{\s*{kind}\.{name}\s*\}}\}}", command):
             found.append(problem(
                 ex, lesson, f"the command does not pass `{flag} ${{{{{kind}.{name}}}}}`",
@@ -250,7 +251,7 @@ def check_pipeline(text: object) -> Result:
 QUICK_STEPS = {k: STEPS[k] for k in ("prepare", "train")}
 QUICK_WIRING = {
     ("prepare", "n_rows"): "${{parent.inputs.n_rows}}",
-    ("train", "training_data"): "${{parent.jobs.prepare.outputs.prepared_data}}",
+    ("train", "train_split"): "${{parent.jobs.prepare.outputs.splits}}",
     ("train", "hyperparameters"): "${{parent.inputs.hyperparameters}}",
 }
 BROKEN = ("output", "step", "cycle", "input", "braces")

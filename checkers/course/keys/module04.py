@@ -10,26 +10,26 @@ type: command
 name: churn_evaluate
 version: "1"
 inputs:
-  model_input: {{type: uri_folder}}
-  test_data: {{type: uri_folder}}
-  min_roc_auc: {{type: number, default: 0.7}}
+  trained_model: {{type: uri_folder}}
+  test_split: {{type: uri_folder}}
+  roc_auc_threshold: {{type: number, default: 0.7}}
 outputs:
-  metrics: {{type: uri_folder}}
+  report: {{type: uri_folder}}
 code: ../../src
 environment: azureml:churn-training-env@latest
 command: >-
-  python evaluate.py --model-dir ${{{{inputs.model_input}}}} --data ${{{{inputs.test_data}}}}
-  --min-roc-auc ${{{{inputs.min_roc_auc}}}} --metrics-output ${{{{outputs.metrics}}}}
+  python evaluate.py --model-dir ${{{{inputs.trained_model}}}} --data ${{{{inputs.test_split}}}}
+  --min-roc-auc ${{{{inputs.roc_auc_threshold}}}} --metrics-output ${{{{outputs.report}}}}
 """
 
 # Exercise 2: where each step input must come from (whitespace removed).
 WIRING = {
     ("prepare", "n_rows"): "${{parent.inputs.n_rows}}",
-    ("train", "training_data"): "${{parent.jobs.prepare.outputs.prepared_data}}",
+    ("train", "train_split"): "${{parent.jobs.prepare.outputs.splits}}",
     ("train", "hyperparameters"): "${{parent.inputs.hyperparameters}}",
-    ("evaluate", "model_input"): "${{parent.jobs.train.outputs.model_output}}",
-    ("evaluate", "test_data"): "${{parent.jobs.prepare.outputs.prepared_data}}",
-    ("evaluate", "min_roc_auc"): "${{parent.inputs.min_roc_auc}}",
+    ("evaluate", "trained_model"): "${{parent.jobs.train.outputs.model}}",
+    ("evaluate", "test_split"): "${{parent.jobs.prepare.outputs.splits}}",
+    ("evaluate", "roc_auc_threshold"): "${{parent.inputs.min_roc_auc}}",
 }
 
 QUIZ_ANSWER = {"KC_WIRING": "b", "KC_BRACES": "c", "KC_ENV": "a", "KC_PARAMS": "b"}
