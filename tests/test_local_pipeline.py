@@ -3,6 +3,7 @@ with the commit and branch it came from (in a temporary copy: the checkout is ne
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -86,3 +87,33 @@ def test_a_broken_wiring_is_one_line_not_a_traceback(project, completed, tmp_pat
     assert proc.stderr.strip() == "run_pipeline: error: step train: no step `prep` to read from"
 
 
+
+
+def test_isolated_steps_give_the_same_model_metrics_as_steps_in_one_interpreter(project, completed):
+    proc = run_pipeline(project, "--set", "n_rows=600", "--isolated", "--work-dir",
+                        str(project.parent / "isolated"))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert json.loads(proc.stdout)["metrics"] == completed["metrics"]
+
+
+def test_a_failing_step_in_the_interpreter_fails_its_run_and_leaves_the_runner_intact(tmp_path):
+    sys.path.insert(0, str(SAMPLE / "tools"))
+    try:
+        import run_pipeline as runner
+    finally:
+        sys.path.remove(str(SAMPLE / "tools"))
+    (tmp_path / "step.py").write_text("import os, sys\nprint('out', os.environ['X'])\n"
+                                      "sys.exit('bad input')\n")
+    before = (dict(os.environ), list(sys.argv), os.getcwd())
+    done = runner.run_script([sys.executable, "step.py", "--a"], tmp_path, {"X": "1"})
+    assert (done.returncode, done.stdout, done.stderr.strip()) == (1, "out 1\n", "bad input")
+    assert (dict(os.environ), list(sys.argv), os.getcwd()) == before
+    assert "step" not in sys.modules
+
+
+def test_mlflow_schema_dump_matches_the_pinned_mlflow():
+    import mlflow
+
+    first = (SAMPLE / "tools" / "mlflow-schema.sql").read_text().splitlines()[0]
+    assert first.startswith(f"-- mlflow {mlflow.__version__}:"), (
+        "regenerate it: python sample_repo/tools/run_pipeline.py --write-schema")

@@ -62,9 +62,9 @@ def run_check(check: str, answer: object, timeout: float = 120) -> dict:
 
 def _choice_checks() -> set:
     """Every module's choice questions (explained once; graded cells check only their form)."""
-    from . import module01, module02
+    from . import module01, module02, module04
 
-    return module01.CHOICES | module02.CHOICES
+    return module01.CHOICES | module02.CHOICES | module04.CHOICES
 
 
 def _findings(verdict: dict) -> list[Finding]:
@@ -101,7 +101,8 @@ def self_check(check: str, answer: object) -> Result | ChoiceReport:
 
 
 def _choices(check: str, key: object) -> set:
-    from .module01 import QUIZ, SECRET_CHOICES
+    from . import module01, module04
+    from .module01 import SECRET_CHOICES
 
     if check.startswith("02-"):
         from .module02 import choices_of
@@ -109,7 +110,8 @@ def _choices(check: str, key: object) -> set:
         return choices_of(check, key)
     if check == "01-secret":
         return set(SECRET_CHOICES)
-    return set(QUIZ.get(key, {}).get("choices", ()))
+    quiz = module04.QUIZ if check.startswith("04-") else module01.QUIZ
+    return set(quiz.get(key, {}).get("choices", ()))
 
 
 class ChoiceReport:
