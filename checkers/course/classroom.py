@@ -116,7 +116,7 @@ def cell_report(gb, assignment: str, folder: Path, release: Path) -> list[str]:
         edited = sorted(g for g in graded if g in cells and g in given
                         and cells[g].source.strip() != given[g].strip())
         if deleted:
-            notes.append(f"deleted graded cells {', '.join(deleted)} (restored, they score 0)")
+            notes.append(f"deleted graded cells {', '.join(deleted)} (restored from the release and run)")
         if duplicated:
             notes.append(f"duplicated cells {', '.join(duplicated)} (nbgrader grades only "
                          "notebooks whose cell ids are unique: ask for a fixed copy)")
@@ -175,6 +175,29 @@ def merge(course_url: str, worker_url: str, assignment: str, student: str) -> tu
         db.commit()
         sub = gb.find_submission(assignment, student)
         return sub.score, sub.max_score
+
+
+def merge_gradebooks(root: Path, others: list[Path]) -> int:
+    """Copy every graded submission of other machines' gradebooks into the course's
+    (``--merge``); each replaces what was there. Returns how many were copied."""
+    from nbgrader.api import Gradebook
+
+    course_url = f"sqlite:///{root / 'gradebook.db'}"
+    state, count = read_state(root), 0
+    for other in others:
+        url = f"sqlite:///{other.resolve()}"
+        with Gradebook(url) as gb:
+            pairs = [(sub.assignment.name, sub.student.id)
+                     for a in gb.assignments for sub in a.submissions]
+        for a, s in pairs:
+            with deferred_interrupt():
+                merge(course_url, url, a, s)
+                folder = root / "submitted" / s / a
+                if folder.is_dir():  # the same files graded elsewhere: a rerun skips them
+                    state[f"{a}/{s}"] = submission_digest(folder)
+                    write_state(root, state)
+            count += 1
+    return count
 
 
 def export_csv(course_url: str, out: Path) -> int:
@@ -502,13 +525,39 @@ def _summary(jobs: list[Job], seconds: float) -> None:
           f"failed, {counts['pending']} not graded; {_fmt_time(seconds)}")
 
 
+def _merge_only(args) -> int:
+    from nbgrader.api import InvalidEntry, MissingEntry
+
+    root = Path.cwd().resolve()
+    if not (root / "gradebook.db").is_file():
+        print(f"grade: no gradebook.db in {root}: run this in the course root", file=sys.stderr)
+        return 2
+    missing = [str(p) for p in args.merge if not p.is_file()]
+    if missing:
+        print(f"grade: no such gradebook: {', '.join(missing)}", file=sys.stderr)
+        return 2
+    (root / STATE).mkdir(exist_ok=True)
+    try:
+        count = merge_gradebooks(root, args.merge)
+    except (MissingEntry, InvalidEntry) as exc:
+        print(f"grade: cannot merge ({exc}): generate the same assignments here first", file=sys.stderr)
+        return 2
+    export_csv(f"sqlite:///{root / 'gradebook.db'}", root / "grades.csv")
+    print(f"grade: merged {count} submissions from {len(args.merge)} gradebook(s); wrote grades.csv",
+          file=sys.stderr)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m checkers grade",
         description="Autograde every submission in submitted/ (or the named students') in "
         "parallel, store the grades in gradebook.db, generate feedback, write grades.csv. Run it "
         "in the course root.")
-    parser.add_argument("assignment", nargs="+", metavar="ASSIGNMENT")
+    parser.add_argument("assignment", nargs="*", metavar="ASSIGNMENT")
+    parser.add_argument("--merge", nargs="+", type=Path, default=[], metavar="GRADEBOOK",
+                        help="copy the grades in these gradebooks (other machines' gradebook.db) "
+                        "into this course's, then write grades.csv")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, metavar="N",
                         help="parallel grading processes (default: the number of CPUs)")
     parser.add_argument("--student", action="append", default=[], metavar="ID",
@@ -528,10 +577,15 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:
         return 0 if exc.code == 0 else 2
+    if not args.assignment and not args.merge:
+        print("grade: name at least one ASSIGNMENT (or --merge GRADEBOOK...)", file=sys.stderr)
+        return 2
     if args.workers < 1:
         print("grade: --workers must be at least 1", file=sys.stderr)
         return 2
     try:
+        if args.merge:
+            return _merge_only(args)
         return run(args)
     except KeyboardInterrupt:
         print("grade: interrupted; run the same command again to continue", file=sys.stderr)
