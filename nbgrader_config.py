@@ -60,3 +60,9 @@ c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.ClearHiddenTests",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
+
+# `nbgrader zip_collect ASSIGNMENT` takes an LMS download (the zip goes into
+# downloaded/ASSIGNMENT/archive/) apart into submitted/. File names as Canvas writes them:
+# <student>_[late_]<submission ids>_<notebook file name>, e.g. alexkim_late_123_4567_01-git-hygiene.ipynb
+c.FileNameCollectorPlugin.named_regexp = (
+    r"(?:.*/)?(?P<student_id>[^_/]+)_(?:late_)?(?:\d+_)+(?P<file_id>[^/]+\.ipynb)$")

@@ -106,6 +106,9 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         rules.add_argument("--markdown", action="store_true", help="print docs/rules.md")
         rules.add_argument("rule", nargs="?", help="show one rule's documentation")
 
+    if command is None:
+        sub.add_parser("grade", add_help=False, help="autograde a class in parallel (instructors; "
+                       "`checkers grade --help`)")
     return parser
 
 
@@ -244,6 +247,10 @@ COMMANDS = {"repo": _run_repo, "workflow": _run_workflow, "trigger": _run_trigge
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["grade"]:  # instructors' class grading has its own parser (nbgrader is heavy)
+        from .course.classroom import main as grade
+
+        return grade(argv[1:])
     first = argv[0] if argv else None
     parser = build_parser(first if first in COMMANDS and first not in IMPORTED_PARSERS else None)
     try:
@@ -251,8 +258,8 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exc:  # argparse already printed the usage error
         return EXIT_OK if exc.code == 0 else EXIT_USAGE
     if not args.command:
-        print("checkers: error: a command is required: repo, workflow, trigger, plan, "
-              "environments, promote, oidc, azureml or rules (see `checkers --help`)", file=sys.stderr)
+        print("checkers: error: a command is required: repo, workflow, trigger, plan, environments, "
+              "promote, oidc, azureml, grade or rules (see `checkers --help`)", file=sys.stderr)
         return EXIT_USAGE
     try:
         return COMMANDS[args.command](args)

@@ -1,0 +1,165 @@
+"""A whole class graded twice: plain `nbgrader autograde`, then `python -m checkers grade --workers 2`.
+
+    .venv/bin/python benchmarks/classroom.py [--size 40] [--workers 2] [--single] [ASSIGNMENT...]
+
+For every assignment in solutions/ (or the named ones) it generates the release in a temporary
+copy of the course and a class of SIZE submissions of mixed quality, made from the release and
+the solution notebook by grade_id, so it works for every module: reference solutions, blank
+hand-ins, partial ones, hostile ones (writing to the gradebook and the course, exiting the
+kernel), deleted and edited graded cells, and one endless loop. It grades the same class with
+plain nbgrader and with `checkers grade`, asserts identical scores, and prints both times and the
+speed-up. `--single` also times `checkers grade --workers 1` (per-submission cost against plain
+nbgrader's). Exits 1 when scores differ.
+"""
+from __future__ import annotations
+
+import argparse
+import copy
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parent.parent
+
+HOSTILE = '''\
+import os, pathlib
+for _p in ["../../../gradebook.db", "../../../nbgrader_config.py", os.path.expanduser("~/x")]:
+    try:
+        with open(_p, "a") as _fh:
+            _fh.write("tampered")
+    except OSError:
+        pass
+'''
+
+
+def _graded_ids(nb) -> tuple[dict, list[str]]:
+    """{grade_id: cell} and the ids of the answer cells, in notebook order."""
+    cells = {c.metadata["nbgrader"]["grade_id"]: c for c in nb.cells
+             if c.metadata.get("nbgrader", {}).get("grade_id")}
+    answers = [g for g, c in cells.items() if c.metadata["nbgrader"].get("solution")
+               and not c.metadata["nbgrader"].get("grade")]
+    return cells, answers
+
+
+def submissions(course: Path, assignment: str, size: int) -> dict[str, dict[str, nbformat.NotebookNode]]:
+    """{student: {notebook file name: notebook}} for a class of ``size``."""
+    out: dict = {}
+    for release_path in sorted((course / "notebooks" / assignment).glob("*.ipynb")):
+        release = nbformat.read(release_path, as_version=4)
+        solution = nbformat.read(course / "solutions" / assignment / release_path.name, as_version=4)
+        sol_cells, answers = _graded_ids(solution)
+
+        def solved(only=None, changes=None):
+            nb = copy.deepcopy(release)
+            cells, _ = _graded_ids(nb)
+            for gid in answers if only is None else only:
+                cells[gid].source = sol_cells[gid].source
+            for gid, src in (changes or {}).items():
+                cells[gid].source = src
+            return nb
+
+        half = answers[: len(answers) // 2]
+        first, mid = answers[0], answers[len(answers) // 2]
+        kinds = [
+            ("solution", lambda: solved()),
+            ("blank", lambda: copy.deepcopy(release)),
+            ("partial", lambda: solved(only=half)),
+            ("hostile", lambda: solved(changes={first: HOSTILE + sol_cells[first].source})),
+            ("exiter", lambda: solved(changes={mid: "import os\nos._exit(0)\n"})),
+            ("deleter", lambda: _without_first_test(solved())),
+            ("editor", lambda: _edit_first_test(solved())),
+        ]
+        for n in range(size):
+            if n == size - 1:
+                name, nb = "zz-looper", solved(changes={mid: "while True:\n    pass\n"})
+            else:
+                kind, make = kinds[n % len(kinds)]
+                name, nb = f"s{n:03d}-{kind}", make()
+            out.setdefault(name, {})[release_path.name] = nb
+    return out
+
+
+def _without_first_test(nb):
+    first = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade"))
+    nb.cells.remove(first)
+    return nb
+
+
+def _edit_first_test(nb):
+    first = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")
+                 and c.cell_type == "code")
+    first.source = "pass  # the learner emptied the test\n"
+    return nb
+
+
+def make_course(dest: Path, assignments: list[str], size: int) -> Path:
+    dest.mkdir(parents=True, exist_ok=True)
+    shutil.copy(ROOT / "nbgrader_config.py", dest)
+    shutil.copytree(ROOT / "solutions", dest / "solutions")
+    for a in assignments:
+        run(dest, [sys.executable, "-m", "nbgrader", "generate_assignment", a, "--force"])
+        for student, notebooks in submissions(dest, a, size).items():
+            folder = dest / "submitted" / student / a
+            folder.mkdir(parents=True)
+            for name, nb in notebooks.items():
+                nbformat.write(nb, folder / name)
+    return dest
+
+
+def run(cwd: Path, argv: list[str]) -> float:
+    start = time.perf_counter()
+    proc = subprocess.run(argv, cwd=cwd, capture_output=True, text=True)
+    if proc.returncode not in (0, 1):
+        raise SystemExit(f"{' '.join(argv[2:5])} failed: {proc.stderr.strip()[-800:]}")
+    return time.perf_counter() - start
+
+
+def scores(course: Path, assignment: str) -> dict[str, float]:
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        return {s.student.id: s.score for s in gb.find_assignment(assignment).submissions}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("assignment", nargs="*")
+    parser.add_argument("--size", type=int, default=40)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--single", action="store_true", help="also time checkers grade --workers 1")
+    args = parser.parse_args()
+    os.environ["PATH"] = os.pathsep.join([os.path.dirname(sys.executable), os.environ["PATH"]])
+    assignments = args.assignment or sorted(p.name for p in (ROOT / "solutions").iterdir() if p.is_dir())
+    status = 0
+    for a in assignments:
+        with tempfile.TemporaryDirectory(prefix="classroom-bench-") as tmp:
+            base = make_course(Path(tmp) / "base", [a], args.size)
+            plain_course = Path(shutil.copytree(base, Path(tmp) / "plain"))
+            plain = run(plain_course, [sys.executable, "-m", "nbgrader", "autograde", a, "--force"])
+            runs = [("checkers grade", args.workers)] + ([("one worker", 1)] if args.single else [])
+            print(f"{a}: {args.size} submissions; plain nbgrader autograde: {plain:.1f} s "
+                  f"({plain / args.size:.2f} s per submission)", flush=True)
+            for label, workers in runs:
+                course = Path(shutil.copytree(base, Path(tmp) / f"w{workers}"))
+                took = run(course, [sys.executable, "-m", "checkers", "grade", a, "--workers",
+                                    str(workers), "--no-feedback"])
+                same = scores(course, a) == scores(plain_course, a)
+                status |= not same
+                print(f"{a}: {label} --workers {workers}: {took:.1f} s ({took / args.size:.2f} s "
+                      f"per submission), speed-up {plain / took:.2f}x, scores "
+                      f"{'identical' if same else 'DIFFER'}", flush=True)
+                if not same:
+                    p, c = scores(plain_course, a), scores(course, a)
+                    print("  differ:", {s: (p.get(s), c.get(s)) for s in set(p) | set(c)
+                                        if p.get(s) != c.get(s)})
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
