@@ -66,9 +66,7 @@ def _findings(verdict: dict) -> list[Finding]:
 
 def self_check(check: str, answer: object) -> Result | ChoiceReport:
     """What the learner sees under an answer: findings with the hint ladder, or a pass."""
-    from .module01 import CHOICES
-
-    if check in CHOICES:
+    if check in _choice_checks():
         return _explain_once(check, answer)
     verdict = run_check(check, answer)
     findings = _findings(verdict)
@@ -95,12 +93,20 @@ def self_check(check: str, answer: object) -> Result | ChoiceReport:
     return Result(findings=shown, notes=notes)
 
 
+def _choice_checks() -> set:
+    from . import module01, module03
+
+    return {*module01.CHOICES, *module03.CHOICES}
+
+
 def _choices(check: str, key: object) -> set:
-    from .module01 import QUIZ, SECRET_CHOICES
+    from . import module01, module03
+    from .module01 import SECRET_CHOICES
 
     if check == "01-secret":
         return set(SECRET_CHOICES)
-    return set(QUIZ.get(key, {}).get("choices", ()))
+    quiz = module03.QUIZ if check.startswith("03-") else module01.QUIZ
+    return set(quiz.get(key, {}).get("choices", ()))
 
 
 class ChoiceReport:
@@ -167,11 +173,9 @@ def graded(check: str, answer: object) -> None:
 
     Choice questions are not judged here (that would be a ✅ on demand): only their form.
     """
-    from .module01 import CHOICES
-
     verdict = run_check(check, answer)
     findings = [f for f in _findings(verdict) if f.severity == "error"]
-    if check in CHOICES:
+    if check in _choice_checks():
         # a wrong letter is a finding whose message starts with the question and the letter;
         # a malformed one says that it "is not one of" the choices
         findings = [f for f in findings if "is not one of" in f.message or
