@@ -171,7 +171,8 @@ def test_feedback_does_not_reveal_hidden_tests(course, graded):
     html = (course / "feedback" / "partial" / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text()
     assert "CHECKERS-ANSWER" not in html and "HIDDEN TESTS" not in html
     assert '"03-environments"' in html  # the visible graded call is shown
-    assert "<svg" in html  # the promotion plan's picture is in the exported HTML
+    # the promotion plan's picture is in the exported HTML (nbconvert embeds SVG as a data URI)
+    assert "data:image/svg+xml;base64," in html
     assert m.QUIZ["KC_APPROVAL"]["choices"]["b"] in html
 
 
@@ -406,3 +407,21 @@ def test_grader_knows_every_check_of_the_module():
                           input=json.dumps(RIGHT_PLAN), capture_output=True, text=True,
                           cwd=ROOT, timeout=120)
     assert proc.returncode == 0 and json.loads(proc.stdout)["ok"], proc.stdout + proc.stderr
+
+
+def test_unchanged_release_fails_only_in_graded_cells_and_says_what_to_do(tmp_path):
+    """What a learner meets on Run All: every starter runs; only graded cells fail."""
+    from nbclient import NotebookClient
+
+    shutil.copy(RELEASE, tmp_path)
+    nb = nbformat.read(tmp_path / RELEASE.name, as_version=4)
+    NotebookClient(nb, timeout=120, kernel_name="python3", allow_errors=True,
+                   resources={"metadata": {"path": str(tmp_path)}}).execute()
+    graded_ids = {c.metadata["nbgrader"]["grade_id"] for c in nb.cells
+                  if c.metadata.get("nbgrader", {}).get("grade")}
+    errors = [(c.metadata.get("nbgrader", {}).get("grade_id"), o.ename) for c in nb.cells
+              if c.cell_type == "code" for o in c.get("outputs", []) if o.output_type == "error"]
+    assert errors and all(gid in graded_ids for gid, _ in errors), errors
+    text = json.dumps([c.get("outputs") for c in nb.cells])
+    assert "DEPLOY_WORKFLOW holds no YAML yet" in text and "not answered yet" in text
+    assert "SUBJECTS[" in text and "continue-on-error" in text
