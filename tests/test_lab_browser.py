@@ -479,6 +479,7 @@ def test_feedback_table_reads_well_in_exported_html_and_nbgrader_feedback(browse
 # Wrong answers a learner might type, by grade_id; other exercises get a comment only.
 WRONG_ANSWERS = {
     "gitignore": 'GITIGNORE = """\n# models\n*.pkl\n    # indented, like a hint\n"""',
+    "filters": 'FILTERS = """\non:\n  push:\n    branches: [main]\n"""',
 }
 
 

@@ -31,3 +31,12 @@ def load(module: str):
                 "the answer key is not in this copy of the course: in a graded class it stays "
                 "with the instructor, and your answer is graded when you submit") from None
         raise
+
+
+def load_for(module: str, checkable=()):
+    """:func:`load`, and when the key is missing, hand what could be checked without it on."""
+    try:
+        return load(module)
+    except AnswerKeyMissing as missing:
+        missing.findings = list(checkable)
+        raise

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from ..findings import Finding, Result
 from .feedback import problem, result
-from .quiz import checks as quiz_checks
+from .quiz import judge_quiz, one_question, quiz_text as _quiz_text
 
 LESSON = "03-environments"
 
@@ -352,9 +352,15 @@ QUIZ_POINTS = 0.5
 
 def quiz_text(questions: dict = QUIZ) -> str:
     """The questions and their choices as plain text (readable where widgets are not)."""
-    from .module01 import quiz_text as text
+    return _quiz_text(questions)
 
-    return text(questions)
+
+def check_quiz(answers: object) -> Result:
+    """The knowledge check: ``answers`` maps question keys to letters (some or all of them)."""
+    from .answer_keys import load_for
+
+    return judge_quiz(QUIZ, answers, lambda found: load_for("module03", found),
+                      lesson=LESSON + "#knowledge-check")
 
 
 CHECKS = {
@@ -363,9 +369,10 @@ CHECKS = {
     "03-plan": check_plan,
     "03-bypass": check_bypass,
     "03-subjects": check_subjects,
-    **quiz_checks("03-quiz", LESSON, QUIZ, "module03"),
+    "03-quiz": check_quiz,
+    **{f"03-quiz.{key}": one_question(check_quiz, key, "The knowledge check's question")
+       for key in QUIZ},
 }
-check_quiz = CHECKS["03-quiz"]
 KEYED = {"03-quiz", *(f"03-quiz.{key}" for key in QUIZ)}
 CHOICES = {"03-quiz", *(f"03-quiz.{key}" for key in QUIZ)}
 

@@ -12,9 +12,9 @@ Three behaviours a learner meets:
 * **hint ladder**: a failing check shows each finding's first hint step (the principle and the
   first thing to do); each *new* answer that still fails shows one more step. Re-running the
   same answer shows the same help.
-* **choice questions are explained once**: a single-choice answer (exercise 3b, the knowledge
-  check) is recorded the first time the self-check sees it, and only that recorded answer is
-  explained, with its ✅ or ❌. Trying the other letters afterwards gets no verdict, so the grade
+* **choice questions are explained once**: a single-choice answer (module 01's exercise 3b,
+  module 02's push predictions, the knowledge checks) is recorded the first time the
+  self-check sees it, and only that recorded answer is explained, with its ✅ or ❌. Trying the other letters afterwards gets no verdict, so the grade
   measures understanding, not retrying. (The record lives in this kernel: the grade itself
   uses what the answer cell holds when the notebook is submitted.)
 * **graded cells** (:func:`graded`) run the same check, cached, and assert it; for choice
@@ -60,6 +60,13 @@ def run_check(check: str, answer: object, timeout: float = 120) -> dict:
     return verdict
 
 
+def _choice_checks() -> set:
+    """Every module's choice questions (explained once; graded cells check only their form)."""
+    from . import module01, module02, module03
+
+    return module01.CHOICES | module02.CHOICES | module03.CHOICES
+
+
 def _findings(verdict: dict) -> list[Finding]:
     return [Finding(**f) for f in verdict.get("findings", [])]
 
@@ -93,20 +100,20 @@ def self_check(check: str, answer: object) -> Result | ChoiceReport:
     return Result(findings=shown, notes=notes)
 
 
-def _choice_checks() -> set:
-    from . import module01, module03
-
-    return {*module01.CHOICES, *module03.CHOICES}
-
-
 def _choices(check: str, key: object) -> set:
-    from . import module01, module03
-    from .module01 import SECRET_CHOICES
+    from .module01 import QUIZ, SECRET_CHOICES
 
+    if check.startswith("02-"):
+        from .module02 import choices_of
+
+        return choices_of(check, key)
+    if check.startswith("03-"):
+        from .module03 import QUIZ as QUIZ03
+
+        return set(QUIZ03.get(key, {}).get("choices", ()))
     if check == "01-secret":
         return set(SECRET_CHOICES)
-    quiz = module03.QUIZ if check.startswith("03-") else module01.QUIZ
-    return set(quiz.get(key, {}).get("choices", ()))
+    return set(QUIZ.get(key, {}).get("choices", ()))
 
 
 class ChoiceReport:

@@ -19,7 +19,7 @@ import html
 
 REOPEN_NOTE = ("After you reopen this notebook, the widget below may read 'Error displaying "
                "widget: model not found': widgets live in the running kernel. Run the cell "
-               "again; the plain-text copy of the questions is saved with the notebook.")
+               "again; the plain-text copy of what it shows is saved with the notebook.")
 
 
 def question_text(key: str, item: dict) -> str:
@@ -56,6 +56,43 @@ def quiz(questions: dict, key: str, answers: dict | None = None):
     box = w.VBox([w.HTML(f"<b>{html.escape(key)}</b>: {html.escape(item['question'])}"),
                   *rows, status])
     plain = question_text(key, item)
+    display({"application/vnd.jupyter.widget-view+json": {
+                 "model_id": box.model_id, "version_major": 2, "version_minor": 0},
+             "text/plain": plain,
+             "text/html": "<pre>" + html.escape(plain) + "</pre>"}, raw=True)
+    return box
+
+
+def trigger_explorer(workflow: str, explain, *, branch: str = "feature/improve-churn-model",
+                     changed: str = "src/train.py"):
+    """Branch or tag, changed files -> does the workflow run, and which filter decided.
+
+    ``explain(workflow, branch=..., tag=..., changed=[...])`` returns the answer as text (the
+    trigger simulator's, :func:`checkers.course.module02.explain_push`); the widget only
+    collects the push and shows that text, so the plain-text copy reads the same everywhere.
+    """
+    import ipywidgets as w
+    from IPython.display import display
+
+    kind = w.ToggleButtons(options=["branch", "tag"], value="branch", description="push of")
+    name = w.Text(value=branch, description="name", layout=w.Layout(width="28em"))
+    files = w.Textarea(value=changed, description="changed", placeholder="one file per line",
+                       layout=w.Layout(width="28em", height="6em"))
+    out = w.HTML()
+
+    def answer(*_):
+        ref = {"tag": name.value.strip()} if kind.value == "tag" else {"branch": name.value.strip()}
+        text = explain(workflow, changed=files.value.splitlines(), **ref)
+        out.value = f"<pre style='white-space:pre-wrap'>{html.escape(text)}</pre>"
+
+    for control in (kind, name, files):
+        control.observe(answer, names="value")
+    answer()
+    box = w.VBox([kind, name, files, out])
+    plain = ("Trigger explorer (interactive in JupyterLab). Without widgets, ask the same "
+             "question in code:\n  print(explain_push(WORKFLOW_TEXT, branch='feature/x', "
+             "changed=['src/train.py']))\n\nFor the push shown:\n"
+             + explain(workflow, branch=branch, changed=changed.splitlines()))
     display({"application/vnd.jupyter.widget-view+json": {
                  "model_id": box.model_id, "version_major": 2, "version_minor": 0},
              "text/plain": plain,
