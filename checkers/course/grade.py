@@ -17,9 +17,9 @@ import sys
 
 
 def checks() -> dict:
-    from . import module01, module02, module04
+    from . import module01, module02, module03, module04
 
-    return {**module01.CHECKS, **module02.CHECKS, **module04.CHECKS}
+    return {**module01.CHECKS, **module02.CHECKS, **module03.CHECKS, **module04.CHECKS}
 
 
 def in_fresh_process(check: str, answer: object, timeout: float = 300) -> dict:

@@ -62,9 +62,9 @@ def run_check(check: str, answer: object, timeout: float = 120) -> dict:
 
 def _choice_checks() -> set:
     """Every module's choice questions (explained once; graded cells check only their form)."""
-    from . import module01, module02, module04
+    from . import module01, module02, module03, module04
 
-    return module01.CHOICES | module02.CHOICES | module04.CHOICES
+    return module01.CHOICES | module02.CHOICES | module03.CHOICES | module04.CHOICES
 
 
 def _findings(verdict: dict) -> list[Finding]:
@@ -108,6 +108,10 @@ def _choices(check: str, key: object) -> set:
         from .module02 import choices_of
 
         return choices_of(check, key)
+    if check.startswith("03-"):
+        from .module03 import QUIZ as QUIZ03
+
+        return set(QUIZ03.get(key, {}).get("choices", ()))
     if check == "01-secret":
         return set(SECRET_CHOICES)
     quiz = module04.QUIZ if check.startswith("04-") else module01.QUIZ
