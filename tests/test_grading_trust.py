@@ -80,6 +80,20 @@ for _nb in [*_course.glob("solutions/*/*.ipynb"), *pathlib.Path({checkout!r}).gl
         pass
 # a process meant to outlive the kernel and tamper with later submissions
 _mine = _course / "autograded" / "b-gradebook" / {assignment!r}
+# links that nbgrader's unconfined steps would follow later: generate_feedback copies every
+# other file of this folder into the feedback that goes back to the learner
+import os
+for _name, _target in [("gradebook.txt", _db), ("solutions", _course / "solutions"),
+                       ("solution.txt", next(_course.glob("solutions/*/*.ipynb"), _db)),
+                       ("passwd.txt", "/etc/passwd")]:
+    try:
+        os.symlink(_target, _mine / _name)
+    except OSError:
+        pass
+try:
+    os.mkfifo(_mine / "pipe")
+except OSError:
+    pass
 subprocess.Popen(["sh", "-c", "while :; do date +%s%N >> lingering.txt; sleep 0.2; done"],
                  cwd=_mine, start_new_session=True)
 '''
@@ -220,7 +234,7 @@ def tree_digest(*roots: Path) -> str:
 
 
 @NEEDS_SANDBOX
-def test_hostile_class_changes_no_other_grade(generated, tmp_path):
+def test_hostile_class_changes_no_other_grade(generated, tmp_path, monkeypatch):
     course = course_copy(generated, tmp_path / "course")
     subs, earns = submissions(course)
     for student, nb in subs.items():
@@ -228,9 +242,12 @@ def test_hostile_class_changes_no_other_grade(generated, tmp_path):
         folder.mkdir(parents=True)
         nbformat.write(nb, folder / f"{ASSIGNMENT}.ipynb")
     before = tree_digest(ROOT / "checkers", course / "solutions", course / "submitted")
-    private_before = set(Path("/tmp").glob("grade-*"))
+    # this run's private folders only: other courses may be grading on the same machine
+    parent = Path(tempfile.mkdtemp(prefix="gt-", dir="/tmp"))
+    monkeypatch.setenv("CHECKERS_GRADING_TMP", str(parent))
     nbgrader(course, "autograde", ASSIGNMENT, "--force")
-    assert set(Path("/tmp").glob("grade-*")) <= private_before  # every private folder removed
+    assert not list(parent.iterdir())  # every private folder removed
+    parent.rmdir()
     got = scores(course, subs)
     assert got == earns
     assert tree_digest(ROOT / "checkers", course / "solutions", course / "submitted") == before
@@ -241,6 +258,13 @@ def test_hostile_class_changes_no_other_grade(generated, tmp_path):
     size = lingering.stat().st_size  # it ran while the kernel did ...
     time.sleep(1)
     assert lingering.stat().st_size == size  # ... and ended with it
+    # the links and the FIFO it planted are gone before any unconfined step can follow them
+    assert not [p for p in (course / "autograded").rglob("*") if p.is_symlink()
+                or not (p.is_file() or p.is_dir())]
+    nbgrader(course, "generate_feedback", ASSIGNMENT, "--student", "b-gradebook")
+    feedback = course / "feedback" / "b-gradebook" / ASSIGNMENT
+    assert sorted(p.name for p in feedback.iterdir()) == sorted(
+        ["lingering.txt", "pwned.txt", f"{ASSIGNMENT}.html"])  # no gradebook, solutions, passwd
 
 
 def test_grading_refuses_without_a_sandbox_unless_the_risk_is_accepted(generated, tmp_path):

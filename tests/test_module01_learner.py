@@ -120,6 +120,39 @@ def test_hint_ladder_shows_one_more_step_per_new_failing_answer():
     assert any("*.csv" in f.hint for f in second.findings)
 
 
+def _starter(grade_id: str, name: str):
+    cell = next(c for c in nbformat.read(RELEASE, as_version=4).cells if _grade_id(c) == grade_id)
+    namespace: dict = {}
+    exec(cell.source, namespace)
+    return namespace[name]
+
+
+@pytest.mark.parametrize("check, grade_id, name, first_try", [
+    ("01-gitignore", "gitignore", "GITIGNORE", "*.pkl\n"),
+    ("01-layout", "layout", "SCAFFOLD_SCRIPT", "mkdir -p src tests\ntouch src/train.py\n"),
+])
+def test_running_the_starter_unchanged_is_no_attempt(check, grade_id, name, first_try):
+    # Run All before the first exercise runs every self-check on its starter: the learner's
+    # first own answer must still get the first step only, never the fix written out
+    selfcheck.self_check(check, _starter(grade_id, name))
+    first = selfcheck.self_check(check, first_try)
+    assert first.findings and all(len(f.hint.splitlines()) == 1 for f in first.findings)
+    second = selfcheck.self_check(check, first_try + "# changed\n")
+    assert any(len(f.hint.splitlines()) > 1 for f in second.findings)
+
+
+def test_an_answer_of_the_wrong_type_gets_one_line_that_says_so(capsys):
+    unserialisable = selfcheck.self_check("01-gitignore", {"*.pkl", "data/"})  # a set
+    assert [f.message for f in unserialisable.findings] == [
+        "the answer cannot be checked: Object of type set is not JSON serializable"]
+    with pytest.raises(AssertionError, match="cannot be checked"):
+        selfcheck.graded("01-gitignore", {"*.pkl"})
+    listed = selfcheck.self_check("01-gitignore", ["*.pkl", "data/"])
+    assert [f.message for f in listed.findings] == ["GITIGNORE is a list, not text"]
+    quiz = str(selfcheck.self_check("01-quiz", {"KC_PKL": ["c"]}))
+    assert "KC_PKL" in quiz and "not one of" in quiz
+
+
 def test_choice_question_is_explained_once_and_never_confirmed_on_retry():
     wrong = str(selfcheck.self_check("01-secret", "a"))
     assert wrong.startswith("❌") and "cloned" in wrong

@@ -136,7 +136,10 @@ def command(argv: list[str], *, writable: list[Path] = (), private: Path | None 
 
 def private_folder() -> Path:
     """A fresh temporary folder for one confined process (short path: Unix sockets live there)."""
-    base = Path(tempfile.mkdtemp(prefix="grade-", dir="/tmp" if os.path.isdir("/tmp") else None))
+    # CHECKERS_GRADING_TMP: a test's own parent folder (several courses grade at once on a
+    # shared machine, and each must find only its own leftovers); keep it short
+    parent = os.environ.get("CHECKERS_GRADING_TMP") or ("/tmp" if os.path.isdir("/tmp") else None)
+    base = Path(tempfile.mkdtemp(prefix="grade-", dir=parent))
     for sub in ("home", "tmp"):
         (base / sub).mkdir()
     return base
@@ -214,6 +217,27 @@ def run_confined(argv: list[str], *, input: str, timeout: float, confined: bool,
         shutil.rmtree(private, ignore_errors=True)
 
 
+def drop_links(folder: Path) -> list[Path]:
+    """Remove symbolic links and special files (FIFOs, sockets) a submission left in its folder.
+
+    The kernel cannot read the course, but it can *name* it: a link it plants in its own folder
+    (``gradebook.txt -> ../../../gradebook.db``) is followed later by nbgrader's unconfined
+    steps, and ``generate_feedback`` copies every other file of the folder into the feedback
+    that goes back to the learner: the gradebook, the solutions, the instructor's files. A FIFO
+    would make that copy fail. Called once the kernel and everything it started have
+    ended (bubblewrap's pid namespace ends with the kernel).
+    """
+    dropped = []
+    for dirpath, dirnames, filenames in os.walk(folder):  # never follows links
+        for name in [*dirnames, *filenames]:
+            path = Path(dirpath) / name
+            if path.is_symlink() or not (path.is_file() or path.is_dir()):
+                path.unlink()
+                dropped.append(path)
+        dirnames[:] = [d for d in dirnames if (Path(dirpath) / d).is_dir()]  # links are gone
+    return dropped
+
+
 def _not_run(message: str):
     from nbformat.v4 import new_output
 
@@ -229,7 +253,14 @@ class ExecuteToTheEnd(Execute):
 
     def preprocess(self, nb, resources=None, km=None):
         self._gone = False
-        return super().preprocess(nb, resources, km)
+        try:
+            return super().preprocess(nb, resources, km)
+        finally:
+            folder = ((resources or {}).get("metadata") or {}).get("path")
+            if folder:
+                for dropped in drop_links(Path(folder)):
+                    self.log.warning("removed %s: the submission made it, and it is not a "
+                                     "plain file or folder", dropped)
 
     def preprocess_cell(self, cell, resources, index):
         if cell.cell_type != "code":

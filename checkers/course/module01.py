@@ -134,7 +134,12 @@ _GITIGNORE_PRINCIPLE = {
 
 def check_gitignore(text: object) -> Result:
     """Exercise 2: a .gitignore, judged by git itself through the repository checker."""
-    if not isinstance(text, str) or not text.strip():
+    if text is not None and not isinstance(text, str):
+        return result([problem("exercise-2-gitignore", f"{LESSON}#ignore-files",
+                               f"GITIGNORE is a {type(text).__name__}, not text",
+                               'write the lines as one string, between the triple quotes: '
+                               'GITIGNORE = """ ... """', path=".gitignore")])
+    if not text or not text.strip():
         return result([problem("exercise-2-gitignore", f"{LESSON}#ignore-files",
                                "the .gitignore is empty", "write its lines into GITIGNORE",
                                path=".gitignore")])

@@ -22,6 +22,8 @@ Three behaviours a learner meets:
 """
 from __future__ import annotations
 
+import ast
+import functools
 import json
 import os
 import subprocess
@@ -42,7 +44,15 @@ def run_check(check: str, answer: object, timeout: float = 120) -> dict:
 
     ``ok`` is None, with ``pending`` saying why, when this copy has no answer key for it.
     """
-    data = json.dumps(answer)
+    try:
+        data = json.dumps(answer)
+    except (TypeError, ValueError) as exc:  # a set, a module, a function...: say so in one line
+        return {"ok": False, "notes": [], "findings": [Finding(
+            rule=check, severity="error", path="<answer>", line=None, column=None,
+            message=f"the answer cannot be checked: {exc}",
+            hint="use plain data: text in quotes, numbers, lists [...], dicts {...}, None "
+                 "(a set {a, b} is no dict: a dict has a key and a value, {key: value})",
+            docs="").to_dict()]}
     if (check, data) in _CACHE:
         return _CACHE[(check, data)]
     env = dict(os.environ)
@@ -67,6 +77,38 @@ def _choice_checks() -> set:
     return module01.CHOICES | module02.CHOICES | module03.CHOICES | module04.CHOICES
 
 
+@functools.lru_cache(maxsize=None)
+def _starters(check: str) -> frozenset:
+    """The values the release's answer cell for ``check`` starts with (as sorted JSON).
+
+    Running the starter unchanged (Run All before the first exercise) is no attempt: it must
+    not climb the hint ladder, or the learner's first real answer would get the second step.
+    """
+    module, _, name = check.partition("-")
+    found = set()
+    for path in sorted((COURSE_ROOT / "notebooks").glob(f"{module}-*/*.ipynb")):
+        try:
+            cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+        for cell in cells:
+            if (cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") != name
+                    or cell.get("cell_type") != "code"):
+                continue
+            source = cell.get("source", "")
+            try:
+                tree = ast.parse(source if isinstance(source, str) else "".join(source))
+            except SyntaxError:
+                continue
+            for node in tree.body:
+                if isinstance(node, ast.Assign):
+                    try:
+                        found.add(json.dumps(ast.literal_eval(node.value), sort_keys=True))
+                    except (ValueError, TypeError, SyntaxError):
+                        pass
+    return frozenset(found)
+
+
 def _findings(verdict: dict) -> list[Finding]:
     return [Finding(**f) for f in verdict.get("findings", [])]
 
@@ -86,10 +128,13 @@ def self_check(check: str, answer: object) -> Result | ChoiceReport:
     if verdict["ok"]:
         return Result(findings=findings, notes=notes)
     attempts = _FAILED_ATTEMPTS.setdefault(check, [])
-    data = json.dumps(answer, sort_keys=True)
-    if data not in attempts:
-        attempts.append(data)
-    step = attempts.index(data) + 1
+    data = json.dumps(answer, sort_keys=True, default=repr)
+    if data in _starters(check):
+        step = 1  # the starter as handed out (Run All at the start): no attempt yet
+    else:
+        if data not in attempts:
+            attempts.append(data)
+        step = attempts.index(data) + 1
     shown, more = [], False
     for finding in findings:
         steps = ladder_steps(finding.hint)
@@ -151,7 +196,7 @@ def _explain_once(check: str, answer: object) -> ChoiceReport:
             lines[key] = (f"{key}: not answered yet. The explanation shows once your answer is "
                           "recorded.")
             continue
-        if letter not in _choices(check, key):
+        if not isinstance(letter, str) or letter not in _choices(check, key):
             to_judge[key] = given  # malformed: the check says what is wrong; nothing is recorded
             continue
         first = _RECORDED.setdefault((check, str(key)), letter)
