@@ -26,6 +26,8 @@ from ..findings import Finding, Result
 from ..registry import all_rules
 from ..repo import check_repo
 from .feedback import problem, result
+from .quiz import judge_quiz, one_question
+from .quiz import quiz_text as _quiz_text
 from .sandbox import Sandbox
 
 LESSON = "01-git-hygiene"
@@ -720,12 +722,7 @@ QUIZ_POINTS = 0.5  # per question: one graded cell each, so 3 of 4 right scores 
 
 def quiz_text(questions: dict = QUIZ) -> str:
     """The questions and their choices as plain text (readable where widgets are not)."""
-    blocks = []
-    for number, (key, item) in enumerate(questions.items(), 1):
-        lines = [f"{number}. {key}: {item['question']}"]
-        lines += [f"   {letter}) {text}" for letter, text in item["choices"].items()]
-        blocks.append("\n".join(lines))
-    return "\n\n".join(blocks)
+    return _quiz_text(questions)
 
 
 def check_quiz(answers: object) -> Result:
@@ -734,43 +731,11 @@ def check_quiz(answers: object) -> Result:
     Only the questions present are judged, so each graded cell can hand over one question
     (partial credit); a question given with no letter is a finding.
     """
-    ex, lesson = "knowledge-check", f"{LESSON}#knowledge-check"
-    if not isinstance(answers, dict) or not answers:
-        return result([problem(ex, lesson, "expected a dict of answers, one letter per question",
-                               "see the answer cell")])
-    findings, notes, judged = [], [], {}
-    for key, given in answers.items():
-        item = QUIZ.get(key)
-        if item is None:
-            findings.append(problem(ex, lesson, f"{key!r} is not a question of this quiz",
-                                    f"the questions are {', '.join(QUIZ)}", path=str(key)))
-            continue
-        choice = given.strip().lower() if isinstance(given, str) else None
-        if choice not in item["choices"]:
-            findings.append(problem(ex, lesson, f"{key}: {given!r} is not one of "
-                                    f"{', '.join(item['choices'])}", "answer with one letter",
-                                    path=key))
-        else:
-            judged[key] = choice
-    if judged:
-        keys = _keys(findings)
-        for key, choice in judged.items():
-            why = keys.QUIZ_WHY[key][choice]
-            if choice != keys.QUIZ_ANSWER[key]:
-                findings.append(problem(ex, lesson, f"{key}: {choice}) is not right. {why}",
-                                        "reread the section the question is about", path=key))
-            else:
-                notes.append(f"{key}: {choice}) is right. {why}")
-    return result(findings, notes)
+    return judge_quiz(QUIZ, answers, _keys, lesson=f"{LESSON}#knowledge-check")
 
 
 def _quiz_question(key: str):
-    def check(answers: object) -> Result:
-        if not isinstance(answers, dict):
-            return check_quiz(answers)
-        return check_quiz({key: answers.get(key)})
-    check.__doc__ = f"The knowledge check's question {key} alone (one graded cell)."
-    return check
+    return one_question(check_quiz, key, "The knowledge check's question")
 
 
 CHECKS = {

@@ -27,6 +27,7 @@ from pathlib import Path
 
 from ..findings import Finding, Result
 from .feedback import problem, result
+from .quiz import judge_quiz, one_question
 
 LESSON = "04-azure-ml-assets"
 NOT_GRADED = ["azureml-sdk-validation"]
@@ -403,50 +404,22 @@ QUIZ = {
 
 def quiz_text(questions: dict = QUIZ) -> str:
     """The questions and their choices as plain text (readable where widgets are not)."""
-    from .module01 import quiz_text as text
+    from .quiz import quiz_text as text
 
     return text(questions)
 
 
 def check_quiz(answers: object) -> Result:
-    """The knowledge check: ``answers`` maps question keys to letters (some or all)."""
-    ex, lesson = "knowledge-check", f"{LESSON}#knowledge-check"
-    if not isinstance(answers, dict) or not answers:
-        return result([problem(ex, lesson, "expected a dict of answers, one letter per question",
-                               "see the answer cell")])
-    findings, notes, judged = [], [], {}
-    for key, given in answers.items():
-        item = QUIZ.get(key)
-        if item is None:
-            findings.append(problem(ex, lesson, f"{key!r} is not a question of this quiz",
-                                    f"the questions are {', '.join(QUIZ)}", path=str(key)))
-            continue
-        choice = given.strip().lower() if isinstance(given, str) else None
-        if choice not in item["choices"]:
-            findings.append(problem(ex, lesson, f"{key}: {given!r} is not one of "
-                                    f"{', '.join(item['choices'])}", "answer with one letter",
-                                    path=key))
-        else:
-            judged[key] = choice
-    if judged:
-        keys = _keys(findings)
-        for key, choice in judged.items():
-            why = keys.QUIZ_WHY[key][choice]
-            if choice != keys.QUIZ_ANSWER[key]:
-                findings.append(problem(ex, lesson, f"{key}: {choice}) is not right. {why}",
-                                        "reread the section the question is about", path=key))
-            else:
-                notes.append(f"{key}: {choice}) is right. {why}")
-    return result(findings, notes)
+    """The knowledge check: ``answers`` maps question keys to letters (some or all of them).
+
+    Only the questions present are judged, so each graded cell can hand over one question
+    (partial credit); a question given with no letter is a finding.
+    """
+    return judge_quiz(QUIZ, answers, _keys, lesson=f"{LESSON}#knowledge-check")
 
 
 def _quiz_question(key: str):
-    def check(answers: object) -> Result:
-        if not isinstance(answers, dict):
-            return check_quiz(answers)
-        return check_quiz({key: answers.get(key)})
-    check.__doc__ = f"The knowledge check's question {key} alone (one graded cell)."
-    return check
+    return one_question(check_quiz, key, "The knowledge check's question")
 
 
 CHECKS = {
