@@ -163,6 +163,15 @@ def _choices(check: str, key: object) -> set:
     return set(quiz.get(key, {}).get("choices", ()))
 
 
+def _is_choice(given: object, choices: set) -> bool:
+    """Membership that survives an unhashable answer (a list where one letter was asked for);
+    choices are letters, or True/False for module 02's predictions."""
+    try:
+        return given in choices
+    except TypeError:
+        return False
+
+
 class ChoiceReport:
     """One line per question: the recorded answer's verdict and why, or why there is none.
 
@@ -196,7 +205,7 @@ def _explain_once(check: str, answer: object) -> ChoiceReport:
             lines[key] = (f"{key}: not answered yet. The explanation shows once your answer is "
                           "recorded.")
             continue
-        if not isinstance(letter, str) or letter not in _choices(check, key):
+        if not _is_choice(letter, _choices(check, key)):
             to_judge[key] = given  # malformed: the check says what is wrong; nothing is recorded
             continue
         first = _RECORDED.setdefault((check, str(key)), letter)
