@@ -19,6 +19,7 @@ from checkers.course import selfcheck
 from checkers.course.keys import module03 as keys
 
 from .conftest import ROOT
+from .notebook_helpers import autograde
 from .test_module01 import CHEATS, cells_by_id, nbgrader
 
 ASSIGNMENT = "03-environments"
@@ -120,20 +121,7 @@ def graded(course):
 
     students = {"solution": solution, "release": release, "partial": partial,
                 "cheater": cheater, "gutted": gutted, "quizzer": quizzer}
-    for student, nb in students.items():
-        folder = course / "submitted" / student / ASSIGNMENT
-        folder.mkdir(parents=True, exist_ok=True)
-        nbformat.write(nb, folder / f"{ASSIGNMENT}.ipynb")
-    nbgrader(course, "autograde", ASSIGNMENT, "--force")
-    from nbgrader.api import Gradebook
-
-    scores = {}
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
-        for student in students:
-            sub = gb.find_submission(ASSIGNMENT, student)
-            scores[student] = (sub.score, {g.name: g.score for nb in sub.notebooks for g in nb.grades})
-            assert sub.max_score == TOTAL
-    return scores
+    return autograde(course, ASSIGNMENT, students, TOTAL)
 
 
 def test_solution_scores_full_marks(graded):

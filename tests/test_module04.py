@@ -7,7 +7,6 @@ import os
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import nbformat
 import pytest
@@ -16,6 +15,7 @@ from checkers.course import module04
 from checkers.course.keys import module04 as keys
 
 from .conftest import ROOT
+from .notebook_helpers import autograde, nbgrader
 
 ASSIGNMENT = "04-azure-ml-assets"
 SOURCE = ROOT / "solutions" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
@@ -41,13 +41,6 @@ with open(_fake, "w") as fh:
 os.chmod(_fake, 0o755)
 sys.executable = _fake
 """
-
-
-def nbgrader(course: Path, *args: str) -> subprocess.CompletedProcess:
-    proc = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course,
-                          capture_output=True, text=True, timeout=900)
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    return proc
 
 
 def cells_by_id(nb) -> dict:
@@ -139,12 +132,6 @@ def test_quiz_choices_are_of_similar_length():
         assert set(keys.QUIZ_WHY[key]) == set(item["choices"]) and keys.QUIZ_ANSWER[key] in item["choices"]
 
 
-def _submit(course: Path, student: str, nb) -> None:
-    folder = course / "submitted" / student / ASSIGNMENT
-    folder.mkdir(parents=True, exist_ok=True)
-    nbformat.write(nb, folder / f"{ASSIGNMENT}.ipynb")
-
-
 @pytest.fixture(scope="module")
 def graded(course):
     solution = nbformat.read(SOURCE, as_version=4)
@@ -170,18 +157,7 @@ def graded(course):
 
     students = {"solution": solution, "release": release, "partial": partial,
                 "hostile": hostile, "quizzer": quizzer}
-    for student, nb in students.items():
-        _submit(course, student, nb)
-    nbgrader(course, "autograde", ASSIGNMENT, "--force")
-    from nbgrader.api import Gradebook
-
-    scores = {}
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
-        for student in students:
-            sub = gb.find_submission(ASSIGNMENT, student)
-            scores[student] = (sub.score, {g.name: g.score for nb in sub.notebooks for g in nb.grades})
-            assert sub.max_score == TOTAL
-    return scores
+    return autograde(course, ASSIGNMENT, students, TOTAL)
 
 
 def test_solution_scores_full_marks(graded):
