@@ -1,6 +1,6 @@
 """Helpers for the modules' notebook tests: real nbgrader runs, real kernels.
 
-(Module 02's tests use these; module 01's tests hold their own copies from before.)
+(Every module's notebook tests use these.)
 """
 from __future__ import annotations
 

@@ -3,17 +3,16 @@ from __future__ import annotations
 
 import copy
 import hashlib
-import json
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import nbformat
 import pytest
 
 from .conftest import ROOT
+from .notebook_helpers import autograde, cells_by_id, course_copy, execute, nbgrader, nbval_lax
 
 ASSIGNMENT = "01-git-hygiene"
 SOURCE = ROOT / "solutions" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
@@ -45,27 +44,10 @@ subprocess.run = lambda *a, **k: subprocess.CompletedProcess(a, 0, '{"ok": true}
 """
 
 
-def nbgrader(course: Path, *args: str) -> subprocess.CompletedProcess:
-    proc = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course,
-                          capture_output=True, text=True, timeout=600)
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    return proc
-
-
 @pytest.fixture(scope="module")
 def course(tmp_path_factory):
     """A temporary copy of the course with the assignment generated from solutions/."""
-    root = tmp_path_factory.mktemp("course")
-    shutil.copy(ROOT / "nbgrader_config.py", root)
-    shutil.copytree(ROOT / "solutions", root / "solutions")
-    env_path = os.pathsep.join([os.path.dirname(sys.executable), os.environ["PATH"]])
-    os.environ["PATH"] = env_path  # module-scoped: the autouse fixture is function-scoped
-    nbgrader(root, "generate_assignment", ASSIGNMENT, "--force")
-    return root
-
-
-def cells_by_id(nb) -> dict:
-    return {c.metadata["nbgrader"]["grade_id"]: c for c in nb.cells if "nbgrader" in c.metadata}
+    return course_copy(tmp_path_factory.mktemp("course"), ASSIGNMENT)
 
 
 def test_committed_release_matches_a_fresh_generation(course):
@@ -92,12 +74,6 @@ def test_source_notebook_outputs_are_stripped():
     nb = nbformat.read(SOURCE, as_version=4)
     assert all(not c.get("outputs") and c.get("execution_count") is None
                for c in nb.cells if c.cell_type == "code")
-
-
-def _submit(course: Path, student: str, nb) -> None:
-    folder = course / "submitted" / student / ASSIGNMENT
-    folder.mkdir(parents=True, exist_ok=True)
-    nbformat.write(nb, folder / f"{ASSIGNMENT}.ipynb")
 
 
 @pytest.fixture(scope="module")
@@ -132,18 +108,7 @@ def graded(course):
 
     students = {"solution": solution, "release": release, "partial": partial,
                 "cheater": cheater, "deleter": deleter, "quizzer": quizzer}
-    for student, nb in students.items():
-        _submit(course, student, nb)
-    nbgrader(course, "autograde", ASSIGNMENT, "--force")
-    from nbgrader.api import Gradebook
-
-    scores = {}
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
-        for student in students:
-            sub = gb.find_submission(ASSIGNMENT, student)
-            scores[student] = (sub.score, {g.name: g.score for nb in sub.notebooks for g in nb.grades})
-            assert sub.max_score == TOTAL
-    return scores
+    return autograde(course, ASSIGNMENT, students, TOTAL)
 
 
 def test_solution_scores_full_marks(graded):
@@ -195,12 +160,7 @@ def test_solution_leaves_no_file_next_to_the_notebook(course):
 
 
 def _execute(path: Path):
-    from nbclient import NotebookClient
-
-    nb = nbformat.read(path, as_version=4)
-    NotebookClient(nb, timeout=120, kernel_name="python3",
-                   resources={"metadata": {"path": str(path.parent)}}).execute()
-    return nb
+    return execute(nbformat.read(path, as_version=4), path.parent, allow_errors=False)
 
 
 def _digest(path: Path) -> str | None:
@@ -225,9 +185,4 @@ def test_notebook_leaves_course_checkout_and_global_gitconfig_alone(tmp_path):
 
 
 def test_nbval_lax_runs_the_solution_in_a_temporary_copy(tmp_path):
-    shutil.copy(SOURCE, tmp_path)
-    proc = subprocess.run([sys.executable, "-m", "pytest", "--nbval-lax", "-q", "-p",
-                           "no:cacheprovider", str(tmp_path / SOURCE.name)],
-                          cwd=tmp_path, capture_output=True, text=True, timeout=600)
-    assert proc.returncode == 0, proc.stdout[-3000:]
-    assert " passed" in proc.stdout
+    nbval_lax(SOURCE, tmp_path)
