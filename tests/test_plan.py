@@ -597,6 +597,37 @@ def test_a_real_push_answers_with_the_plan(tmp_path, monkeypatch):
     assert plan_push(origin, "main").running == []
 
 
+
+def test_a_real_push_of_more_than_1000_commits_runs_whatever_the_paths(tmp_path):
+    """GitHub: "If you push more than 1,000 commits ... the workflow will always run"."""
+    import subprocess
+
+    from checkers.workflow.push import plan_push
+
+    origin = tmp_path / "origin.git"
+    subprocess.run(["git", "init", "-q", "--bare", str(origin)], check=True)
+    workflow = (ROOT / "sample_repo/.github/workflows/train-on-push.yml").read_bytes()
+    stream = [b"blob\nmark :1\ndata %d\n%s\n" % (len(workflow), workflow)]
+    for n in range(1, 1003):  # README-only commits: the path filter alone would skip them
+        text = b"%d\n" % n
+        stream.append(b"commit refs/heads/feature/x\nmark :%d\n"
+                      b"committer A <a@example.com> %d +0000\ndata 2\nc\n" % (n + 1, 1700000000 + n))
+        if n == 1:
+            stream.append(b"M 100644 :1 .github/workflows/train-on-push.yml\n")
+        else:
+            stream.append(b"from :%d\n" % n)
+        stream.append(b"M 100644 inline README.md\ndata %d\n%s\n" % (len(text), text))
+    subprocess.run(["git", "fast-import", "--quiet"], cwd=origin, input=b"".join(stream),
+                   check=True)
+    first = subprocess.run(["git", "rev-parse", "feature/x~1001"], cwd=origin, check=True,
+                           capture_output=True, text=True).stdout.strip()
+    push = plan_push(origin, "feature/x", before=first)
+    assert push.commits == 1001 and push.changed == ["README.md"]
+    assert push.running == ["train-on-push.yml"]
+    assert any("1001 commits" in line for line in push.plans["train-on-push.yml"].why)
+    fewer = plan_push(origin, "feature/x", before=first, after="feature/x~1")
+    assert fewer.commits == 1000 and fewer.running == []
+
 def test_payload_keys_an_event_does_not_have_are_null():
     p = plan(wf("""
         on: [push, pull_request]

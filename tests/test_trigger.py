@@ -274,6 +274,29 @@ def test_more_than_300_changed_files():
     assert evaluate(TRAIN, "push", branch="feature/x", changed=changed[-300:]).runs
 
 
+
+def test_a_push_of_more_than_1000_commits_skips_the_path_filter():
+    decision = evaluate(TRAIN, "push", branch="feature/x", changed=["README.md"], commits=1001)
+    assert decision.runs
+    assert any("1001 commits" in line and "not evaluated" in line for line in decision.explanation)
+    assert not evaluate(TRAIN, "push", branch="feature/x", changed=["README.md"], commits=1000).runs
+    # the branch filter still applies
+    assert not evaluate(TRAIN, "push", branch="main", changed=["README.md"], commits=5000).runs
+
+
+def test_commits_on_the_command_line(capsys, tmp_path):
+    wf = tmp_path / "train.yml"
+    wf.write_text(TRAIN)
+    parser = argparse.ArgumentParser()
+    args = add_parser(parser.add_subparsers()).parse_args(
+        [str(wf), "--event", "push", "--branch", "feature/x", "--changed", "README.md",
+         "--commits", "1500", "--format", "json"])
+    assert run(args) == 0
+    assert json.loads(capsys.readouterr().out)["runs"] is True
+    with pytest.raises(SystemExit):
+        add_parser(argparse.ArgumentParser().add_subparsers()).parse_args(
+            [str(wf), "--event", "push", "--branch", "x", "--commits", "many"])
+
 # -- evaluate(): push rules ---------------------------------------------------------------------
 
 def test_tag_filters_only_skip_branch_pushes():

@@ -29,7 +29,8 @@ from pathlib import Path
 from typing import Any
 
 from . import expressions as ex
-from .trigger import EVENTS, PR_EVENTS, _load, _read, _short, argument_problem, evaluate
+from .trigger import (EVENTS, PR_EVENTS, _load, _read, _short, add_commits_argument,
+                      argument_problem, evaluate)
 
 MAX_COMBINATIONS = 256  # GitHub's limit of jobs per matrix
 MAX_TRIED = 100_000  # combinations looked at before exclusions, so a huge product cannot hang us
@@ -678,7 +679,8 @@ def plan(workflow: Any, event: str = "push", *, branch: str | None = None,
          tag: str | None = None, base: str | None = None, head: str | None = None,
          sha: str | None = None, changed=(), repo: str | None = None,
          inputs: dict | None = None, variables: dict | None = None,
-         run_number: int | None = None, activity: str | None = None) -> Plan:
+         run_number: int | None = None, activity: str | None = None,
+         commits: int | None = None) -> Plan:
     """What GitHub would run for this event: ``workflow`` is a path, YAML text or a parsed
     mapping (as for :func:`checkers.workflow.trigger.evaluate`). ``inputs`` are
     workflow_dispatch inputs, ``variables`` the repository's ``vars``; whatever is not given
@@ -699,7 +701,7 @@ def plan(workflow: Any, event: str = "push", *, branch: str | None = None,
     if problem:
         return Plan(False, [problem], event=event)
     decision = evaluate(data, event, branch=branch, tag=tag, base=base, head=head,
-                        changed=changed, activity=activity)
+                        changed=changed, activity=activity, commits=commits)
     title = _scalar_text(data.get("name")) if isinstance(data.get("name"), (str, int)) else ""
     result = Plan(decision.runs, list(decision.explanation), event=event, title=title)
     if not decision.runs:
@@ -889,6 +891,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     parser.add_argument("--run-number", metavar="N", type=int, help="github.run_number")
     parser.add_argument("--activity", metavar="TYPE",
                         help="pull_request*: the activity type (default: opened)")
+    add_commits_argument(parser)
     parser.add_argument("--format", choices=("text", "json"), default="text",
                         help="output format (default: text)")
     return parser
@@ -903,7 +906,7 @@ def run(args) -> int:
                       head=get("head"), sha=get("sha"), changed=get("changed") or (),
                       repo=get("repo"), inputs=dict(get("input") or []),
                       variables=dict(get("var") or []), run_number=get("run_number"),
-                      activity=get("activity"))
+                      activity=get("activity"), commits=get("commits"))
     except (OSError, ValueError) as exc:
         print(f"checkers: error: {exc}", file=sys.stderr)
         return 2

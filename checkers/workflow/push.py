@@ -9,6 +9,7 @@
   existing branch is a two-dot diff of the old and new heads; a push that creates a branch is a
   two-dot diff "against the parent of the ancestor of the deepest commit pushed" (the oldest
   commit no other ref already had); a new branch that brings no new commit changes no file;
+  a push of more than 1,000 commits runs the workflow whatever its path filter says;
 * each workflow gets a :func:`checkers.workflow.plan.plan` for that push.
 
 ``python -m checkers.workflow.push`` is a ``post-receive`` hook body: it reads git's
@@ -37,6 +38,7 @@ class Push:
     changed: list[str]
     plans: dict[str, Plan] = field(default_factory=dict)
     note: str = ""
+    commits: int | None = None
 
     @property
     def running(self) -> list[str]:
@@ -97,6 +99,17 @@ def changed_files(repo: Path, ref: str, before: str | None, after: str) -> tuple
     return [f for f in out.decode("utf-8", "replace").split("\0") if f], note
 
 
+def pushed_commits(repo: Path, ref: str, before: str | None, after: str) -> int:
+    """How many commits the push brings: those reachable from ``after`` that the ref (or, for a
+    new ref, every other ref) did not have."""
+    if before and before != ZERO:
+        exclude = [before]
+    else:
+        exclude = [r for r in _lines(repo, "for-each-ref", "--format=%(refname)") if r != ref]
+    return int(git(repo, "rev-list", "--count", after, "--not", *exclude, "--").decode().strip()
+               or 0)
+
+
 def _workflows(repo: Path, commit: str) -> dict[str, str]:
     entries = git(repo, "ls-tree", "-z", commit, "--", WORKFLOW_DIR + "/").decode(
         "utf-8", "replace").split("\0")
@@ -124,7 +137,8 @@ def plan_push(repo, ref: str, after: str | None = None, before: str | None = Non
         ref = f"refs/heads/{ref}"
     after = _commit(repo, after or ref)
     changed, note = changed_files(repo, ref, before, after)
-    push = Push(ref, before if before != ZERO else None, after, changed, note=note)
+    push = Push(ref, before if before != ZERO else None, after, changed, note=note,
+                commits=pushed_commits(repo, ref, before, after))
     if ref.startswith("refs/heads/"):
         where = {"branch": ref[len("refs/heads/"):]}
     elif ref.startswith("refs/tags/"):
@@ -134,7 +148,8 @@ def plan_push(repo, ref: str, after: str | None = None, before: str | None = Non
         return push
     for name, text in _workflows(repo, after).items():
         push.plans[name] = plan(text, "push", sha=after, changed=changed, repo=repository,
-                                run_number=run_number, variables=variables, **where)
+                                run_number=run_number, variables=variables,
+                                commits=push.commits, **where)
     return push
 
 

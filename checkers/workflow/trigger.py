@@ -13,7 +13,9 @@ that trigger workflows"; the pattern language itself is in :mod:`.filters`):
 * ``paths``: the workflow runs if at least one changed file is included by the list (the last
   matching pattern decides, ``!`` excludes). ``paths-ignore``: it is skipped only when every
   changed file matches. With no changed files, a workflow with path filters does not run. Only
-  the first 300 changed files are considered ("Diffs are limited to 300 files").
+  the first 300 changed files are considered ("Diffs are limited to 300 files"). A push of more
+  than 1,000 commits always satisfies the path filter ("the workflow will always run"): GitHub
+  does not compute that diff.
 * ``pull_request``/``pull_request_target``: ``branches`` match the *base* branch (the one the pull
   request targets), never the head branch; there are no tag filters; by default only the
   ``opened``, ``synchronize`` and ``reopened`` activity types trigger, ``types`` changes that.
@@ -34,6 +36,7 @@ from .filters import PatternError, check_patterns, match_list, only_negative
 PR_EVENTS = ("pull_request", "pull_request_target")
 DEFAULT_PR_TYPES = ("opened", "synchronize", "reopened")
 MAX_DIFF_FILES = 300
+MAX_DIFF_COMMITS = 1000
 PUSH_KEYS = ("branches", "branches-ignore", "tags", "tags-ignore", "paths", "paths-ignore")
 PR_KEYS = ("types", "branches", "branches-ignore", "paths", "paths-ignore")
 # The events a workflow's `on:` accepts (GitHub's workflow schema, actions/languageservices).
@@ -232,9 +235,15 @@ def _ref_filter(filters: dict, kind: str, name: str, what: str, lines: list[str]
     return not ignored
 
 
-def _path_filter(filters: dict, changed: list[str], lines: list[str]) -> bool:
+def _path_filter(filters: dict, changed: list[str], lines: list[str],
+                 commits: int | None = None) -> bool:
     """``paths``/``paths-ignore`` against the changed files; True when they let it through."""
     if "paths" not in filters and "paths-ignore" not in filters:
+        return True
+    if commits is not None and commits > MAX_DIFF_COMMITS:
+        lines.append(f"The push brings {commits} commits: for a push of more than "
+                     f"{MAX_DIFF_COMMITS:,} commits GitHub does not compute the diff, so the path "
+                     "filter is not evaluated and lets the push through.")
         return True
     if not changed:
         lines.append("No changed files were given (--changed), so the simulator assumes the event "
@@ -285,7 +294,7 @@ def _path_filter(filters: dict, changed: list[str], lines: list[str]) -> bool:
 # -- the events ---------------------------------------------------------------------------------
 
 def _push(settings: Any, branch: str | None, tag: str | None, changed: list[str],
-          lines: list[str]) -> bool:
+          lines: list[str], commits: int | None = None) -> bool:
     filters = _filters("push", settings, PUSH_KEYS)
     has_branch = "branches" in filters or "branches-ignore" in filters
     has_tag = "tags" in filters or "tags-ignore" in filters
@@ -318,7 +327,7 @@ def _push(settings: Any, branch: str | None, tag: str | None, changed: list[str]
     if has_branch and has_paths:
         lines.append("`on.push` has both a branch filter and a path filter: both must be "
                      "satisfied.")
-    return _path_filter(filters, changed, lines) and ok
+    return _path_filter(filters, changed, lines, commits) and ok
 
 
 def _pull_request(event: str, settings: Any, base: str, head: str | None, changed: list[str],
@@ -399,14 +408,15 @@ def argument_problem(event: str, *, branch=None, tag=None, base=None, head=None)
 
 def evaluate(workflow: Any, event: str, *, branch: str | None = None, tag: str | None = None,
              base: str | None = None, head: str | None = None, changed: Iterable[str] = (),
-             activity: str | None = None) -> Decision:
+             activity: str | None = None, commits: int | None = None) -> Decision:
     """Would GitHub run ``workflow`` (a parsed mapping, a path, YAML text, or a file's bytes)
     for this event?
 
     A ``str`` is a path when it is one line ending in ``.yml``/``.yaml``, YAML text otherwise.
     ``branch``/``tag`` describe a push, ``base``/``head`` a pull request; ``changed`` lists the
     changed files (repository-relative, in diff order); ``activity`` is the pull request's
-    activity type (default ``opened``).
+    activity type (default ``opened``); ``commits`` is how many commits a push brings (more
+    than 1,000 and GitHub skips the path filter).
 
     Raises ValueError only for arguments that describe no event (see :func:`argument_problem`);
     whatever is wrong with the workflow itself becomes a ``Decision`` that explains it.
@@ -430,7 +440,7 @@ def evaluate(workflow: Any, event: str, *, branch: str | None = None, tag: str |
                                     f"so a {event} event does not trigger it."])
         settings = events[event]
         if event == "push":
-            runs = _push(settings, branch, tag, changed, lines)
+            runs = _push(settings, branch, tag, changed, lines, commits)
         elif event in PR_EVENTS:
             runs = _pull_request(event, settings, base, head, changed, activity, lines)
         else:
@@ -462,9 +472,22 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
                         help="a changed file, from the repository root (repeatable)")
     parser.add_argument("--activity", metavar="TYPE",
                         help="pull_request*: the activity type (default: opened)")
+    add_commits_argument(parser)
     parser.add_argument("--format", choices=("text", "json"), default="text",
                         help="output format (default: text)")
     return parser
+
+
+def add_commits_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--commits", metavar="N", type=_count,
+                        help="push: how many commits it brings (over 1,000, GitHub skips the "
+                             "path filter)")
+
+
+def _count(text: str) -> int:
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"a number of commits, not {text!r}")
+    return int(text)
 
 
 def _read(path: Path) -> bytes:
@@ -496,7 +519,8 @@ def run(args) -> int:
         print(f"checkers: error: {problem}", file=sys.stderr)
         return 2
     decision = evaluate(text, args.event, branch=get("branch"), tag=get("tag"), base=get("base"),
-                        head=get("head"), changed=get("changed") or (), activity=get("activity"))
+                        head=get("head"), changed=get("changed") or (), activity=get("activity"),
+                        commits=get("commits"))
     if get("format") == "json":
         print(json.dumps(decision.to_dict()))
     else:
