@@ -137,6 +137,9 @@ def workflow_security(contexts: list[WorkflowContext]):
     - ``github-env``, ``insecure-commands``, ``bot-conditions``: an **error** when an event
       started by outsiders runs the workflow with the repository's secrets
       (``pull_request_target``, ``workflow_run``, ``issue_comment`` ...), a warning otherwise.
+      A ``github-env`` write of literal text and values nobody outside chooses
+      (``echo "DIR=${{ runner.temp }}/out" >> "$GITHUB_ENV"``) is not reported: zizmor skips
+      wholly static writes, and this one is as static.
     - ``hardcoded-container-credentials``: an **error** (anyone who can read the repository
       reads the password).
     - Every other audit (pinning, images, trusted publishing ...): a warning, or a note for

@@ -92,7 +92,7 @@ def judge(ident: str, confidence: str, severity: str, ctx: WorkflowContext, loca
     if judge_one is None:
         return default, "", None
     verdict = judge_one(ctx=ctx, events=events, job_id=job_id, job=job, line=line, column=column,
-                        confidence=confidence.lower(), default=default)
+                        confidence=confidence.lower(), default=default, location=location)
     if ident == "template-injection":
         contexts = expression_contexts(ctx, line, column)
         return (*verdict, env_fix(contexts[0]) if contexts else None)
@@ -248,6 +248,47 @@ def _outsider_gated(ctx, events, default, **_):
     return ("warning" if default != "info" else "info"), ""
 
 
+# A write to $GITHUB_ENV / $GITHUB_PATH, and one whose value is only literal text and `${{ }}`
+# of values nobody outside chooses: `echo "DIR=${{ runner.temp }}/artifacts" >> "$GITHUB_ENV"`.
+ENV_FILE = re.compile(r"\$\{?(?:GITHUB_ENV|GITHUB_PATH)\b")
+STATIC_WRITE = re.compile(r"^\s*(?:echo|printf)\s+(?P<value>.*?)\s*(?:>>?|\|\s*tee\s)[^>|]*$")
+
+
+def _route_step(location: dict, ctx: WorkflowContext) -> Any:
+    route = [part.get("Key", part.get("Index")) for part in
+             location.get("symbolic", {}).get("route", {}).get("route", [])]
+    _, job = route_job(location, ctx)
+    steps = _steps(ctx, job) if len(route) >= 4 and route[2] == "steps" else []
+    index = route[3] if steps else None
+    return steps[index] if isinstance(index, int) and 0 <= index < len(steps) else None
+
+
+def static_env_writes(script: str, data: Any) -> bool:
+    """Does every line of ``script`` that writes an environment file write a value nobody outside
+    the repository can shape (no shell expansion, only fixed ``${{ }}`` contexts)?"""
+    writes = [line for line in script.splitlines() if ENV_FILE.search(line)]
+    for line in writes:
+        match = STATIC_WRITE.match(line)
+        if not match:
+            return False
+        value = match.group("value")
+        for expression in EXPRESSION.finditer(value):
+            body = re.sub(r"'[^']*'", "''", expression.group(1))
+            if any(source(c.group(0), data) != "fixed"
+                   for c in CONTEXT_AT.finditer(body) if "." in c.group(0)):
+                return False
+        if re.search(r"[$`]", EXPRESSION.sub("", value)):
+            return False  # a shell variable or a command's output: it may carry anything
+    return bool(writes)
+
+
+def _github_env(ctx, events, default, location, **kwargs):
+    step = _route_step(location, ctx)
+    if isinstance(step, CommentedMap) and static_env_writes(run_text(step), ctx.data):
+        return None, ""  # zizmor skips wholly static writes too; fixed contexts are as static
+    return _outsider_gated(ctx=ctx, events=events, default=default, **kwargs)
+
+
 def _stored_credentials(**_):
     return "error", "anyone who can read the repository reads the password"
 
@@ -258,7 +299,7 @@ JUDGES = {
     "artipacked": _artipacked,
     "cache-poisoning": _cache_poisoning,
     "dangerous-triggers": _dangerous_triggers,
-    "github-env": _outsider_gated,
+    "github-env": _github_env,
     "insecure-commands": _outsider_gated,
     "bot-conditions": _outsider_gated,
     "hardcoded-container-credentials": _stored_credentials,
