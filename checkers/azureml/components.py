@@ -47,7 +47,10 @@ def is_required(decl: Any) -> bool:
 
 
 # --- azureml-component-schema ------------------------------------------------------------------
-def schema_problems(doc: Doc, comp: CommentedMap) -> Iterator[Problem]:
+def schema_problems(doc: Doc, comp: CommentedMap, anonymous: bool = False) -> Iterator[Problem]:
+    """``anonymous``: the file is run by a pipeline step (``component:`` or a sweep's ``trial:``),
+    which azure-ai-ml loads as an anonymous component (AnonymousCommandComponentSchema): it
+    needs no ``name`` there, only for ``az ml component create``."""
     path = doc.path
     kind = comp.get("type")
     if kind is not None and kind != "command":
@@ -59,6 +62,8 @@ def schema_problems(doc: Doc, comp: CommentedMap) -> Iterator[Problem]:
                      ("command", "it is what the step runs"),
                      ("environment", "it says which image and packages the step runs in")):
         value = comp.get(key)
+        if key == "name" and anonymous and key not in comp:
+            continue
         if value is None or (isinstance(value, str) and not value.strip()):
             line, col = pos(comp, key) if key in comp else (1, 1)
             yield Problem(f"the component has no `{key}`: {why}",
@@ -167,9 +172,15 @@ def component_schema(ctx):
     ``uri_folder``, ``uri_file``, ``mltable``, ``mlflow_model``, ``custom_model``,
     ``triton_model``); an input's ``default``, ``min`` and ``max`` fit its type. A number-like
     ``version`` such as ``1.10`` is a warning: YAML reads it as the number 1.1 (quote it).
+    A component file that a pipeline step runs (``component:``, or a sweep's ``trial:``) may
+    leave out ``name``: Azure ML runs it as an anonymous component.
     """
-    for doc in Project.of(ctx).of_kind(COMPONENT):
-        yield from schema_problems(doc, doc.data)
+    from .pipelines import run_by_pipelines
+
+    project = Project.of(ctx)
+    used = run_by_pipelines(project)
+    for doc in project.of_kind(COMPONENT):
+        yield from schema_problems(doc, doc.data, anonymous=doc.path in used)
 
 
 # --- azureml-command-placeholders ----------------------------------------------------------------
@@ -349,6 +360,6 @@ def environment_ref(ctx):
 def component_problems(project: Project, doc: Doc) -> list[Problem]:
     """Every error-level problem of one component file (for a pipeline that uses it)."""
     comp = doc.data
-    found = [*schema_problems(doc, comp), *placeholder_problems(doc, comp),
+    found = [*schema_problems(doc, comp, anonymous=True), *placeholder_problems(doc, comp),
              *path_problems(project, doc, comp), *environment_problems(doc, comp)]
     return [p for p in found if (p.severity or "error") == "error"]
