@@ -66,16 +66,26 @@ def schema_problems(doc: Doc, comp: CommentedMap, anonymous: bool = False) -> It
             continue
         if value is None or (isinstance(value, str) and not value.strip()):
             line, col = pos(comp, key) if key in comp else (1, 1)
+            # `az ml component create --set name=...` can still name it: the file cannot show that
+            unnamed = key == "name" and key not in comp
             yield Problem(f"the component has no `{key}`: {why}",
-                          f"add `{key}:` (see components/train/component.yaml in sample_repo)",
-                          path=path, line=line, column=col)
+                          f"add `{key}:` (see components/train/component.yaml in sample_repo)"
+                          + (" or give it when creating: `az ml component create --file ... "
+                             "--set name=...`" if unnamed else ""),
+                          path=path, line=line, column=col,
+                          severity="warning" if unnamed else None)
     name = comp.get("name")
     if name is not None and (not isinstance(name, str) or not NAME.match(name) or len(name) > 255):
         line, col = where(comp, "name")
         fixed = re.sub(r"[^a-z0-9_]", "_", str(name).lower()).lstrip("_0123456789") or "my_component"
+        # a pipeline's run drops the name (AnonymousAssetSchema: "will not be used for anonymous
+        # registration"); only `az ml component create` refuses it
         yield Problem(f"component name `{name}` is not allowed: it must start with a lowercase letter "
-                      "and hold only lowercase letters, digits and `_`",
-                      f"name: {fixed}", path=path, line=line, column=col)
+                      "and hold only lowercase letters, digits and `_`"
+                      + (" (a pipeline that runs this file ignores the name; registering it "
+                         "fails)" if anonymous else ""),
+                      f"name: {fixed}", path=path, line=line, column=col,
+                      severity="warning" if anonymous else None)
     version = comp.get("version")
     if isinstance(version, float):
         line, col = where(comp, "version")
@@ -173,7 +183,8 @@ def component_schema(ctx):
     ``triton_model``); an input's ``default``, ``min`` and ``max`` fit its type. A number-like
     ``version`` such as ``1.10`` is a warning: YAML reads it as the number 1.1 (quote it).
     A component file that a pipeline step runs (``component:``, or a sweep's ``trial:``) may
-    leave out ``name``: Azure ML runs it as an anonymous component.
+    leave out ``name``: Azure ML runs it as an anonymous component. Any other file without
+    ``name`` is a warning (``az ml component create --set name=...`` can still name it).
     """
     from .pipelines import run_by_pipelines
 
