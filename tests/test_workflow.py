@@ -105,3 +105,26 @@ def test_github_context_follows_if_and_ignores_step_ids():
             "      - run: echo ${{ steps.github.outputs.sha }}\n")
     found = check_workflow_text(text, select=["workflow-github-context"]).findings
     assert [(f.line, "github.branch" in f.message) for f in found] == [(4, True)]
+
+
+def test_workflow_run_checked_alone_reads_its_upstream_beside_it(tmp_path, capsys):
+    """`checkers workflow .github/workflows/deploy.yml` judges a workflow_run by the workflow it
+    follows, read from the same folder: writers-only upstream, a warning; unknown, an error."""
+    folder = tmp_path / ".github" / "workflows"
+    folder.mkdir(parents=True)
+    corpus = ROOT / "tests" / "workflows"
+    deploy = folder / "deploy.yml"
+    deploy.write_text((corpus / "bad-deploy-after-build-on-request.yml").read_text())
+    args = ("workflow", str(deploy), "--select", "workflow-security", "--format", "json")
+
+    def env_findings():
+        code, out, _ = run(capsys, *args)
+        return code, [f["severity"] for f in json.loads(out)["findings"]
+                      if "[github-env]" in f["message"]]
+
+    assert env_findings() == (1, ["error"])  # its upstream is not there: maybe a fork's run
+    (folder / "build.yml").write_text((corpus / "good-build-model-on-request.yml").read_text())
+    assert env_findings() == (0, ["warning"])
+    (folder / "build.yml").write_text((corpus / "good-build-model-on-request.yml").read_text()
+                                      .replace("  workflow_dispatch:\n", "  pull_request:\n"))
+    assert env_findings() == (1, ["error"])

@@ -47,7 +47,10 @@ def is_required(decl: Any) -> bool:
 
 
 # --- azureml-component-schema ------------------------------------------------------------------
-def schema_problems(doc: Doc, comp: CommentedMap) -> Iterator[Problem]:
+def schema_problems(doc: Doc, comp: CommentedMap, anonymous: bool = False) -> Iterator[Problem]:
+    """``anonymous``: the file is run by a pipeline step (``component:`` or a sweep's ``trial:``),
+    which azure-ai-ml loads as an anonymous component (AnonymousCommandComponentSchema): it
+    needs no ``name`` there, only for ``az ml component create``."""
     path = doc.path
     kind = comp.get("type")
     if kind is not None and kind != "command":
@@ -59,18 +62,30 @@ def schema_problems(doc: Doc, comp: CommentedMap) -> Iterator[Problem]:
                      ("command", "it is what the step runs"),
                      ("environment", "it says which image and packages the step runs in")):
         value = comp.get(key)
+        if key == "name" and anonymous and key not in comp:
+            continue
         if value is None or (isinstance(value, str) and not value.strip()):
             line, col = pos(comp, key) if key in comp else (1, 1)
+            # `az ml component create --set name=...` can still name it: the file cannot show that
+            unnamed = key == "name" and key not in comp
             yield Problem(f"the component has no `{key}`: {why}",
-                          f"add `{key}:` (see components/train/component.yaml in sample_repo)",
-                          path=path, line=line, column=col)
+                          f"add `{key}:` (see components/train/component.yaml in sample_repo)"
+                          + (" or give it when creating: `az ml component create --file ... "
+                             "--set name=...`" if unnamed else ""),
+                          path=path, line=line, column=col,
+                          severity="warning" if unnamed else None)
     name = comp.get("name")
     if name is not None and (not isinstance(name, str) or not NAME.match(name) or len(name) > 255):
         line, col = where(comp, "name")
         fixed = re.sub(r"[^a-z0-9_]", "_", str(name).lower()).lstrip("_0123456789") or "my_component"
+        # a pipeline's run drops the name (AnonymousAssetSchema: "will not be used for anonymous
+        # registration"); only `az ml component create` refuses it
         yield Problem(f"component name `{name}` is not allowed: it must start with a lowercase letter "
-                      "and hold only lowercase letters, digits and `_`",
-                      f"name: {fixed}", path=path, line=line, column=col)
+                      "and hold only lowercase letters, digits and `_`"
+                      + (" (a pipeline that runs this file ignores the name; registering it "
+                         "fails)" if anonymous else ""),
+                      f"name: {fixed}", path=path, line=line, column=col,
+                      severity="warning" if anonymous else None)
     version = comp.get("version")
     if isinstance(version, float):
         line, col = where(comp, "version")
@@ -167,9 +182,16 @@ def component_schema(ctx):
     ``uri_folder``, ``uri_file``, ``mltable``, ``mlflow_model``, ``custom_model``,
     ``triton_model``); an input's ``default``, ``min`` and ``max`` fit its type. A number-like
     ``version`` such as ``1.10`` is a warning: YAML reads it as the number 1.1 (quote it).
+    A component file that a pipeline step runs (``component:``, or a sweep's ``trial:``) may
+    leave out ``name``: Azure ML runs it as an anonymous component. Any other file without
+    ``name`` is a warning (``az ml component create --set name=...`` can still name it).
     """
-    for doc in Project.of(ctx).of_kind(COMPONENT):
-        yield from schema_problems(doc, doc.data)
+    from .pipelines import run_by_pipelines
+
+    project = Project.of(ctx)
+    used = run_by_pipelines(project)
+    for doc in project.of_kind(COMPONENT):
+        yield from schema_problems(doc, doc.data, anonymous=doc.path in used)
 
 
 # --- azureml-command-placeholders ----------------------------------------------------------------
@@ -349,6 +371,6 @@ def environment_ref(ctx):
 def component_problems(project: Project, doc: Doc) -> list[Problem]:
     """Every error-level problem of one component file (for a pipeline that uses it)."""
     comp = doc.data
-    found = [*schema_problems(doc, comp), *placeholder_problems(doc, comp),
+    found = [*schema_problems(doc, comp, anonymous=True), *placeholder_problems(doc, comp),
              *path_problems(project, doc, comp), *environment_problems(doc, comp)]
     return [p for p in found if (p.severity or "error") == "error"]

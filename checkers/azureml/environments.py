@@ -31,7 +31,8 @@ def environment_asset(ctx):
     An environment YAML (``$schema: .../environment.schema.json``) is built from a Docker
     ``image`` (plus, optionally, a ``conda_file`` installed on top) or from a Docker ``build``
     context, exactly one of the two. ``conda_file`` is a path relative to the environment file;
-    when it does not exist, ``az ml environment create`` fails.
+    when it does not exist, ``az ml environment create`` fails. A file without ``name`` is a
+    warning: ``az ml environment create --name`` can give it one, which the file cannot show.
     """
     project = Project.of(ctx)
     for doc in project.of_kind(ENVIRONMENT):
@@ -41,8 +42,13 @@ def environment_asset(ctx):
                           "image: mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04:latest",
                           path=doc.path, line=1, column=1)
         if "name" not in env:
-            yield Problem("the environment has no `name`: components refer to it as `azureml:NAME@latest`",
-                          "name: churn-training-env", path=doc.path, line=1, column=1)
+            # `az ml environment create --file F --name N` names it on the command line
+            # (microsoft/mlops-basic-template-for-azureml-cli-v2 does): a file cannot show that.
+            yield Problem("the environment has no `name`: components refer to it as "
+                          "`azureml:NAME@latest`, so the command that creates it must name it",
+                          "name: churn-training-env (or `az ml environment create --file ... "
+                          "--name churn-training-env`)", path=doc.path, line=1, column=1,
+                          severity="warning")
         yield from conda_file_problems(project, doc, env)
 
 

@@ -63,6 +63,20 @@ def _steps(project: Project, doc: Doc) -> Iterator[tuple[str, Step]]:
         yield str(name), step
 
 
+def run_by_pipelines(project: Project) -> set[str]:
+    """The local component files that some pipeline's step runs (``component:`` or ``trial:``)."""
+    used = set()
+    for doc in project.of_kind(PIPELINE):
+        for node in (mapping(doc.data.get("jobs")) or {}).values():
+            for key in ("component", "trial"):
+                ref = node.get(key) if isinstance(node, CommentedMap) else None
+                if isinstance(ref, str) and not ref.startswith("azureml:"):
+                    target = project.resolve(doc.path, ref)
+                    if target:
+                        used.add(target)
+    return used
+
+
 def pipelines(ctx) -> list[Doc]:
     return Project.of(ctx).of_kind(PIPELINE)
 

@@ -71,8 +71,11 @@ DOC_DIRS = {"docs", "doc", "documentation", ".github", "assets", "static", "_sta
 NOT_DATA_SUFFIXES = {".py", ".md", ".rst", ".txt", ".dvc", ".gitkeep", ".gitignore", ".yaml", ".yml",
                      ".ipynb", ".sh", ".r", ".sql", ".toml", ".cfg", ".ini", ".bzl", ".bazel", ".c",
                      ".h", ".cc", ".cpp", ".go", ".rs", ".js", ".ts", ".java", ".scala", ".html"}
+# Dotfiles have no suffix (PurePosixPath(".gitignore").suffix == ""): name them here. DVC
+# writes data/.gitignore; cookiecutter-data-science keeps empty folders with .gitkeep.
 NOT_DATA_NAMES = {"mltable", "build", "license", "licence", "notice", "codeowners", "makefile",
-                  "dockerfile", "owners", ".gitattributes", ".dvcignore", "__init__.py"}
+                  "dockerfile", "owners", ".gitattributes", ".dvcignore", "__init__.py",
+                  ".gitignore", ".gitkeep", ".keep"}
 CODE_DIRS = {"src", "lib", "components", "pipelines", "tests", "test"}
 # Small data files under any of these folders are fixtures that the unit tests need.
 TEST_DIRS = {"tests", "test", "testing", "testdata", "test_data", "fixtures", "__fixtures__",

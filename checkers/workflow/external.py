@@ -18,7 +18,7 @@ from .. import tools
 from ..registry import Problem, rule
 from ..tools import find_zizmor, tool_env
 from .context import WorkflowContext
-from .zizmor_policy import judge
+from .zizmor_policy import judge, mark_writer_only_runs
 
 LESSON = "02-github-actions"
 ZIZMOR_CONFIG = tools.ZIZMOR_CONFIG
@@ -137,6 +137,14 @@ def workflow_security(contexts: list[WorkflowContext]):
     - ``github-env``, ``insecure-commands``, ``bot-conditions``: an **error** when an event
       started by outsiders runs the workflow with the repository's secrets
       (``pull_request_target``, ``workflow_run``, ``issue_comment`` ...), a warning otherwise.
+      A ``github-env`` write of literal text and values nobody outside chooses
+      (``echo "DIR=${{ runner.temp }}/out" >> "$GITHUB_ENV"``) is not reported: zizmor skips
+      wholly static writes, and this one is as static.
+    - ``workflow_run`` counts as started by outsiders unless every workflow it follows is among
+      the files checked (or beside it in ``.github/workflows/``) and is itself started only by
+      writers (``push``, ``workflow_dispatch``, ``schedule`` ...): then no fork's pull request
+      can make its artifacts or choose its branch, and its findings follow the rules above
+      for writers' values (``dangerous-triggers``: nothing).
     - ``hardcoded-container-credentials``: an **error** (anyone who can read the repository
       reads the password).
     - Every other audit (pinning, images, trusted publishing ...): a warning, or a note for
@@ -162,6 +170,7 @@ def workflow_security(contexts: list[WorkflowContext]):
     files = Files(contexts)
     if not files.args:
         return
+    mark_writer_only_runs(files.contexts)
     zizmor = find_zizmor()
     if zizmor is None:
         yield from skipped(files, "security audit", "zizmor is not installed",

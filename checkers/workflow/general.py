@@ -12,7 +12,7 @@ from ..repo.secretscan import scan_text
 from ..repo.yaml_files import syntax_hint
 from .context import WorkflowContext
 from .severity import triggers
-from .walk import EXPRESSION, is_action, job_needs, scalars, uses
+from .walk import EXPRESSION, is_action, job_needs, run_text, scalars, uses
 
 LESSON = "02-github-actions"
 
@@ -484,15 +484,38 @@ def _env_maps(ctx: WorkflowContext, ids: set[int]) -> list:
             for env in [service.get("env")] if id(env) in ids]
 
 
+def _job_service_envs(job) -> list:
+    """The ``env:`` mappings of a job's service containers."""
+    services = job.get("services") if isinstance(job, CommentedMap) else None
+    return [env for service in (services.values() if isinstance(services, CommentedMap) else ())
+            for env in [service.get("env") if isinstance(service, CommentedMap) else None]
+            if isinstance(env, CommentedMap)]
+
+
 def _service_envs(ctx: WorkflowContext) -> set[int]:
-    envs = set()
+    return {id(env) for job in ctx.jobs.values() for env in _job_service_envs(job)}
+
+
+# `docker run ... -e MINIO_ROOT_PASSWORD=rootpass123`: a value the workflow gives a container it
+# starts itself on the runner (metaflow's MinIO tests). Only that job can reach the container.
+DOCKER_RUN = re.compile(r"\bdocker\s+(?:container\s+)?run\b(?:\\\n|[^\n])*")
+DOCKER_ENV = re.compile(r"(?:^|\s)(?:-e|--env)(?:\s+|=)[\"']?[A-Za-z_]\w*=([^\s\"']+)")
+
+
+def _container_values(ctx: WorkflowContext) -> set[str]:
+    """Values the workflow itself sets for containers it starts on the runner: its service
+    containers' ``env:`` and the ``-e NAME=VALUE`` of a ``docker run`` in a step's script."""
+    values = set()
     for job in ctx.jobs.values():
-        services = job.get("services") if isinstance(job, CommentedMap) else None
-        for service in services.values() if isinstance(services, CommentedMap) else ():
-            env = service.get("env") if isinstance(service, CommentedMap) else None
-            if isinstance(env, CommentedMap):
-                envs.add(id(env))
-    return envs
+        for env in _job_service_envs(job):
+            values.update(str(v).strip() for v in env.values() if isinstance(v, str))
+        for _, step in ctx.steps(job):
+            for command in DOCKER_RUN.finditer(run_text(step)):
+                values.update(DOCKER_ENV.findall(command.group(0)))
+    # a generated key handed to a container (`-e OPENAI_API_KEY=...`) is still a secret: only
+    # short, human-made passwords like `rootpass123` count as the container's own throwaway
+    return {v for v in values if v and "${{" not in v and not v.startswith("$")
+            and not RANDOM_VALUE.match(v)}
 
 
 def _local_credentials(ctx: WorkflowContext, line: int) -> bool:
@@ -516,6 +539,11 @@ def workflow_plaintext_secret(ctx: WorkflowContext):
 
         env:
           STORAGE_CONNECTION: ${{ secrets.STORAGE_CONNECTION }}
+
+    Not reported: the throwaway password a workflow gives a container it starts on the runner
+    (a service container's ``env:``, ``docker run -e NAME=VALUE``) and uses again to reach it,
+    since only that job can reach the container; and a literal under a name that holds no key
+    material, such as actions/cache's ``key: tilt-v0.33.11``.
     """
     reported = set()
     throwaway = _service_envs(ctx) if ctx.ok else set()
@@ -526,13 +554,17 @@ def workflow_plaintext_secret(ctx: WorkflowContext):
         for parent, key, _value in ctx.scalars():
             if isinstance(key, str):
                 key_on_line.setdefault(ctx.pos(parent, key, value=True)[0], key)
+    local = _container_values(ctx) if ctx.ok else set()
     for hit in scan_text(ctx.text):
         reported.add(hit.line)
         if hit.kind.startswith("Basic Auth") and _local_credentials(ctx, hit.line):
             continue
-        if hit.kind == "hard-coded credential" and hit.line in throwaway_lines:
+        if hit.kind == "hard-coded credential" and (hit.line in throwaway_lines or hit.value in local):
             continue
         key = key_on_line.get(hit.line)
+        if hit.kind == "hard-coded credential" and key and not secret_name(key) \
+                and not RANDOM_VALUE.match(hit.value):
+            continue  # `key: tilt-v0.33.11`: actions/cache's key, a name, not key material
         name = re.sub(r"[^A-Za-z0-9]", "_", key).upper() if key else "NAME"
         where = f"`{key}` is set to " if key else ""
         yield Problem(f"{hit.kind} in the workflow: {where}{hit.masked}",
@@ -546,7 +578,8 @@ def workflow_plaintext_secret(ctx: WorkflowContext):
             continue  # a service container's own password: it lives on the runner for one job
         if not isinstance(key, str) or not secret_name(key) or "${{" in value:
             continue
-        if len(value.strip()) < 8 or " " in value.strip() or DUMMY_VALUES.match(value.strip()):
+        if len(value.strip()) < 8 or " " in value.strip() or DUMMY_VALUES.match(value.strip()) \
+                or value.strip() in local:
             continue
         if key.lower().endswith("key") and not RANDOM_VALUE.match(value.strip()):
             continue  # a *_KEY holding a name or a version, not key material

@@ -25,6 +25,22 @@ def expressions(key, value: str) -> list[str]:
     return [STRING_LITERAL.sub("''", BRACKETED.sub(r"needs.\1", e)) for e in found]
 
 
+def _where(ctx: WorkflowContext, parent, key, value: str, name: str) -> tuple:
+    """The reference's own line and column; in a block scalar (``run: |``) the value's first
+    line is the one after the ``|``, and the script may be long."""
+    line, col = ctx.pos(parent, key, value=True)
+    lines = ctx.lines
+    if not line or line > len(lines) or lines[line - 1][col - 1:col] not in ("|", ">"):
+        return line, col
+    ref = re.search(rf"needs\s*(?:\.\s*{re.escape(name)}(?![\w-])|\[\s*'{re.escape(name)}'\s*\])",
+                    value)
+    if ref is None:
+        return line, col
+    where = line + 1 + value.count("\n", 0, ref.start())
+    found = lines[where - 1].find(ref.group(0)) if where <= len(lines) else -1
+    return (where, found + 1) if found >= 0 else (line, col)
+
+
 @rule("workflow-needs-context", severity="error", scope="workflow", lesson=f"{LESSON}#jobs")
 def workflow_needs_context(ctx: WorkflowContext):
     """An expression reads ``needs.<job>`` of a job that is not in this job's ``needs:``.
@@ -33,7 +49,9 @@ def workflow_needs_context(ctx: WorkflowContext):
     dependencies, not theirs). ``needs.test.result`` or ``needs.build.outputs.model`` for any
     other job is always empty: an ``if: needs.test.result == 'success'`` is never true, so the
     step or job silently never runs, and an output passed on is an empty string. GitHub does not
-    refuse the file; it runs something other than what it says. List the job::
+    refuse the file; it runs something other than what it says. A job that reads its own
+    outputs through ``needs.<itself>`` gets the same empty value: inside the job, read
+    ``steps.<id>.outputs`` instead. Otherwise, list the job::
 
         jobs:
           build: ...
@@ -58,7 +76,16 @@ def workflow_needs_context(ctx: WorkflowContext):
                     if name.lower() in listed or (name.lower(), id(parent), key) in reported:
                         continue
                     reported.add((name.lower(), id(parent), key))
-                    line, col = ctx.pos(parent, key, value=True)
+                    line, col = _where(ctx, parent, key, value, name)
+                    if name.lower() == str(job_id).lower():
+                        # a job cannot need itself (GitHub refuses the cycle): no `needs:` fix
+                        yield Problem(f"job `{job_id}` reads its own outputs through `needs.{name}`, "
+                                      "but `needs` holds only the jobs it depends on, so the value "
+                                      "is always empty",
+                                      "inside the job, read the step that sets the value: "
+                                      "`${{ steps.<step-id>.outputs.<name> }}`",
+                                      path=ctx.display, line=line, column=col)
+                        continue
                     exists = name.lower() in jobs
                     what = ("" if exists else f" (and no job is called `{name}`"
                             + (f"; did you mean `{close[0]}`?)" if (close := difflib.get_close_matches(

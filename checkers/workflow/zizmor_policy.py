@@ -8,6 +8,7 @@ saying why, which is appended to the message.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 from ..yamlnodes import CommentedMap
@@ -82,17 +83,81 @@ def env_fix(context: str) -> str:
             f"  env:\n    {name}: ${{{{ {context} }}}}\n  run: echo \"${name}\"")
 
 
+WRITERS_ONLY_RUN = "workflow_run started only by writers' runs"
+
+
+def _workflow_name(ctx: WorkflowContext) -> str:
+    """The name ``workflow_run: workflows:`` matches: ``name:``, else the file's path."""
+    name = ctx.data.get("name") if isinstance(ctx.data, CommentedMap) else None
+    return str(name) if isinstance(name, str) and name.strip() else f".github/workflows/{ctx.path.name}"
+
+
+def _siblings(folder: Path, checked: set[Path]) -> list[WorkflowContext]:
+    """The other workflows of a ``.github/workflows`` folder, parsed (at most 200)."""
+    if folder.name != "workflows" or folder.parent.name != ".github":
+        return []
+    found = []
+    for path in sorted([*folder.glob("*.yml"), *folder.glob("*.yaml")])[:200]:
+        if path.resolve() in checked or not path.is_file():
+            continue
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        ctx = WorkflowContext.from_text(path, str(path), text)
+        if ctx.ok:
+            found.append(ctx)
+    return found
+
+
+def mark_writer_only_runs(contexts: list[WorkflowContext]) -> None:
+    """Note, on each workflow started by ``workflow_run``, whether every workflow it follows is
+    in this batch and is started only by writers (push, workflow_dispatch, schedule ...). Such a
+    run never carries a fork's code or an outsider's text: GitHub starts it only after one of
+    those workflows ran. A workflow this batch does not show is assumed reachable from outside."""
+    by_name: dict[str, list[WorkflowContext]] = {}
+    for ctx in contexts:
+        by_name.setdefault(_workflow_name(ctx), []).append(ctx)
+    checked = {c.path.resolve() for c in contexts}
+    for folder in {c.path.parent for c in contexts if "workflow_run" in triggers(c.data)}:
+        for sibling in _siblings(folder, checked):  # `checkers workflow one-file.yml`
+            by_name.setdefault(_workflow_name(sibling), []).append(sibling)
+
+    def writers_only(ctx: WorkflowContext, seen: frozenset) -> bool:
+        events = triggers(ctx.data)
+        if events & (OUTSIDER_EVENTS - {"workflow_run"}):
+            return False
+        if "workflow_run" not in events:
+            return True
+        settings = ctx.data["on"].get("workflow_run") if isinstance(ctx.data.get("on"), dict) else None
+        names = settings.get("workflows") if isinstance(settings, dict) else None
+        names = [names] if isinstance(names, str) else names
+        if not names or not all(isinstance(n, str) for n in names) or id(ctx) in seen:
+            return False
+        upstream = [by_name.get(n, []) for n in names]
+        return all(found and all(writers_only(u, seen | {id(ctx)}) for u in found)
+                   for found in upstream)
+
+    for ctx in contexts:
+        if "workflow_run" in triggers(ctx.data) and writers_only(ctx, frozenset()):
+            ctx.cache[WRITERS_ONLY_RUN] = True
+
+
 def judge(ident: str, confidence: str, severity: str, ctx: WorkflowContext, location: dict,
           line: int | None, column: int | None) -> tuple[str | None, str, str | None]:
     """(severity or None, why, a better hint or None) for one zizmor finding in ``ctx``."""
     default = ZIZMOR_SEVERITY.get(severity.lower(), "warning")
     events = triggers(ctx.data)
+    if ctx.cache.get(WRITERS_ONLY_RUN):
+        events = events - {"workflow_run"}  # see mark_writer_only_runs
+        if ident == "dangerous-triggers" and not events & PRIVILEGED_OUTSIDER_EVENTS:
+            return None, "", None
     job_id, job = route_job(location, ctx)
     judge_one = JUDGES.get(ident)
     if judge_one is None:
         return default, "", None
     verdict = judge_one(ctx=ctx, events=events, job_id=job_id, job=job, line=line, column=column,
-                        confidence=confidence.lower(), default=default)
+                        confidence=confidence.lower(), default=default, location=location)
     if ident == "template-injection":
         contexts = expression_contexts(ctx, line, column)
         return (*verdict, env_fix(contexts[0]) if contexts else None)
@@ -245,7 +310,50 @@ def _dangerous_triggers(ctx, events, default, **_):
 def _outsider_gated(ctx, events, default, **_):
     if events & PRIVILEGED_OUTSIDER_EVENTS:
         return "error", "an event started by outsiders reaches it with the repository's secrets"
-    return ("warning" if default != "info" else "info"), ""
+    why = ("its workflow_run follows only workflows that writers start (hardening)"
+           if ctx.cache.get(WRITERS_ONLY_RUN) else "")
+    return ("warning" if default != "info" else "info"), why
+
+
+# A write to $GITHUB_ENV / $GITHUB_PATH, and one whose value is only literal text and `${{ }}`
+# of values nobody outside chooses: `echo "DIR=${{ runner.temp }}/artifacts" >> "$GITHUB_ENV"`.
+ENV_FILE = re.compile(r"\$\{?(?:GITHUB_ENV|GITHUB_PATH)\b")
+STATIC_WRITE = re.compile(r"^\s*(?:echo|printf)\s+(?P<value>.*?)\s*(?:>>?|\|\s*tee\s)[^>|]*$")
+
+
+def _route_step(location: dict, ctx: WorkflowContext) -> Any:
+    route = [part.get("Key", part.get("Index")) for part in
+             location.get("symbolic", {}).get("route", {}).get("route", [])]
+    _, job = route_job(location, ctx)
+    steps = _steps(ctx, job) if len(route) >= 4 and route[2] == "steps" else []
+    index = route[3] if steps else None
+    return steps[index] if isinstance(index, int) and 0 <= index < len(steps) else None
+
+
+def static_env_writes(script: str, data: Any) -> bool:
+    """Does every line of ``script`` that writes an environment file write a value nobody outside
+    the repository can shape (no shell expansion, only fixed ``${{ }}`` contexts)?"""
+    writes = [line for line in script.splitlines() if ENV_FILE.search(line)]
+    for line in writes:
+        match = STATIC_WRITE.match(line)
+        if not match:
+            return False
+        value = match.group("value")
+        for expression in EXPRESSION.finditer(value):
+            body = re.sub(r"'[^']*'", "''", expression.group(1))
+            if any(source(c.group(0), data) != "fixed"
+                   for c in CONTEXT_AT.finditer(body) if "." in c.group(0)):
+                return False
+        if re.search(r"[$`]", EXPRESSION.sub("", value)):
+            return False  # a shell variable or a command's output: it may carry anything
+    return bool(writes)
+
+
+def _github_env(ctx, events, default, location, **kwargs):
+    step = _route_step(location, ctx)
+    if isinstance(step, CommentedMap) and static_env_writes(run_text(step), ctx.data):
+        return None, ""  # zizmor skips wholly static writes too; fixed contexts are as static
+    return _outsider_gated(ctx=ctx, events=events, default=default, **kwargs)
 
 
 def _stored_credentials(**_):
@@ -258,7 +366,7 @@ JUDGES = {
     "artipacked": _artipacked,
     "cache-poisoning": _cache_poisoning,
     "dangerous-triggers": _dangerous_triggers,
-    "github-env": _outsider_gated,
+    "github-env": _github_env,
     "insecure-commands": _outsider_gated,
     "bot-conditions": _outsider_gated,
     "hardcoded-container-credentials": _stored_credentials,
