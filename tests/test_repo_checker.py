@@ -312,7 +312,7 @@ def test_the_same_model_under_two_names_is_reported_under_both(repo):
 
 
 def test_fixture_that_was_once_large_is_reported(repo):
-    write(repo, {"tests/fixtures/sample.csv": "a,b\n" * 60_000})
+    write(repo, {"tests/fixtures/sample.csv": "a,b\n" * 200_000})
     commit_all(repo)
     write(repo, {"tests/fixtures/sample.csv": "a,b\n"})
     commit_all(repo)

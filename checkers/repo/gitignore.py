@@ -81,14 +81,18 @@ def gitignore_missing(ctx: RepoContext):
     ``data/``, ``.env`` ...) leaks. The files of a framework the project does not use
     (``*.h5`` without Keras or TensorFlow, ``*.safetensors`` without transformers, ``wandb/``
     without wandb; judged from its dependency files and imports) are a **warning**: worth adding,
-    not a mistake. Ignore by extension (``*.pkl``) as well as by folder (``models/``): a model
-    saved next to the script is still a model.
+    not a mistake. So are models and datasets in a project that versions them with DVC
+    (``dvc.yaml`` or ``*.dvc`` files): ``dvc add`` and ``dvc.yaml`` outputs write their own
+    ``.gitignore`` entries, so only a file on disk that would be committed is an error there.
+    Ignore by extension (``*.pkl``) as well as by folder (``models/``): a model saved next to the
+    script is still a model.
     """
     paths = tuple(p for group in artifacts.MUST_IGNORE.values() for p in group)
     matches = check_ignore(ctx, paths)
     exists = (ctx.root / ".gitignore").is_file()
     inline = _inline_comments(ctx) if exists else []
     used = frameworks_used(ctx)
+    dvc = uses_dvc(ctx)
     on_disk = _unignored_on_disk(ctx)
     noted = False
     for kind, group in artifacts.MUST_IGNORE.items():
@@ -96,7 +100,9 @@ def gitignore_missing(ctx: RepoContext):
         if not leaking:
             continue
         present = [p for p in on_disk if artifacts.classify(p, ctx.size(p)) is kind][:5]
-        if len(leaking) == len(group) or present:
+        if dvc and kind in (artifacts.MODEL, artifacts.DATA) and not present:
+            parts = [(leaking, "dvc")]
+        elif len(leaking) == len(group) or present:
             parts = [(leaking, "error")]
         else:
             advice = [p for p in leaking if artifacts.FRAMEWORK_OF.get(p) not in (None, *used)]
@@ -111,7 +117,10 @@ def gitignore_missing(ctx: RepoContext):
                 noted = True
                 note = (f"\nnote: git has no inline comments; line {inline[0]} is one pattern, "
                         "comment included: put comments on lines of their own")
-            if severity == "warning":
+            if severity == "dvc":
+                what = (f"{kind.name} outside what DVC already ignores would be committed by a "
+                        "plain `git add .` (DVC writes ignore entries only for what it tracks): ")
+            elif severity == "warning":
                 what = (f"{kind.name} of frameworks this project does not seem to use would be "
                         "committed: ")
             else:
@@ -124,6 +133,12 @@ def gitignore_missing(ctx: RepoContext):
                 + "\n  ".join(lines) + f"\n({kind.name} belong in {kind.where})" + note,
                 path=".gitignore", severity=None if severity == "error" else "warning",
             )
+
+
+def uses_dvc(ctx: RepoContext) -> bool:
+    """The project versions data and models with DVC (a pipeline file or ``.dvc`` pointers)."""
+    return any(e.path == "dvc.yaml" or e.path.endswith(("/dvc.yaml", ".dvc"))
+               or e.path.startswith(".dvc/") for e in ctx.entries)
 
 
 DEPENDENCY_FILES = ("requirements", "pyproject.toml", "setup.py", "setup.cfg", "environment",

@@ -93,7 +93,7 @@ def tracked_data(ctx: RepoContext):
 
     Data files (``.csv``, ``.parquet``, ``.feather``, ``.npy``, images outside documentation
     folders, anything under ``data/`` but code, READMEs and DVC pointers) belong in Azure ML data
-    assets on a datastore, versioned there. Small fixtures (up to 100 KiB) under ``tests/`` are
+    assets on a datastore, versioned there. Small fixtures (up to 500 KiB) under ``tests/`` are
     allowed: unit tests need them.
     """
     yield from tracked_of_kind(ctx, artifacts.DATA)
