@@ -128,3 +128,23 @@ def test_workflow_run_checked_alone_reads_its_upstream_beside_it(tmp_path, capsy
     (folder / "build.yml").write_text((corpus / "good-build-model-on-request.yml").read_text()
                                       .replace("  workflow_dispatch:\n", "  pull_request:\n"))
     assert env_findings() == (1, ["error"])
+
+
+def test_if_on_an_unlisted_event_is_judged_for_every_listed_event_only():
+    from checkers.workflow.event_conditions import never_true
+
+    assert never_true("github.event_name == 'schedule'", ["push", "pull_request"])
+    assert not never_true("github.event_name == 'schedule'", ["push", "schedule"])
+    assert not never_true("github.event_name == 'schedule' || inputs.force", ["push"])
+    assert never_true("always() && github.event_name == 'release'", ["push"])
+    assert not never_true("failure() || github.event_name == 'release'", ["push"])
+    assert not never_true("contains(fromJSON('[\"push\"]'), github.event_name)", ["push"])
+    assert not never_true("github.event_name == (", ["push"])  # syntax: workflow-syntax's job
+
+
+def test_a_reusable_workflow_is_not_judged_on_its_own_events():
+    text = ("on: {0}\njobs:\n  a:\n    if: github.event_name == 'schedule'\n"
+            "    runs-on: ubuntu-latest\n    steps:\n      - run: echo\n")
+    select = ["workflow-if-event-unlisted"]
+    assert not check_workflow_text(text.format("[workflow_call, push]"), select=select).findings
+    assert check_workflow_text(text.format("[push]"), select=select).findings
