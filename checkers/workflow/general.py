@@ -8,8 +8,6 @@ from functools import lru_cache
 from ..yamlnodes import CommentedMap, CommentedSeq
 
 from ..registry import Problem, rule
-from ..repo.secretscan import scan_text
-from ..repo.yaml_files import syntax_hint
 from .context import WorkflowContext
 from .severity import triggers
 from .walk import EXPRESSION, is_action, job_needs, scalars, uses
@@ -41,6 +39,8 @@ def workflow_syntax(ctx: WorkflowContext):
             yield Problem(message, "a workflow is a short YAML file: move data out of it",
                           path=ctx.display, line=ctx.problem.line, column=ctx.problem.column)
         else:
+            from ..repo.yaml_files import syntax_hint
+
             yield Problem(f"invalid YAML: {message}", syntax_hint(message),
                           path=ctx.display, line=ctx.problem.line, column=ctx.problem.column)
         return
@@ -506,6 +506,18 @@ def _local_credentials(ctx: WorkflowContext, line: int) -> bool:
     return False
 
 
+def _scan(text: str) -> list:
+    """The secret scanner's hits; the scanner (and its rule set) is loaded only for a text
+    that can hold one (see secret_prefilter: most workflows cannot)."""
+    from .secret_prefilter import could_hold_secret
+
+    if not could_hold_secret(text):
+        return []
+    from ..repo.secretscan import scan_text
+
+    return scan_text(text)
+
+
 @rule("workflow-plaintext-secret", severity="error", scope="workflow", lesson=f"{LESSON}#oidc")
 def workflow_plaintext_secret(ctx: WorkflowContext):
     """A secret is written into the workflow file itself.
@@ -526,7 +538,7 @@ def workflow_plaintext_secret(ctx: WorkflowContext):
         for parent, key, _value in ctx.scalars():
             if isinstance(key, str):
                 key_on_line.setdefault(ctx.pos(parent, key, value=True)[0], key)
-    for hit in scan_text(ctx.text):
+    for hit in _scan(ctx.text):
         reported.add(hit.line)
         if hit.kind.startswith("Basic Auth") and _local_credentials(ctx, hit.line):
             continue
