@@ -39,6 +39,24 @@ def test_approximated_rules_are_the_scanners():
         (unquoted.regex.pattern, unquoted.regex.flags)
 
 
+def test_allowlist_is_the_scanners():
+    from checkers.workflow.secret_stopwords import STOPWORDS
+
+    generic = next(r for r in gitleaks.ruleset().rules if r.id == "generic-api-key")
+    lists = [(a.target, a.condition, a.spec.get("regexes", []), a.stopwords, a.paths)
+             for a in generic.allowlists]
+    assert ("secret", "OR", [prefilter.ALLOWED_VALUE], (), []) in lists, REVIEW
+    assert any(condition == "OR" and stopwords == STOPWORDS for _, condition, _, stopwords, _
+               in lists), REVIEW
+    # the unquoted name: value rule is judged with the same allowlists
+    assert all(a in secretscan._generic_allowlists() for a in generic.allowlists)
+    assert secretscan.OWN_RULES[10].kind == "hard-coded credential"
+    assert "generic-api-key" in secretscan.JUDGED_GITLEAKS
+    # a password of letters, `_` and `-` in a URL is judged to be code
+    assert "|[A-Za-z_-]+|" in secretscan._CODE.pattern
+    assert secretscan._judged_as_code_or_placeholder("mandatory_for_the_image")
+
+
 def test_the_scanner_reads_line_by_line():
     # generic-api-key would match across the line break; the scanner runs it on one line at a
     # time, which the prefilter's patterns rely on

@@ -76,7 +76,6 @@ RULES_DIGEST = "94713a61017dda68e855c83bf5399b16b866d4d2eb795c780222b505c2fd4f49
 NECESSARY = tuple(re.compile(p) for p in (
     # hard-coded credential, quoted: every name it knows ends with one of these
     r"""(?:passw|pwd|secret|key|token)\w*["']?(?:(?!\n)\s)*(?::=|[:=]|=>)(?:(?!\n)\s)*[rbf]?["'][^"'\s]{8}""",
-    r"""://[^:/\s@'"\x60]{1,64}:[^:/\s@'"\x60]{6,}@""",   # credentials in a URL
     r'"key"\s*:\s*"[0-9a-f]{32}"',       # Kaggle API key (kaggle.json): both forms hold this
     r"ey[a-z0-9]{17,}\.ey",              # jwt
     r"(?:live|test)_[a-f0-9]{35}",       # lob-api-key
@@ -84,11 +83,16 @@ NECESSARY = tuple(re.compile(p) for p in (
     r"hvs\.[\w-]{90}",                   # vault-service-token
     r"s\.[a-z0-9]{24}",
 ))
+# credentials in a URL, matched against the text itself: a password of letters, `_` and `-` only
+# is judged to be code (`postgres://postgres:mandatory_for_the_image@localhost`), never reported.
+URL_CREDENTIALS = re.compile(r"""://[^:/\s@'"\x60]{1,64}:(?=[^:/\s@'"\x60]*[^:/\s@'"\x60A-Za-z_-])"""
+                             r"""[^:/\s@'"\x60]{6,}@""")
 # generic-api-key and the unquoted hard-coded credential match names that workflows are full of
 # (`token:`, `key:`). Where, after such a name, the text reads like an assignment of a value
 # (the patterns after the name, with room for the rest of a longer name), the line is checked
 # with the rule's own regular expression (copied here; the tests compare it with the scanner's),
-# and generic-api-key's value against its entropy floor, as the scanner does.
+# generic-api-key's value against its entropy floor, and both values against the allowlist the
+# scanner applies to both (generic-api-key's, from gitleaks), as the scanner does.
 _NAMES = re.compile(r"access|auth|api|credential|creds|key|passw|pwd|secret|token")
 _GENERIC_TAIL = re.compile(
     r"""[ \t\w.-]{0,40}(?:(?!\n)[\s'"]){0,3}(?:=|>|:{1,3}=|\|\||:|=>|\?=|,)"""
@@ -100,6 +104,7 @@ GENERIC = (  # compiled on first use (re caches it)
     r"""secret|token)(?:[ \t\w.-]{0,20})[\s'"]{0,3}(?:=|>|:{1,3}=|\|\||:|=>|\?=|,)"""
     r"""[\x60'"\s=]{0,5}([\w.=-]{10,150}|[a-z0-9][a-z0-9+/]{11,}={0,3})(?:[\x60'"\s;]|\\[nr]|$)""")
 GENERIC_ENTROPY = 3.5
+ALLOWED_VALUE = r"^[a-zA-Z_.-]+$"  # one of generic-api-key's allowlists (on the value)
 UNQUOTED = (
     r"""(?im)^[ \t]*(?:export[ \t]+|-[ \t]+)?[\"']?(?:[A-Za-z0-9_.-]*[_.-])?(?:password|passwd|"""
     r"""pwd|secret|api[_-]?key|access[_-]?key|client[_-]?secret|auth[_-]?token|access[_-]?token|"""
@@ -149,7 +154,8 @@ def could_hold_secret(text: str) -> bool:
     low = text.lower()
     if len(low) != len(text):
         return True  # the scanner finds keywords in `low` at offsets of `text`: let it decide
-    if _has_other_keyword(low) or any(p.search(low) for p in NECESSARY):
+    if _has_other_keyword(low) or any(p.search(low) for p in NECESSARY) \
+            or URL_CREDENTIALS.search(text):
         return True
     checked = set()
     for match in _NAMES.finditer(low):
@@ -162,12 +168,27 @@ def could_hold_secret(text: str) -> bool:
         checked.add(start)
         stop = text.find("\n", end)
         line = text[start:] if stop < 0 else text[start:stop]
-        if len(line) > LONG_LINE or re.search(UNQUOTED, line):
+        if len(line) > LONG_LINE:
+            return True
+        found = re.search(UNQUOTED, line)
+        if found and not _allowed(found.group("value")):
             return True
         for found in re.finditer(GENERIC, line):
-            if _shannon(found.group(1)) > GENERIC_ENTROPY:
+            value = found.group(1)
+            if _shannon(value) > GENERIC_ENTROPY and not _allowed(value):
                 return True
     return False
+
+
+def _allowed(value: str) -> bool:
+    """Does generic-api-key's own allowlist let ``value`` pass? The scanner applies it to both
+    rules: names of letters only (`bert-base-uncased`), and gitleaks' stopwords (`python`)."""
+    if re.search(ALLOWED_VALUE, value):
+        return True
+    from .secret_stopwords import STOPWORDS
+
+    low = value.lower()
+    return any(word in low for word in STOPWORDS)
 
 
 def _shannon(text: str) -> float:
