@@ -5,7 +5,6 @@ notebooks' self-checks and the nbgrader tests: extend it, never break it.
 """
 from __future__ import annotations
 
-import html
 from dataclasses import asdict, dataclass, field
 from typing import Iterable
 
@@ -95,6 +94,8 @@ class Result:
     __repr__ = __str__
 
     def _repr_html_(self) -> str:
+        import html  # only for a notebook's display
+
         status = "✅ passed" if self.ok else "❌ failed"
         head = f"<p><b>{status}</b>: {len(self.errors)} error(s), {len(self.findings)} finding(s)</p>"
         notes = "".join(f"<p><i>{html.escape(n)}</i></p>" for n in self.notes)
@@ -133,6 +134,8 @@ _CODE = (f"margin-top:0;margin-bottom:0;text-align:left;white-space:pre-wrap;{_W
 
 def _docs_links(docs: str) -> str:
     """The checkout's page first (it opens offline, in JupyterLab), then the web address."""
+    import html
+
     from .links import local_link
 
     web = f"<a href='{html.escape(docs, quote=True)}' target='_blank' rel='noopener'>web</a>"

@@ -7,7 +7,6 @@ under the wrong name.
 """
 from __future__ import annotations
 
-import inspect
 from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator
 
@@ -45,6 +44,8 @@ class Rule:
 
     @property
     def doc(self) -> str:
+        import inspect  # only for documentation
+
         return inspect.cleandoc(self.check.__doc__ or "")
 
     @property

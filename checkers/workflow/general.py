@@ -1,7 +1,6 @@
 """General workflow rules: what makes a workflow fail, never start, or leak."""
 from __future__ import annotations
 
-import difflib
 import re
 from functools import lru_cache
 
@@ -96,7 +95,9 @@ def workflow_needs(ctx: WorkflowContext):
     for job_id, job in jobs.items():
         for needed in job_needs(job):
             if needed not in jobs:
-                close = difflib.get_close_matches(needed, [str(j) for j in jobs], n=1)
+                from difflib import get_close_matches  # only for a missing job
+
+                close = get_close_matches(needed, [str(j) for j in jobs], n=1)
                 line, col = ctx.pos(job, "needs", value=True)
                 yield Problem(f"job `{job_id}` needs `{needed}`, which is not a job in this workflow",
                               f"did you mean `{close[0]}`?" if close else
@@ -161,7 +162,9 @@ def workflow_github_context(ctx: WorkflowContext):
                 name = prop.group(1)
                 if name.lower() in GITHUB_CONTEXT:
                     continue
-                close = difflib.get_close_matches(name, sorted(GITHUB_CONTEXT), n=1)
+                from difflib import get_close_matches  # only for an unknown name
+
+                close = get_close_matches(name, sorted(GITHUB_CONTEXT), n=1)
                 line, col = ctx.pos(parent, key, value=True)
                 hint = {"commit": "sha", "branch": "ref_name", "commit_sha": "sha",
                         "branch_name": "ref_name"}.get(name) or (close[0] if close else None)
