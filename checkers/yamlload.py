@@ -8,9 +8,9 @@ parser read them: libyaml (through PyYAML) when it is there, else ruamel.yaml.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any
 
+from .records import Record
 from .yamlnodes import CommentedMap, CommentedSeq, from_ruamel
 
 __all__ = ["CommentedMap", "CommentedSeq", "YamlProblem", "load", "position"]
@@ -32,11 +32,11 @@ MAX_EXPANDED_NODES = 100_000
 _ALIAS = re.compile(r"(?:^|[\s\[{,:])\*[^\s\]},]", re.M)
 
 
-@dataclass(frozen=True)
-class YamlProblem:
-    message: str
-    line: int | None
-    column: int | None
+class YamlProblem(Record):
+    FIELDS = ("message", "line", "column")
+
+    def __init__(self, message: str, line: int | None, column: int | None) -> None:
+        self._set(message, line, column)
 
 
 def _yaml():

@@ -11,13 +11,13 @@ import importlib.util
 import json
 import re
 import sys
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterator
 
 from ..yamlnodes import CommentedMap, CommentedSeq
 
+from ..records import Record
 from ..registry import Problem, rule
 from .context import WorkflowContext
 
@@ -76,13 +76,15 @@ def schema_file() -> Path:
     return Path(spec.submodule_search_locations[0], *SCHEMA_PACKAGE.split(".")[1:], SCHEMA_FILE)
 
 
-@dataclass(frozen=True)
-class Exception_:
+class Exception_(Record):
     """One place where GitHub accepts what SchemaStore's schema rejects: GitHub wins."""
 
-    what: str       # what GitHub accepts, in a learner's words
-    evidence: str   # where that is shown (GitHub's documentation, a workflow GitHub runs)
-    patch: Any      # the change to the schema (a function of the schema dict), or None, or None
+    FIELDS = ("what", "evidence", "patch")
+
+    def __init__(self, what: str, evidence: str, patch: Any) -> None:
+        # what GitHub accepts, in a learner's words; where that is shown (GitHub's documentation,
+        # a workflow GitHub runs); the change to the schema (a function of it), or None
+        self._set(what, evidence, patch)
 
 
 def _defs(schema) -> dict:
@@ -420,14 +422,15 @@ def plain(node: Any) -> Any:
     return str(node)  # strings, and dates (which GitHub reads as strings)
 
 
-@dataclass(frozen=True)
-class Issue:
-    path: tuple          # JSON path of the node the issue is about
-    at: str              # "key" (the key itself), "node" (the mapping/item) or "value"
-    message: str
-    hint: str
-    missing: str | None = None     # a required key that is missing
-    suggest: str | None = None     # the key an unknown key was probably meant to be
+class Issue(Record):
+    FIELDS = ("path", "at", "message", "hint", "missing", "suggest")
+
+    def __init__(self, path: tuple, at: str, message: str, hint: str,
+                 missing: str | None = None, suggest: str | None = None) -> None:
+        # path: the JSON path of the node; at: "key" (the key itself), "node" (the mapping or
+        # item) or "value"; missing: a required key that is missing; suggest: the key an
+        # unknown key was probably meant to be
+        self._set(path, at, message, hint, missing, suggest)
 
 
 def code(value: Any) -> str:
