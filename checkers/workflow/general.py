@@ -9,7 +9,7 @@ from ..yamlnodes import CommentedMap, CommentedSeq
 from ..registry import Problem, rule
 from .context import WorkflowContext
 from .severity import triggers
-from .walk import EXPRESSION, is_action, job_needs, scalars, uses
+from .walk import EXPRESSION, close_matches, is_action, job_needs, scalars, uses
 
 LESSON = "02-github-actions"
 
@@ -95,9 +95,7 @@ def workflow_needs(ctx: WorkflowContext):
     for job_id, job in jobs.items():
         for needed in job_needs(job):
             if needed not in jobs:
-                from difflib import get_close_matches  # only for a missing job
-
-                close = get_close_matches(needed, [str(j) for j in jobs], n=1)
+                close = close_matches(needed, [str(j) for j in jobs], n=1)
                 line, col = ctx.pos(job, "needs", value=True)
                 yield Problem(f"job `{job_id}` needs `{needed}`, which is not a job in this workflow",
                               f"did you mean `{close[0]}`?" if close else
@@ -162,9 +160,7 @@ def workflow_github_context(ctx: WorkflowContext):
                 name = prop.group(1)
                 if name.lower() in GITHUB_CONTEXT:
                     continue
-                from difflib import get_close_matches  # only for an unknown name
-
-                close = get_close_matches(name, sorted(GITHUB_CONTEXT), n=1)
+                close = close_matches(name, sorted(GITHUB_CONTEXT), n=1)
                 line, col = ctx.pos(parent, key, value=True)
                 hint = {"commit": "sha", "branch": "ref_name", "commit_sha": "sha",
                         "branch_name": "ref_name"}.get(name) or (close[0] if close else None)

@@ -481,9 +481,9 @@ def closest(word: str, choices) -> str | None:
     normal = {c.lower().replace("_", "-"): c for c in choices}
     if word.lower().replace("_", "-") in normal:
         return normal[word.lower().replace("_", "-")]
-    from difflib import get_close_matches  # only for a workflow GitHub would refuse
+    from .walk import close_matches
 
-    match = get_close_matches(word, choices, n=1, cutoff=0.6)
+    match = close_matches(word, choices, n=1, cutoff=0.6)
     return match[0] if match else None
 
 
