@@ -530,14 +530,15 @@ def workflow_plaintext_secret(ctx: WorkflowContext):
     """
     reported = set()
     throwaway = _service_envs(ctx) if ctx.ok else set()
-    throwaway_lines = {ctx.pos(env, key, value=True)[0] for env in _env_maps(ctx, throwaway)
-                       for key in env}
-    key_on_line = {}
-    if ctx.ok:
+    hits = _scan(ctx.text)
+    throwaway_lines, key_on_line = set(), {}
+    if hits:  # where the hits are: what they are called, and which are a service's own
+        throwaway_lines = {ctx.pos(env, key, value=True)[0] for env in _env_maps(ctx, throwaway)
+                           for key in env}
         for parent, key, _value in ctx.scalars():
             if isinstance(key, str):
                 key_on_line.setdefault(ctx.pos(parent, key, value=True)[0], key)
-    for hit in _scan(ctx.text):
+    for hit in hits:
         reported.add(hit.line)
         if hit.kind.startswith("Basic Auth") and _local_credentials(ctx, hit.line):
             continue
