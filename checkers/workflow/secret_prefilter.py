@@ -3,22 +3,30 @@
 ``workflow-plaintext-secret`` runs :func:`checkers.repo.secretscan.scan_text` on the file's text.
 Importing the scanner and reading its rule set (gitleaks' TOML, some 250 regular expressions)
 costs more than checking a workflow, and most workflows cannot hold a finding: they name secrets
-(``${{ secrets.AZURE_CLIENT_ID }}``, ``id-token: write``) without holding one. The scan runs a
-rule only when one of its keywords is in the text, and reports only what the rule's regular
-expression matches. So the text can hold a finding only if
+(``${{ secrets.AZURE_CLIENT_ID }}``, ``id-token: write``) without holding one. The scanner runs
+a rule only when one of its keywords is in the lower-cased text, and reports only what the
+rule's regular expression matches and its judgement keeps. So the text can hold a finding only
+if one of these holds (otherwise the scan is skipped, with its imports):
 
-* it contains a keyword of a rule not approximated below (almost any vendor's token prefix:
-  ``ghp_``, ``akia``, ``-----begin``...): then the scanner decides, or
-* it matches :data:`NECESSARY`, which each approximated rule's matches also match: the part of
-  the rule's regular expression from its keyword to the first characters of its value, without
-  anchors, look-arounds or upper bounds, and case-insensitive (every such pattern matches at
-  least wherever the rule does; the rules' own limits and judgements then only remove hits).
+* it contains a keyword of a rule not approximated here (almost any vendor's token prefix:
+  ``ghp_``, ``akia``, ``-----begin``...): the scanner decides;
+* it matches one of :data:`NECESSARY` (lower-cased): for each approximated rule, the part of its
+  regular expression from its keyword to the first characters of its value, without anchors,
+  look-arounds or upper bounds, so that it matches wherever the rule does;
+* it has credentials in a URL whose password is not letters, ``_`` and ``-`` only (those the
+  scanner judges to be code);
+* a line holds one of the names generic-api-key and the unquoted ``name: value`` rule start from,
+  followed by what reads like an assignment, and on that line the rule's own regular expression
+  (a copy) matches a value the scanner would keep: above generic-api-key's entropy floor, and
+  not let through by its allowlist (letters only, or one of gitleaks' stopwords), which the
+  scanner applies to both rules.
 
-When neither holds, the scan would return nothing and is skipped, with its imports. The keyword
-list and the approximated rules are snapshots of the scanner's: ``tests/test_workflow_secret_prefilter.py``
-fails when the scanner's rules change under them (review :data:`NECESSARY` against the new
-rules, then update :data:`KEYWORDS` and :data:`RULES_DIGEST`), and checks on every sample secret
-and workflow in the repository that nothing the scanner finds is filtered out.
+The line checks rely on the scanner running these rules one line at a time (lines longer than
+:data:`LONG_LINE` are left to it). The keyword list, the approximated rules, the copied
+patterns and the allowlist are snapshots of the scanner's: ``tests/test_workflow_secret_prefilter.py``
+fails when the scanner's rules change under them (review this module against the new rules,
+then update :data:`KEYWORDS`, :data:`RULES_DIGEST` and ``secret_stopwords``), and checks on every
+sample secret, workflow and line in the repository that nothing the scanner finds is skipped.
 """
 from __future__ import annotations
 
