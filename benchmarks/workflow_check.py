@@ -1,6 +1,7 @@
 """Whole-process time of `checkers workflow` next to zizmor alone: one file, and a batch.
 
     .venv/bin/python benchmarks/workflow_check.py [--repeat 15] [--batch DIR_OR_FILE ...]
+                                                  [--before REV]
 
 Two measurements, each printing the ratio ours / zizmor (goals from issue #9):
 
@@ -9,14 +10,25 @@ Two measurements, each printing the ratio ours / zizmor (goals from issue #9):
   generated from sample_repo's two reference workflows and the good workflows of
   tests/workflows/ (renamed copies, so that every file is read and parsed). Goal: ratio <= 1.5.
 
-Both commands are run alternately, so that load from other processes on the machine falls on
+With ``--before REV`` (a commit, e.g. ``main``), the checkers package as it was at REV
+(extracted with ``git archive`` to a folder it is run from, so that it is imported first) runs alternately with the
+other two: a before/after comparison under the same load.
+
+The commands are run alternately, so that load from other processes on the machine falls on
 both alike; the ratio is taken of the medians and of the best runs, and of the median CPU
 times (user + system, of each process and its children). `checkers workflow` runs
 zizmor itself (started first, in the background, while Python imports and checks), so its time
 includes zizmor's. The environment is the user's, without GitHub tokens (zizmor would go online)
 and without PYTHONDONTWRITEBYTECODE (without cached bytecode every run would recompile the
-checkers package; a normal installation has it). Prints figures and exits 0: a benchmark, not a
-test.
+checkers package; a normal installation has it). The first lines say how the measured Python
+finds the checkers package (`course.py setup` makes an editable install, whose import finder
+costs a few milliseconds at start-up that `pip install .` does not) and how many workflows of
+the batch the secret scanner had to read. Prints figures and exits 0: a benchmark, not a test.
+
+The goals are for wall time on a quiet machine, where zizmor and our Python part run side by
+side on two cores. On a loaded machine the two processes of ours compete for the same cores
+as everything else and the wall-time ratio drifts towards the CPU ratio; the CPU lines show
+Python's own part, which does not depend on the load as much.
 """
 from __future__ import annotations
 
@@ -45,22 +57,31 @@ def env() -> dict[str, str]:
             if k not in {"GH_TOKEN", "GITHUB_TOKEN", "PYTHONDONTWRITEBYTECODE"}}
 
 
-def run(cmd: list[str]) -> tuple[float, float]:
-    """(wall seconds, CPU seconds of the process and its children)."""
+def run(cmd: list[str], where: str | None = None) -> tuple[float, float]:
+    """(wall seconds, CPU seconds of the process and its children), run in ``where`` (by
+    default the checkout: ``python -m`` imports from the current folder first)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env(), cwd=ROOT)
+    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env(),
+                   cwd=where or ROOT)
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
-def compare(name: str, zcmd: list[str], ours: list[str], repeat: int, goal: float) -> None:
+def compare(name: str, zcmd: list[str], ours: list[str], repeat: int, goal: float,
+            before: tuple[str, str] | None = None) -> None:
+    """``before``: (its label, the folder holding that version's checkers package)."""
+    then = before[1] if before else None
     run(ours), run(zcmd)  # warm the file cache and Python's bytecode cache
-    z, o = [], []
+    if before:
+        run(ours, then)
+    z, o, b = [], [], []
     for _ in range(repeat):
         z.append(run(zcmd))
         o.append(run(ours))
+        if before:
+            b.append(run(ours, then))
     zw, ow = [w for w, _ in z], [w for w, _ in o]
     zc, oc = statistics.median(c for _, c in z), statistics.median(c for _, c in o)
     median = statistics.median(ow) / statistics.median(zw)
@@ -69,12 +90,70 @@ def compare(name: str, zcmd: list[str], ours: list[str], repeat: int, goal: floa
     print(f"  {'':32}{'best':>9}{'median':>9}{'cpu':>9}")
     print(f"  {'zizmor --offline alone':32}{min(zw):8.3f}s{statistics.median(zw):8.3f}s{zc:8.3f}s")
     print(f"  {'python -m checkers workflow':32}{min(ow):8.3f}s{statistics.median(ow):8.3f}s{oc:8.3f}s")
+    if before:
+        bw, bc = [w for w, _ in b], statistics.median(c for _, c in b)
+        print(f"  {'  the same at ' + before[0]:32}{min(bw):8.3f}s{statistics.median(bw):8.3f}s"
+              f"{bc:8.3f}s  (ratio median {statistics.median(bw) / statistics.median(zw):.2f}, "
+              f"Python's part of the CPU {bc - zc:.3f}s)")
     print(f"  ratio ours/zizmor: median {median:.2f}, best {best:.2f}  (goal <= {goal:.1f}: "
           f"{'PASS' if min(median, best) <= goal else 'MISS'})")
     # CPU time does not depend on what else the machine runs; ours includes zizmor's, so the
     # difference is what Python (start-up, imports, our rules) costs.
     print(f"  cpu ratio ours/zizmor: {oc / zc:.2f}  (goal <= {goal:.1f}: "
           f"{'PASS' if oc / zc <= goal else 'MISS'}); Python's part: {oc - zc:.3f}s")
+
+
+INSTALL_PROBE = """
+import json, sys
+import checkers
+try:
+    from importlib.metadata import distribution
+    url = json.loads(distribution("git-cicd-ml-checkers").read_text("direct_url.json") or "{}")
+except Exception:
+    url = {}
+finders = [getattr(f, "__name__", type(f).__name__) for f in sys.meta_path]
+print(json.dumps({"file": checkers.__file__, "editable": url.get("dir_info", {}).get("editable"),
+                  "finder": any("Editable" in f for f in finders)}))
+"""
+
+
+def install_mode() -> str:
+    """How this Python imports the checkers package: the setup the figures were measured with."""
+    import json
+
+    out = subprocess.run([sys.executable, "-c", INSTALL_PROBE], capture_output=True, text=True,
+                         env=env(), cwd=tempfile.gettempdir()).stdout
+    try:
+        info = json.loads(out)
+    except ValueError:
+        return "unknown (the probe failed)"
+    where = str(Path(info["file"]).parent)
+    if info["finder"]:
+        return f"editable install with setuptools' import finder (course.py setup), {where}"
+    if info["editable"]:
+        return f"editable install through a path entry, {where}"
+    return f"regular install, {where}"
+
+
+def scanned(files: list[str]) -> int:
+    """How many of the files the secret scanner reads (the others cannot hold a finding)."""
+    from checkers.workflow.secret_prefilter import could_hold_secret
+
+    return sum(could_hold_secret(Path(f).read_text(encoding="utf-8", errors="replace"))
+               for f in files)
+
+
+def extract(rev: str, where: Path) -> str:
+    """The checkers package as it was at ``rev``, in ``where`` (run from there)."""
+    import io
+    import tarfile
+
+    archive = subprocess.run(["git", "archive", rev, "checkers"], cwd=ROOT, capture_output=True,
+                             check=True).stdout
+    where.mkdir()
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(where, filter="data")
+    return str(where)
 
 
 def batch_files(args: list[Path], where: Path) -> list[str]:
@@ -97,6 +176,8 @@ def main() -> int:
     parser.add_argument("--batch", nargs="*", type=Path, default=[],
                         help="workflow files or folders for the batch (default: 80 generated)")
     parser.add_argument("--repeat", type=int, default=15)
+    parser.add_argument("--before", metavar="REV",
+                        help="also time the checkers package as it was at this commit")
     args = parser.parse_args()
     zizmor = shutil.which("zizmor", path=os.pathsep.join([os.path.dirname(sys.executable),
                                                           os.environ.get("PATH", "")]))
@@ -108,11 +189,14 @@ def main() -> int:
     ours_cmd = [sys.executable, "-m", "checkers", "workflow"]
     with tempfile.TemporaryDirectory(prefix="workflow-bench-") as tmp:
         files = batch_files(args.batch, Path(tmp))
-        print(f"one file: {SINGLE.relative_to(ROOT)}; batch: {len(files)} workflows")
+        before = (args.before, extract(args.before, Path(tmp) / "before")) if args.before else None
+        print(f"checkers: {install_mode()}")
+        print(f"one file: {SINGLE.relative_to(ROOT)}; batch: {len(files)} workflows, "
+              f"{scanned(files)} of them read by the secret scanner")
         compare("one file", [*zizmor_cmd, str(SINGLE)], [*ours_cmd, str(SINGLE)],
-                args.repeat, 2.0)
+                args.repeat, 2.0, before)
         compare(f"batch of {len(files)}", [*zizmor_cmd, *files], [*ours_cmd, *files],
-                max(3, args.repeat // 3), 1.5)
+                max(3, args.repeat // 3), 1.5, before)
     return 0
 
 

@@ -31,8 +31,33 @@ def _rule_list(text: str) -> list[str]:
     return [r.strip() for r in text.split(",") if r.strip()]
 
 
+def _terminal_columns() -> int:
+    """``shutil.get_terminal_size().columns``: argparse asks shutil for it on every
+    ``add_argument``, and importing shutil (with bz2 and lzma) costs more than our parsing."""
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return columns if columns > 0 else 80
+
+
+class Formatter(argparse.HelpFormatter):
+    def __init__(self, prog, indent_increment=2, max_help_position=24, width=None):
+        super().__init__(prog, indent_increment, max_help_position,
+                         _terminal_columns() - 2 if width is None else width)
+
+
 class Parser(argparse.ArgumentParser):
     """Usage errors in one line (`checkers: error: ...`), like every other error we print."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("formatter_class", Formatter)
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str):
         self.exit(EXIT_USAGE, f"checkers: error: {message} (see `{self.prog} --help`)\n")

@@ -5,31 +5,27 @@ notebooks' self-checks and the nbgrader tests: extend it, never break it.
 """
 from __future__ import annotations
 
-import html
-from dataclasses import asdict, dataclass, field
 from typing import Iterable
+
+from .records import Record
 
 SEVERITIES = ("error", "warning", "info")
 _RANK = {name: rank for rank, name in enumerate(SEVERITIES)}
 
 
-@dataclass(frozen=True)
-class Finding:
-    rule: str
-    severity: str
-    path: str | None
-    line: int | None
-    column: int | None
-    message: str
-    hint: str
-    docs: str
+class Finding(Record):
+    """One problem a rule found (immutable; ``dataclasses.replace`` makes a changed copy)."""
 
-    def __post_init__(self) -> None:
-        if self.severity not in _RANK:
-            raise ValueError(f"unknown severity {self.severity!r}")
+    FIELDS = ("rule", "severity", "path", "line", "column", "message", "hint", "docs")
+
+    def __init__(self, rule: str, severity: str, path: str | None, line: int | None,
+                 column: int | None, message: str, hint: str, docs: str) -> None:
+        if severity not in _RANK:
+            raise ValueError(f"unknown severity {severity!r}")
+        self._set(rule, severity, path, line, column, message, hint, docs)
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        return {name: getattr(self, name) for name in self.FIELDS}
 
     @property
     def location(self) -> str:
@@ -45,16 +41,17 @@ class Finding:
         return (self.path or "", self.line or 0, self.column or 0, self.rule, self.message)
 
 
-@dataclass
-class Result:
+class Result(Record):
     """The findings of one check run, displayable in a notebook and testable in code."""
 
-    findings: list[Finding] = field(default_factory=list)
-    root: str | None = None
-    notes: list[str] = field(default_factory=list)
+    FIELDS = ("findings", "root", "notes")
+    FROZEN = False
 
-    def __post_init__(self) -> None:
-        self.findings = sorted(self.findings, key=Finding.sort_key)
+    def __init__(self, findings: Iterable[Finding] = (), root: str | None = None,
+                 notes: list[str] | None = None) -> None:
+        self.findings = sorted(findings, key=Finding.sort_key)
+        self.root = root
+        self.notes = [] if notes is None else notes
 
     def __iter__(self):
         return iter(self.findings)
@@ -95,6 +92,8 @@ class Result:
     __repr__ = __str__
 
     def _repr_html_(self) -> str:
+        import html  # only for a notebook's display
+
         status = "✅ passed" if self.ok else "❌ failed"
         head = f"<p><b>{status}</b>: {len(self.errors)} error(s), {len(self.findings)} finding(s)</p>"
         notes = "".join(f"<p><i>{html.escape(n)}</i></p>" for n in self.notes)
@@ -133,6 +132,8 @@ _CODE = (f"margin-top:0;margin-bottom:0;text-align:left;white-space:pre-wrap;{_W
 
 def _docs_links(docs: str) -> str:
     """The checkout's page first (it opens offline, in JupyterLab), then the web address."""
+    import html
+
     from .links import local_link
 
     web = f"<a href='{html.escape(docs, quote=True)}' target='_blank' rel='noopener'>web</a>"

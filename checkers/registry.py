@@ -7,12 +7,11 @@ under the wrong name.
 """
 from __future__ import annotations
 
-import inspect
-from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator
 
 from . import links
 from .findings import SEVERITIES, Finding
+from .records import Record
 
 LESSONS = {
     "01-git-hygiene": "notebooks/01-git-hygiene/01-git-hygiene.ipynb",
@@ -22,29 +21,28 @@ LESSONS = {
 }
 
 
-@dataclass(frozen=True)
-class Problem:
-    """What a rule yields; the registry turns it into a :class:`Finding`."""
+class Problem(Record):
+    """What a rule yields; the registry turns it into a :class:`Finding`. ``severity`` only to
+    lower or raise one problem below or above the rule's default."""
 
-    message: str
-    hint: str
-    path: str | None = None
-    line: int | None = None
-    column: int | None = None
-    severity: str | None = None  # only to lower or raise one problem below/above the default
+    FIELDS = ("message", "hint", "path", "line", "column", "severity")
+
+    def __init__(self, message: str, hint: str, path: str | None = None, line: int | None = None,
+                 column: int | None = None, severity: str | None = None) -> None:
+        self._set(message, hint, path, line, column, severity)
 
 
-@dataclass(frozen=True)
-class Rule:
-    id: str
-    severity: str
-    scope: str
-    lesson: str
-    check: Callable[..., Iterable[Problem]]
-    needs_git: bool = False
+class Rule(Record):
+    FIELDS = ("id", "severity", "scope", "lesson", "check", "needs_git")
+
+    def __init__(self, id: str, severity: str, scope: str, lesson: str,
+                 check: Callable[..., Iterable[Problem]], needs_git: bool = False) -> None:
+        self._set(id, severity, scope, lesson, check, needs_git)
 
     @property
     def doc(self) -> str:
+        import inspect  # only for documentation
+
         return inspect.cleandoc(self.check.__doc__ or "")
 
     @property

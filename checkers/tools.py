@@ -7,18 +7,54 @@ workflow-security rule then takes the running process instead of starting a new 
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
-import sysconfig
+import sys
 from pathlib import Path
 
 ZIZMOR_CONFIG = Path(__file__).with_name("workflow") / "zizmor.yml"
 _started: dict[tuple[str, ...], subprocess.Popen] = {}
 
 
+def which(name: str, path: str | None = None) -> str | None:
+    """``shutil.which`` (same search), without importing shutil and the compression modules
+    it imports: the command line starts zizmor before anything else."""
+    if os.name == "nt":  # PATHEXT and the current directory: shutil knows Windows' rules
+        import shutil
+
+        return shutil.which(name, path=path)
+    if os.path.dirname(name):
+        return name if _executable(name) else None
+    if path is None:
+        path = os.environ.get("PATH")
+        if path is None:
+            try:
+                path = os.confstr("CS_PATH")
+            except (AttributeError, ValueError):
+                path = os.defpath
+    if not path:
+        return None
+    seen = set()
+    for folder in path.split(os.pathsep):
+        if folder not in seen:
+            seen.add(folder)
+            candidate = os.path.join(folder, name)
+            if _executable(candidate):
+                return candidate
+    return None
+
+
+def _executable(path: str) -> bool:
+    return os.path.exists(path) and os.access(path, os.F_OK | os.X_OK) and not os.path.isdir(path)
+
+
 def find_zizmor() -> str | None:
     """zizmor on PATH, or next to this Python (a venv used without activating it)."""
-    return shutil.which("zizmor") or shutil.which("zizmor", path=sysconfig.get_path("scripts"))
+    found = which("zizmor") or which("zizmor", path=os.path.dirname(sys.executable))
+    if found:
+        return found
+    import sysconfig
+
+    return which("zizmor", path=sysconfig.get_path("scripts"))
 
 
 def tool_env() -> dict[str, str]:

@@ -28,7 +28,19 @@ if LOADER is not None:
 
     class Composer(CParser, BaseResolver):
         """libyaml's composer without PyYAML's YAML 1.1 tag guessing (a dozen regular
-        expressions per plain scalar): :func:`resolve` decides what a plain scalar is."""
+        expressions per plain scalar): :func:`resolve` decides what a plain scalar is.
+
+        libyaml still asks the resolver for every node's tag (three calls per node); the tag
+        of a node without an explicit one is never read, so those calls do nothing."""
+
+        def resolve(self, kind, value, implicit):
+            return None
+
+        def descend_resolver(self, current_node, current_index):
+            pass
+
+        def ascend_resolver(self):
+            pass
 else:
     Composer = None
 
@@ -90,30 +102,36 @@ def build(node: Any, memo: dict[int, Any] | None = None) -> Any:
     memo = {} if memo is None else memo
     if node is None:
         return None
+    if type(node) is ScalarNode:  # (scalars are immutable: an alias to one needs no memo)
+        return resolve(node)
     if id(node) in memo:
         return memo[id(node)]
-    if isinstance(node, ScalarNode):
-        return resolve(node)
     mark = node.start_mark
+    # Built without their __init__ (which would make a LineCol only to replace it here).
     if isinstance(node, SequenceNode):
-        seq = CommentedSeq()
+        seq = list.__new__(CommentedSeq)
         memo[id(node)] = seq
         seq.lc = lc = LineCol(mark.line, mark.column)
+        data = lc.data
         for i, item in enumerate(node.value):
-            seq.append(build(item, memo))
+            seq.append(resolve(item) if type(item) is ScalarNode else build(item, memo))
             item_mark = item.start_mark
-            lc.data[i] = (item_mark.line, item_mark.column)
+            data[i] = (item_mark.line, item_mark.column)
         return seq
-    mapping = CommentedMap()
+    mapping = dict.__new__(CommentedMap)
     memo[id(node)] = mapping
     mapping.lc = lc = LineCol(mark.line, mark.column)
+    data = lc.data
     for key_node, value_node in node.value:
-        key = build(key_node, memo)
         key_mark = key_node.start_mark
-        if isinstance(key, (CommentedMap, CommentedSeq)):
-            raise DuplicateKey("a mapping key must be a scalar, not a collection",
-                               key_mark.line + 1, key_mark.column + 1)
-        value = build(value_node, memo)
+        if type(key_node) is ScalarNode:
+            key = resolve(key_node)
+        else:
+            key = build(key_node, memo)
+            if isinstance(key, (CommentedMap, CommentedSeq)):
+                raise DuplicateKey("a mapping key must be a scalar, not a collection",
+                                   key_mark.line + 1, key_mark.column + 1)
+        value = resolve(value_node) if type(value_node) is ScalarNode else build(value_node, memo)
         if key in mapping:
             # Values are not quoted: a duplicated `password:` must not print the password.
             first = lc.key(key)[0] + 1
@@ -121,7 +139,7 @@ def build(node: Any, memo: dict[int, Any] | None = None) -> Any:
                                key_mark.line + 1, key_mark.column + 1)
         mapping[key] = value
         value_mark = value_node.start_mark
-        lc.data[key] = (key_mark.line, key_mark.column, value_mark.line, value_mark.column)
+        data[key] = (key_mark.line, key_mark.column, value_mark.line, value_mark.column)
     return mapping
 
 

@@ -8,9 +8,9 @@ parser read them: libyaml (through PyYAML) when it is there, else ruamel.yaml.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any
 
+from .records import Record
 from .yamlnodes import CommentedMap, CommentedSeq, from_ruamel
 
 __all__ = ["CommentedMap", "CommentedSeq", "YamlProblem", "load", "position"]
@@ -32,11 +32,25 @@ MAX_EXPANDED_NODES = 100_000
 _ALIAS = re.compile(r"(?:^|[\s\[{,:])\*[^\s\]},]", re.M)
 
 
-@dataclass(frozen=True)
-class YamlProblem:
-    message: str
-    line: int | None
-    column: int | None
+def has_alias(text: str) -> bool:
+    """``_ALIAS.search(text)``, looking only at the few `*` of a text (``re`` would try the
+    pattern at every position: its first part is a class, not a character to look for)."""
+    pos = text.find("*")
+    while pos >= 0:
+        before = text[pos - 1] if pos else "\n"
+        after = text[pos + 1:pos + 2]
+        if (before.isspace() or before in "[{,:") and after and not (
+                after.isspace() or after in "]},"):
+            return True
+        pos = text.find("*", pos + 1)
+    return False
+
+
+class YamlProblem(Record):
+    FIELDS = ("message", "line", "column")
+
+    def __init__(self, message: str, line: int | None, column: int | None) -> None:
+        self._set(message, line, column)
 
 
 def _yaml():
@@ -57,7 +71,7 @@ def load(text: str) -> tuple[Any, YamlProblem | None]:
 
     yaml = _yaml()
     try:
-        if _ALIAS.search(text) and expanded_size(yaml.parse(text)) > MAX_EXPANDED_NODES:
+        if has_alias(text) and expanded_size(yaml.parse(text)) > MAX_EXPANDED_NODES:
             return None, YamlProblem(
                 f"the document's YAML aliases expand to more than {MAX_EXPANDED_NODES:,} nodes "
                 "(an alias bomb?); refusing to read it", 1, 1)
@@ -84,7 +98,7 @@ def _load_fast(text: str) -> tuple[Any, YamlProblem | None]:
     import yaml as pyyaml
 
     try:
-        if _ALIAS.search(text) and expanded_size(_fast.events(text)) > MAX_EXPANDED_NODES:
+        if has_alias(text) and expanded_size(_fast.events(text)) > MAX_EXPANDED_NODES:
             return None, YamlProblem(
                 f"the document's YAML aliases expand to more than {MAX_EXPANDED_NODES:,} nodes "
                 "(an alias bomb?); refusing to read it", 1, 1)

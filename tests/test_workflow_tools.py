@@ -12,6 +12,7 @@ import pytest
 
 import checkers.workflow.external as external  # noqa: F401  (registers the rules)
 import checkers.workflow.schema  # noqa: F401
+from checkers import tools
 from checkers.registry import get_rule
 from checkers.workflow import check_workflows
 from checkers.workflow.context import WorkflowContext
@@ -270,7 +271,7 @@ def test_no_github_token_reaches_zizmor(tmp_path, monkeypatch):
 
 
 def test_zizmor_absent_gives_one_note(tmp_path, monkeypatch):
-    monkeypatch.setattr(external.shutil, "which", lambda *a, **k: None)
+    monkeypatch.setattr(tools, "which", lambda *a, **k: None)
     contexts = [context(tmp_path, INJECTION, f"wf{i}.yml") for i in range(3)]
     findings = security(contexts)
     assert len(findings) == 1
@@ -367,3 +368,18 @@ def test_rule_docs_have_summary_and_example():
     from checkers.workflow import zizmor_policy
 
     assert set(zizmor_policy.ZIZMOR_SEVERITY.values()) == {"warning", "info"}
+
+
+def test_which_finds_what_shutil_finds(tmp_path, monkeypatch):
+    good, plain_file, folder = tmp_path / "a" / "tool", tmp_path / "b" / "tool", tmp_path / "c" / "tool"
+    for path in (good, plain_file):
+        path.parent.mkdir()
+        path.write_text("#!/bin/sh\n")
+    good.chmod(0o755)
+    folder.mkdir(parents=True)
+    search = os.pathsep.join(str(p.parent) for p in (folder, plain_file, good))
+    for path in (search, "", str(tmp_path), None):
+        assert tools.which("tool", path=path) == shutil.which("tool", path=path)
+    assert tools.which(str(good)) == shutil.which(str(good))
+    monkeypatch.setenv("PATH", search)
+    assert tools.which("tool") == shutil.which("tool") == str(good)

@@ -104,3 +104,15 @@ def test_the_ruamel_fallback_behaves_like_the_fast_path(monkeypatch, text, words
     else:
         assert words in fast[1].message and words in slow[1].message
         assert fast[1].line == slow[1].line
+
+
+def test_alias_precheck_agrees_with_its_pattern():
+    import random
+
+    from checkers.yamlload import _ALIAS, has_alias
+
+    rng = random.Random(7)
+    alphabet = " \t\n\r\x0b\x0c\x85\u2028\xa0*[]{},:ab"
+    for _ in range(20000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 8)))
+        assert has_alias(text) == bool(_ALIAS.search(text)), repr(text)

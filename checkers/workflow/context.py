@@ -1,27 +1,32 @@
 """What the workflow rules look at: one workflow file, parsed with positions."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
 from ..yamlnodes import CommentedMap, CommentedSeq
 
+from ..records import Record
 from ..yamlload import YamlProblem, load, position
 
 PATTERNS = ("train-on-push", "deploy-on-merge")
 MAX_BYTES = 2 * 1024 * 1024
 
 
-@dataclass
-class WorkflowContext:
-    path: Path                  # the file on disk
-    display: str                # the path as findings show it
-    text: str
-    data: Any = None            # the parsed document (a CommentedMap) or None
-    problem: YamlProblem | None = None
-    pattern: str | None = None  # "train-on-push", "deploy-on-merge" or None (general checks)
-    cache: dict = field(default_factory=dict)
+class WorkflowContext(Record):
+    FIELDS = ("path", "display", "text", "data", "problem", "pattern", "cache")
+    FROZEN = False
+
+    def __init__(self, path: Path, display: str, text: str, data: Any = None,
+                 problem: YamlProblem | None = None, pattern: str | None = None,
+                 cache: dict | None = None) -> None:
+        self.path = path            # the file on disk
+        self.display = display      # the path as findings show it
+        self.text = text
+        self.data = data            # the parsed document (a CommentedMap) or None
+        self.problem = problem
+        self.pattern = pattern      # "train-on-push", "deploy-on-merge" or None (general checks)
+        self.cache = {} if cache is None else cache
 
     @classmethod
     def from_text(cls, path: Path, display: str, text: str, pattern: str | None = None):

@@ -6,7 +6,6 @@ These rules run for files named ``deploy-on-merge.yml`` (or with ``--pattern dep
 """
 from __future__ import annotations
 
-import difflib
 import re
 from pathlib import Path
 
@@ -16,7 +15,7 @@ from ..registry import Problem, rule
 from .context import WorkflowContext
 from .general import OIDC_INPUTS
 from .trigger import PR_EVENTS, evaluate
-from .walk import EXPRESSION, is_action, job_needs, run_text
+from .walk import EXPRESSION, close_matches, is_action, job_needs, run_text
 
 LESSON = "03-environments"
 PATTERN = "deploy-on-merge"
@@ -497,7 +496,7 @@ def environment_undeclared(ctx: WorkflowContext):
         name, node, key = job_environment(job)
         if not name or EXPRESSION.search(name) or settings.get(name) or name.lower() in AUTOMATIC:
             continue
-        close = difflib.get_close_matches(name.lower(), [d.lower() for d in declared], n=1, cutoff=0.6)
+        close = close_matches(name.lower(), [d.lower() for d in declared], n=1, cutoff=0.6)
         line, col = ctx.pos(node, key, value=True)
         listed = ", ".join(f"`{d}`" for d in declared) or "none"
         yield Problem(f"job `{job_id}` uses environment `{name}`, which {settings.display} does "

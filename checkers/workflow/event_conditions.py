@@ -3,15 +3,13 @@ from __future__ import annotations
 
 from ..registry import Problem, rule
 from ..yamlnodes import CommentedMap
-from . import expressions as ex
 from .context import WorkflowContext
 
 LESSON = "02-github-actions"
 # Every context an `if:` may read; only github.event_name is known here, the rest is run time.
 CONTEXTS = ("env", "vars", "job", "jobs", "steps", "runner", "secrets", "strategy", "matrix",
             "needs", "inputs")
-STATUS = {name: ex.Unknown(f"{name}()") for name in ("success", "failure", "cancelled", "always",
-                                                     "hashfiles")}
+STATUS = ("success", "failure", "cancelled", "always", "hashfiles")
 
 
 def listed_events(on) -> list[str] | None:
@@ -29,6 +27,10 @@ def _condition(raw) -> str | None:
     """The expression of an ``if:`` (with or without ``${{ }}``), or None for other forms."""
     if not isinstance(raw, str) or "event_name" not in raw:
         return None
+    # imported only for a condition on the event: most workflows have none, and the
+    # expression engine is a large module for a command that must start fast
+    from . import expressions as ex
+
     text = raw.strip()
     if ex.is_single_expression(text):
         return ex.split_template(text)[0][1].strip()
@@ -37,6 +39,9 @@ def _condition(raw) -> str | None:
 
 def never_true(condition: str, events: list[str]) -> bool:
     """True when the condition is false for every event (unknowns are never guessed)."""
+    from . import expressions as ex
+
+    status = {name: ex.Unknown(f"{name}()") for name in STATUS}
     try:
         tree = ex.parse(condition)
     except ex.ExpressionError:
@@ -45,7 +50,7 @@ def never_true(condition: str, events: list[str]) -> bool:
         contexts = {name: ex.Context(name) for name in CONTEXTS}
         contexts["github"] = ex.Context("github", {"event_name": event})
         try:
-            value = ex.evaluate(tree, ex.Scope(contexts, STATUS, place="if"))
+            value = ex.evaluate(tree, ex.Scope(contexts, status, place="if"))
         except ex.ExpressionError:
             return False
         if ex.truthy(value) is not False:

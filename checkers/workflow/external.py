@@ -8,9 +8,7 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
-import sysconfig
 from pathlib import Path
 from typing import Iterable
 
@@ -288,7 +286,7 @@ def workflow_actionlint(contexts: list[WorkflowContext]):
           train:
             needs: test
     """
-    actionlint = shutil.which("actionlint")
+    actionlint = tools.which("actionlint")
     files = Files(contexts)
     if actionlint is None or not files.args:
         return

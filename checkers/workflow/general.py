@@ -1,18 +1,15 @@
 """General workflow rules: what makes a workflow fail, never start, or leak."""
 from __future__ import annotations
 
-import difflib
 import re
 from functools import lru_cache
 
 from ..yamlnodes import CommentedMap, CommentedSeq
 
 from ..registry import Problem, rule
-from ..repo.secretscan import scan_text
-from ..repo.yaml_files import syntax_hint
 from .context import WorkflowContext
 from .severity import triggers
-from .walk import EXPRESSION, is_action, job_needs, run_text, scalars, uses
+from .walk import EXPRESSION, close_matches, is_action, job_needs, run_text, scalars, uses
 
 LESSON = "02-github-actions"
 
@@ -41,6 +38,8 @@ def workflow_syntax(ctx: WorkflowContext):
             yield Problem(message, "a workflow is a short YAML file: move data out of it",
                           path=ctx.display, line=ctx.problem.line, column=ctx.problem.column)
         else:
+            from ..repo.yaml_files import syntax_hint
+
             yield Problem(f"invalid YAML: {message}", syntax_hint(message),
                           path=ctx.display, line=ctx.problem.line, column=ctx.problem.column)
         return
@@ -96,7 +95,7 @@ def workflow_needs(ctx: WorkflowContext):
     for job_id, job in jobs.items():
         for needed in job_needs(job):
             if needed not in jobs:
-                close = difflib.get_close_matches(needed, [str(j) for j in jobs], n=1)
+                close = close_matches(needed, [str(j) for j in jobs], n=1)
                 line, col = ctx.pos(job, "needs", value=True)
                 yield Problem(f"job `{job_id}` needs `{needed}`, which is not a job in this workflow",
                               f"did you mean `{close[0]}`?" if close else
@@ -161,7 +160,7 @@ def workflow_github_context(ctx: WorkflowContext):
                 name = prop.group(1)
                 if name.lower() in GITHUB_CONTEXT:
                     continue
-                close = difflib.get_close_matches(name, sorted(GITHUB_CONTEXT), n=1)
+                close = close_matches(name, sorted(GITHUB_CONTEXT), n=1)
                 line, col = ctx.pos(parent, key, value=True)
                 hint = {"commit": "sha", "branch": "ref_name", "commit_sha": "sha",
                         "branch_name": "ref_name"}.get(name) or (close[0] if close else None)
@@ -529,6 +528,18 @@ def _local_credentials(ctx: WorkflowContext, line: int) -> bool:
     return False
 
 
+def _scan(text: str) -> list:
+    """The secret scanner's hits; the scanner (and its rule set) is loaded only for a text
+    that can hold one (see secret_prefilter: most workflows cannot)."""
+    from .secret_prefilter import could_hold_secret
+
+    if not could_hold_secret(text):
+        return []
+    from ..repo.secretscan import scan_text
+
+    return scan_text(text)
+
+
 @rule("workflow-plaintext-secret", severity="error", scope="workflow", lesson=f"{LESSON}#oidc")
 def workflow_plaintext_secret(ctx: WorkflowContext):
     """A secret is written into the workflow file itself.
@@ -547,15 +558,16 @@ def workflow_plaintext_secret(ctx: WorkflowContext):
     """
     reported = set()
     throwaway = _service_envs(ctx) if ctx.ok else set()
-    throwaway_lines = {ctx.pos(env, key, value=True)[0] for env in _env_maps(ctx, throwaway)
-                       for key in env}
-    key_on_line = {}
-    if ctx.ok:
+    hits = _scan(ctx.text)
+    throwaway_lines, key_on_line = set(), {}
+    if hits:  # where the hits are: what they are called, and which are a service's own
+        throwaway_lines = {ctx.pos(env, key, value=True)[0] for env in _env_maps(ctx, throwaway)
+                           for key in env}
         for parent, key, _value in ctx.scalars():
             if isinstance(key, str):
                 key_on_line.setdefault(ctx.pos(parent, key, value=True)[0], key)
     local = _container_values(ctx) if ctx.ok else set()
-    for hit in scan_text(ctx.text):
+    for hit in hits:
         reported.add(hit.line)
         if hit.kind.startswith("Basic Auth") and _local_credentials(ctx, hit.line):
             continue

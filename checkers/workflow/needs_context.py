@@ -1,14 +1,13 @@
 """workflow-needs-context: ``needs.<job>`` read by a job that does not list that job in ``needs:``."""
 from __future__ import annotations
 
-import difflib
 import re
 
 from ..yamlnodes import CommentedMap
 
 from ..registry import Problem, rule
 from .context import WorkflowContext
-from .walk import EXPRESSION, job_needs, scalars
+from .walk import EXPRESSION, close_matches, job_needs, scalars
 
 LESSON = "02-github-actions"
 NEEDS_REF = re.compile(r"(?<![\w.-])needs\s*(?:\.\s*([A-Za-z_][\w-]*)|\[\s*'([^']+)'\s*\])")
@@ -88,7 +87,7 @@ def workflow_needs_context(ctx: WorkflowContext):
                         continue
                     exists = name.lower() in jobs
                     what = ("" if exists else f" (and no job is called `{name}`"
-                            + (f"; did you mean `{close[0]}`?)" if (close := difflib.get_close_matches(
+                            + (f"; did you mean `{close[0]}`?)" if (close := close_matches(
                                 name, list(jobs.values()), n=1)) else ")"))
                     needs = [*job_needs(job), jobs.get(name.lower(), name)]
                     yield Problem(f"job `{job_id}` reads `needs.{name}`, but `{name}` is not in its "

@@ -7,18 +7,17 @@ line and column of the YAML file.
 """
 from __future__ import annotations
 
-import difflib
 import importlib.util
 import json
 import re
 import sys
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterator
 
 from ..yamlnodes import CommentedMap, CommentedSeq
 
+from ..records import Record
 from ..registry import Problem, rule
 from .context import WorkflowContext
 
@@ -77,13 +76,15 @@ def schema_file() -> Path:
     return Path(spec.submodule_search_locations[0], *SCHEMA_PACKAGE.split(".")[1:], SCHEMA_FILE)
 
 
-@dataclass(frozen=True)
-class Exception_:
+class Exception_(Record):
     """One place where GitHub accepts what SchemaStore's schema rejects: GitHub wins."""
 
-    what: str       # what GitHub accepts, in a learner's words
-    evidence: str   # where that is shown (GitHub's documentation, a workflow GitHub runs)
-    patch: Any      # the change to the schema (a function of the schema dict), or None, or None
+    FIELDS = ("what", "evidence", "patch")
+
+    def __init__(self, what: str, evidence: str, patch: Any) -> None:
+        # what GitHub accepts, in a learner's words; where that is shown (GitHub's documentation,
+        # a workflow GitHub runs); the change to the schema (a function of it), or None
+        self._set(what, evidence, patch)
 
 
 def _defs(schema) -> dict:
@@ -243,6 +244,10 @@ _TYPES = {
 }
 
 
+def _always(x) -> bool:
+    return True
+
+
 def _same(a, b) -> bool:
     if isinstance(a, bool) or isinstance(b, bool):
         return type(a) is type(b) and a == b
@@ -270,29 +275,39 @@ class _Compiler:
         if key in self.cache:
             return self.cache[key]
         cell = []
+        # A schema that refers to itself (through $ref) gets this indirection while it is being
+        # compiled; every later user gets the check itself (one call less per node checked).
         self.cache[key] = lambda x: cell[0](x)
         if "$ref" in schema:  # Draft 7: siblings of $ref are ignored
-            target = self.ref(schema["$ref"])
-            cell.append(target)
-            return self.cache[key]
-        checks = [self.keyword(schema, k, v) for k, v in schema.items() if k not in _IGNORED]
-        checks = [c for c in checks if c is not None]
-
-        def check(x, checks=checks):
-            for c in checks:
-                if not c(x):
-                    return False
-            return True
+            check = self.ref(schema["$ref"])
+        else:
+            checks = [self.keyword(schema, k, v) for k, v in schema.items() if k not in _IGNORED]
+            checks = [c for c in checks if c is not None]
+            if not checks:
+                check = _always
+            elif len(checks) == 1:
+                check = checks[0]
+            else:
+                def check(x, checks=tuple(checks)):
+                    for c in checks:
+                        if not c(x):
+                            return False
+                    return True
         cell.append(check)
-        return self.cache[key]
+        self.cache[key] = check
+        return check
 
     def keyword(self, schema, k, v):
         c = self.compile
         if k == "type":
             tests = [_TYPES[t] for t in ([v] if isinstance(v, str) else v)]
+            if len(tests) == 1:
+                return tests[0]
             return lambda x: any(t(x) for t in tests)
         if k == "enum":
-            return lambda x: any(_same(x, e) for e in v)
+            # a string equals only a string (and _same compares strings with ==)
+            strings = frozenset(e for e in v if isinstance(e, str))
+            return lambda x: x in strings if type(x) is str else any(_same(x, e) for e in v)
         if k == "const":
             return lambda x: _same(x, v)
         if k == "pattern":
@@ -407,14 +422,15 @@ def plain(node: Any) -> Any:
     return str(node)  # strings, and dates (which GitHub reads as strings)
 
 
-@dataclass(frozen=True)
-class Issue:
-    path: tuple          # JSON path of the node the issue is about
-    at: str              # "key" (the key itself), "node" (the mapping/item) or "value"
-    message: str
-    hint: str
-    missing: str | None = None     # a required key that is missing
-    suggest: str | None = None     # the key an unknown key was probably meant to be
+class Issue(Record):
+    FIELDS = ("path", "at", "message", "hint", "missing", "suggest")
+
+    def __init__(self, path: tuple, at: str, message: str, hint: str,
+                 missing: str | None = None, suggest: str | None = None) -> None:
+        # path: the JSON path of the node; at: "key" (the key itself), "node" (the mapping or
+        # item) or "value"; missing: a required key that is missing; suggest: the key an
+        # unknown key was probably meant to be
+        self._set(path, at, message, hint, missing, suggest)
 
 
 def code(value: Any) -> str:
@@ -465,7 +481,9 @@ def closest(word: str, choices) -> str | None:
     normal = {c.lower().replace("_", "-"): c for c in choices}
     if word.lower().replace("_", "-") in normal:
         return normal[word.lower().replace("_", "-")]
-    match = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    from .walk import close_matches
+
+    match = close_matches(word, choices, n=1, cutoff=0.6)
     return match[0] if match else None
 
 

@@ -24,7 +24,6 @@ that trigger workflows"; the pattern language itself is in :mod:`.filters`):
 from __future__ import annotations
 
 import argparse
-import difflib
 import os
 import json
 import sys
@@ -32,6 +31,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from .filters import PatternError, check_patterns, match_list, only_negative
+from .walk import close_matches
 
 PR_EVENTS = ("pull_request", "pull_request_target")
 DEFAULT_PR_TYPES = ("opened", "synchronize", "reopened")
@@ -175,7 +175,7 @@ def _filters(event: str, settings: Any, allowed: tuple[str, ...]) -> dict[str, l
     found: dict[str, list[str]] = {}
     for key, value in settings.items():
         if key not in allowed:
-            close = difflib.get_close_matches(str(key), allowed, n=1)
+            close = close_matches(str(key), allowed, n=1)
             hint = f" (did you mean `{close[0]}`?)" if close else ""
             raise _Invalid(f"`on.{event}` has an unexpected key `{key}`{hint}; GitHub refuses "
                            "the workflow, so it never runs.")
@@ -434,7 +434,7 @@ def evaluate(workflow: Any, event: str, *, branch: str | None = None, tag: str |
         events = _events(data)
         if event not in events:
             listed = ", ".join(f"'{e}'" for e in events) or "no event"
-            typo = difflib.get_close_matches(event, list(events), n=1)
+            typo = close_matches(event, list(events), n=1)
             hint = f" (is '{typo[0]}' a misspelling of '{event}'?)" if typo else ""
             return Decision(False, [f"The workflow's `on:` lists {listed}, not '{event}'{hint}, "
                                     f"so a {event} event does not trigger it."])

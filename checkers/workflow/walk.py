@@ -39,6 +39,13 @@ def scalars(node: Any, parent: Any = None, key: Any = None, _seen: set | None = 
     return found
 
 
+def close_matches(word: str, choices, n: int = 3, cutoff: float = 0.6) -> list[str]:
+    """``difflib.get_close_matches``, imported on first use: only a mistake needs a suggestion."""
+    from difflib import get_close_matches
+
+    return get_close_matches(word, choices, n=n, cutoff=cutoff)
+
+
 def uses(step: CommentedMap) -> tuple[str, str | None]:
     """``owner/repo`` (lower-cased, path kept) and the ref of a step's ``uses:``."""
     value = step.get("uses")
