@@ -583,7 +583,7 @@ def report(repo, args, planted, RepoContext, list_blobs, scan, check_repo) -> No
           f"(goal <= 1.0: {'PASS' if r2 <= 1.0 else 'MISS'})")
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    print(f"peak RSS: this process {own:.0f} MiB, largest child (git) {kids:.0f} MiB")
+    print(f"peak RSS: this process {own:.0f} MiB, largest child (git, or the scan worker) {kids:.0f} MiB")
 
     result = results["scan"]
     print(f"\nscan found: {sum(len(v) for v in result.artifacts.values())} artifact blobs at "

@@ -16,6 +16,25 @@ def test_vendored_file_matches_its_pinned_hash_and_the_readme():
     assert "MIT License" in (gitleaks.VENDORED.parent / "GITLEAKS-LICENSE").read_text()
 
 
+def test_json_snapshot_is_the_vendored_file_and_is_what_runs():
+    """The snapshot read at run time holds exactly the TOML's rules and names its hash; a
+    snapshot of another file is ignored (the TOML is parsed instead)."""
+    import json
+
+    snapshot = json.loads(gitleaks.SNAPSHOT.read_text())
+    assert snapshot["sha256"] == gitleaks.SHA256 == gitleaks.file_sha256(), (
+        "regenerate the snapshot: python -m checkers.repo.gitleaks")
+    assert snapshot["config"] == gitleaks._parse_toml()
+    assert gitleaks._config() == snapshot["config"]
+
+
+def test_a_stale_snapshot_is_not_used(tmp_path, monkeypatch):
+    stale = tmp_path / "gitleaks.json"
+    stale.write_text('{"sha256": "0000", "config": {"rules": []}}')
+    monkeypatch.setattr(gitleaks, "SNAPSHOT", stale)
+    assert len(gitleaks._config()["rules"]) > 200
+
+
 def test_every_rule_compiles_in_python():
     rules = gitleaks.ruleset().rules
     assert len(rules) > 200

@@ -15,6 +15,7 @@ from typing import Any
 
 from ..yamlnodes import CommentedMap
 
+from ..repo.context import parsed_yaml
 from ..yamlload import load, position
 
 YAML_SUFFIXES = (".yml", ".yaml")
@@ -61,12 +62,12 @@ class Project:
                     self.docs[entry.path] = doc
 
     def _read(self, path: str, checked: bool = True) -> Doc | None:
-        text = self.ctx.read_text(path)
+        if path.lower().endswith(".json"):
+            text = self.ctx.read_text(path)
+            return None if text is None else Doc(path, None, PARAMS, text, checked)
+        text, data, problem = parsed_yaml(self.ctx, path)  # parsed once: yaml-syntax reads it too
         if text is None:
             return None
-        if path.lower().endswith(".json"):
-            return Doc(path, None, PARAMS, text, checked)
-        data, problem = load(text)
         if problem is not None or not isinstance(data, CommentedMap):
             return Doc(path, None, None, text, checked) if not checked else None
         return Doc(path, data, classify(path, data), text, checked)

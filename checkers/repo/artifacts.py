@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import fnmatch
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import PurePosixPath
 
 
@@ -93,6 +94,7 @@ SAFE_ENV_SUFFIXES = (".example", ".sample", ".template", ".dist", ".defaults")
 FIXTURE_LIMIT = 500 * 1024
 
 
+@lru_cache(maxsize=1 << 16)  # several rules ask for every tracked file; a history for each version
 def classify(path: str, size: int | None = None) -> Kind | None:
     """The kind of artifact at ``path`` (posix, repository-relative), or None for code/config."""
     p = PurePosixPath(path)

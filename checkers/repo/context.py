@@ -96,19 +96,28 @@ class RepoContext:
                 mode = SYMLINK_MODE if os.path.islink(full) else "100644"
                 yield Entry(rel.replace(os.sep, "/"), mode)
 
+    @cached_property
+    def _root_str(self) -> str:
+        return os.fspath(self.root)
+
     def size(self, path: str) -> int | None:
-        try:
-            st = os.lstat(self.root / path)
-        except OSError:
-            return None
-        return st.st_size if stat.S_ISREG(st.st_mode) else None
+        # several rules ask for every tracked file's size: one lstat each
+        sizes = self.cache.setdefault("sizes", {})
+        if path not in sizes:
+            try:
+                st = os.lstat(os.path.join(self._root_str, path))
+            except OSError:
+                sizes[path] = None
+            else:
+                sizes[path] = st.st_size if stat.S_ISREG(st.st_mode) else None
+        return sizes[path]
 
     def read_text(self, path: str, limit: int = MAX_READ) -> str | None:
         """The file's text, or None for symlinks, binaries, oversized or unreadable files.
 
         Symlinks are never followed: a link may point anywhere on the machine.
         """
-        full = self.root / path
+        full = os.path.join(self._root_str, path)
         try:
             st = os.lstat(full)
             if not stat.S_ISREG(st.st_mode) or st.st_size > limit:
@@ -144,3 +153,16 @@ def decode_text(data: bytes) -> str | None:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         return data.decode("latin-1")
+
+
+def parsed_yaml(ctx, path: str):
+    """``(text, data, problem)`` of a YAML file (``yamlload.load``), read and parsed once per
+    context (a ``RepoContext``, or the Azure ML checker's) for every rule that looks at it:
+    ``yaml-syntax`` and the Azure ML project both do."""
+    parsed = ctx.cache.setdefault("yaml", {})
+    if path not in parsed:
+        from ..yamlload import load
+
+        text = ctx.read_text(path)
+        parsed[path] = (text, *load(text)) if text is not None else (None, None, None)
+    return parsed[path]

@@ -6,17 +6,15 @@ read its own configuration file, unchanged, and apply it with gitleaks' semantic
 prefilter, first non-empty capture group as the secret, Shannon entropy strictly above the floor,
 rule and global allowlists on the secret, the match or the line, stopwords). The file's SHA-256
 is pinned below; ``tests/test_gitleaks_vendor.py`` fails when the file and the pin disagree.
-Update: copy ``config/gitleaks.toml`` from a gitleaks release, then update ``SOURCE`` and ``SHA256``.
+Update: copy ``config/gitleaks.toml`` from a gitleaks release, then update ``SOURCE`` and ``SHA256``
+and run ``python -m checkers.repo.gitleaks`` (it writes the JSON snapshot read at run time).
 """
 from __future__ import annotations
 
 import hashlib
+import json
 import math
 import re
-try:
-    import tomllib
-except ImportError:  # Python 3.10: the same parser, from PyPI
-    import tomli as tomllib  # type: ignore[no-redef]
 import warnings
 from collections import Counter
 from dataclasses import dataclass
@@ -24,6 +22,11 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 
 VENDORED = Path(__file__).with_name("vendor") / "gitleaks.toml"
+# The same rules as JSON (``python -m checkers.repo.gitleaks`` writes it): ``json`` reads them
+# in well under a millisecond, TOML's pure-Python parser takes ~10 ms at every start (the
+# workflow checker's too). Used only while it records the vendored file's hash. Its name keeps
+# "gitleaks.toml" in it: gitleaks' global path allowlist skips the rule set's own samples.
+SNAPSHOT = VENDORED.with_name("gitleaks.toml.json")
 SOURCE = "github.com/gitleaks/gitleaks config/gitleaks.toml at b58d3f102cf3 (v8.30.0-27, 2026-07-22)"
 SHA256 = "e163e53b9e7e8a8511e77271e2b323ed057759542a6d988258afe3a1fa329caf"
 # Rules we leave out: file-name-only rules (key files are tracked-secret-file's job).
@@ -157,9 +160,33 @@ class RuleSet:
     allowlists: list[Allowlist]
 
 
+def _config() -> dict:
+    """The vendored configuration: from the JSON snapshot when it was made from this very file."""
+    try:
+        snapshot = json.loads(SNAPSHOT.read_text(encoding="utf-8"))
+        if snapshot.get("sha256") == file_sha256():
+            return snapshot["config"]
+    except (OSError, ValueError, KeyError):
+        pass
+    return _parse_toml()
+
+
+def _parse_toml() -> dict:
+    try:
+        import tomllib
+    except ImportError:  # Python 3.10: the same parser, from PyPI
+        import tomli as tomllib  # type: ignore[no-redef]
+    return tomllib.loads(VENDORED.read_text(encoding="utf-8"))
+
+
+def write_snapshot() -> None:
+    SNAPSHOT.write_text(json.dumps({"sha256": file_sha256(), "config": _parse_toml()},
+                                   indent=0, sort_keys=True) + "\n", encoding="utf-8")
+
+
 @lru_cache(maxsize=1)
 def ruleset() -> RuleSet:
-    config = tomllib.loads(VENDORED.read_text(encoding="utf-8"))
+    config = _config()
     rules = []
     for spec in config["rules"]:
         if spec["id"] in SKIP or "regex" not in spec:
@@ -199,3 +226,8 @@ def secret_of(rule: Rule, match: re.Match) -> tuple[str, int]:
                 if match.group(g):
                     return match.group(g), match.start(g)
     return match.group(0).strip("\n"), match.start()
+
+
+if __name__ == "__main__":
+    write_snapshot()
+    print(f"wrote {SNAPSHOT} from {VENDORED.name} ({file_sha256()[:12]})")

@@ -16,7 +16,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from ..registry import Problem, rule
-from . import artifacts, gitcmd
+from . import artifacts, gitcmd, scanworker
 from .context import SYMLINK_MODE, RepoContext, decode_text
 from .secrets_rule import ROTATE
 from .secretscan import SecretHit, dismissed_for_path, path_is_allowed, scan_text
@@ -72,7 +72,7 @@ def list_blobs(ctx: RepoContext):
             env=gitcmd.env())
         batch = subprocess.Popen(
             ["git", *gitcmd.SAFE_CONFIG, "cat-file",
-             "--batch-check=%(objectname) %(objecttype) %(objectsize) %(rest)"],
+             "--batch-check=%(objecttype) %(objectname) %(objectsize) %(rest)"],
             cwd=ctx.root, stdin=rev_list.stdout, stdout=subprocess.PIPE, stderr=batch_err,
             env=gitcmd.env())
         rev_list.stdout.close()
@@ -83,19 +83,21 @@ def list_blobs(ctx: RepoContext):
             pass
         prefix = (ctx.prefix or "").encode("utf-8", "surrogateescape")
         cut = len(prefix)
+        # Two objects in three are trees and commits: a line that is not a blob costs one test.
         try:
             for raw in batch.stdout:
-                parts = raw.rstrip(b"\n").split(b" ", 3)
-                if len(parts) >= 2 and parts[1] == b"missing":
-                    errors.append(f"object {parts[0].decode(errors='replace')} is missing")
+                if not raw.startswith(b"blob "):
+                    name, _, rest = raw.partition(b" ")
+                    if rest == b"missing\n":
+                        errors.append(f"object {name.decode(errors='replace')} is missing")
                     continue
+                parts = raw.rstrip(b"\n").split(b" ", 3)
                 if len(parts) < 3:
                     continue
-                sha, kind, size = parts[:3]
                 path = parts[3] if len(parts) > 3 else b""
-                if kind != b"blob" or not path.startswith(prefix):
+                if not path.startswith(prefix):
                     continue
-                yield sha.decode(), int(size), path[cut:].decode("utf-8", "surrogateescape")
+                yield parts[1].decode(), int(parts[2]), path[cut:].decode("utf-8", "surrogateescape")
         finally:
             batch.stdout.close()
             batch.wait()
@@ -116,30 +118,40 @@ def scan(ctx: RepoContext) -> HistoryScan:
     kinds: dict[tuple[str, bool], artifacts.Kind | None] = {}
     to_read: list[Blob] = []
     pems: list[Blob] = []
+    code_paths: set[str] = set()  # paths whose folders held something else than artifacts
+    # What a path's name decides is worked out once per path, not once per version.
+    facts: dict[str, tuple[bool, bool, bool]] = {}  # path -> (excluded, .pem-like, binary)
     for sha, size, path in list_blobs(ctx):
-        if ctx.excluded(path):
+        fact = facts.get(path)
+        if fact is None:
+            low = path.lower()
+            fact = facts[path] = (ctx.excluded(path), low.endswith((".pem", ".crt", ".cer")),
+                                  low.endswith(BINARY_SUFFIXES))
+        if fact[0]:
             continue
-        blob = Blob(sha, size, path)
         key = (path, size <= artifacts.FIXTURE_LIMIT)
         kind = kinds[key] if key in kinds else kinds.setdefault(key, artifacts.classify(path, size))
-        if kind is artifacts.SECRET and path.lower().endswith((".pem", ".crt", ".cer")):
-            pems.append(blob)  # a CA bundle is no secret: decided by its content below
+        if kind is artifacts.SECRET and fact[1]:
+            pems.append(Blob(sha, size, path))  # a CA bundle is no secret: decided by its content below
             continue
         if kind is not None:
             if path not in tracked:
-                result.artifacts[path].append(blob)
+                result.artifacts[path].append(Blob(sha, size, path))
             continue
-        for i in range(len(path)):
-            if path[i] == "/":
-                result.mixed.add(path[:i + 1])
+        if path not in code_paths:
+            code_paths.add(path)
+            slash = path.find("/")
+            while slash >= 0:
+                result.mixed.add(path[:slash + 1])
+                slash = path.find("/", slash + 1)
         if size > ctx.max_blob_size:
             if path not in result.large or result.large[path].size < size:
-                result.large[path] = blob
+                result.large[path] = Blob(sha, size, path)
             continue
         # every text version, the committed one included: a secret deleted only on disk is
         # still in HEAD (history-secret leaves the ones still on disk to secret-in-file)
-        if not path.lower().endswith(BINARY_SUFFIXES):
-            to_read.append(blob)
+        if not fact[2]:
+            to_read.append(Blob(sha, size, path))
     log: list[bytes] = []
     walk = None
     if result.artifacts or result.large:
@@ -152,7 +164,8 @@ def scan(ctx: RepoContext) -> HistoryScan:
                 and blob.path not in tracked:
             result.artifacts[blob.path].append(blob)
     # Oldest versions first, so that a line's first appearance is in the blob that added it.
-    result.secrets.extend(scan_new_lines(_read_blobs(ctx, to_read[::-1])))
+    result.secrets.extend(scan_new_lines(_read_blobs(ctx, to_read[::-1], raw=True),
+                                         expect=sum(b.size for b in to_read)))
     result.messages = scan_messages(ctx)
     wanted = {b.sha for blobs in result.artifacts.values() for b in blobs}
     wanted |= {b.sha for b in result.large.values()} | {b.sha for b, _ in result.secrets}
@@ -165,78 +178,211 @@ def scan(ctx: RepoContext) -> HistoryScan:
     return result
 
 
-def scan_new_lines(blobs, batch_chars: int = 4 << 20) -> list[tuple[Blob, SecretHit]]:
-    """Secrets in ``(blob, text)`` pairs, scanning each distinct line of a path once.
+def scan_new_lines(blobs, batch_chars: int = 4 << 20, worker: bool = True,
+                   expect: int = 0) -> list[tuple[Blob, SecretHit]]:
+    """Secrets in ``(blob, data)`` pairs (the blob's bytes), scanning each distinct line of a
+    path once.
 
     Consecutive versions of a file share almost all their lines, and every secret pattern is
     confined to one line, so scanning only the lines a version added finds every secret once,
     at the version that introduced it. The new lines of many blobs are scanned together, in
     batches, because most versions add only a line or two.
 
-    Per blob, only set and dict operations run (in C): which lines are new, and their order of
-    first appearance. A line's number is looked up only when a secret is found on it.
+    A version is compared with the path's previous one first, in bytes (``startswith`` on a
+    memoryview: memcmp): the lines both share at the start and at the end are already known,
+    and only the lines between them are decoded, split and looked up. Per blob, only set and
+    dict operations run (in C); a line's number is looked up only when a secret is found on it.
+
+    The batches go to a second process (scanworker.py) when the first one is due before half of
+    the ``expect``ed bytes are read (the reading left can hide the scanning; a history that
+    fills one batch at its end is faster without). Without ``expect``, at the second batch.
     """
     seen: dict[str, set[str]] = defaultdict(set)  # per path: the same line elsewhere is news
-    found: list[tuple[Blob, SecretHit]] = []
+    # per path: the version scanned last, and its codec; every one of its lines is in seen
+    last: dict[str, tuple[bytes, str]] = {}
     # a line added to several files is scanned once per batch: the batch's lines in order of
-    # first appearance, and per blob (its new lines, where to find their numbers)
+    # first appearance, and per blob (its new lines, where to find their numbers, the number
+    # of the line before the part of the blob that was compared)
     batch: dict[str, None] = {}
-    members: list[tuple[Blob, set[str], list[str] | dict[str, int]]] = []
+    members: list[tuple[Blob, set[str], list[str] | dict[str, int], int]] = []
     size = 0
+    pool = scanworker.Pool(worker)
+    waiting: dict[int, tuple[list[str], list]] = {}  # batches sent to the worker
+    done: dict[int, list[tuple[Blob, SecretHit]]] = {}
 
-    def flush():
-        lines = list(batch)
-        hits = scan_text("\n".join(lines))
+    def place(hits: list[SecretHit], lines: list[str], members) -> list[tuple[Blob, SecretHit]]:
+        """The hits of a batch, on each blob that added the line, at its number there."""
+        placed = []
         if hits:
             wanted = {lines[hit.line - 1] for hit in hits}
             owners: dict[str, list[tuple[Blob, int]]] = defaultdict(list)
-            for blob, fresh, where in members:
+            for blob, fresh, where, before in members:
                 for line in wanted.intersection(fresh):
                     number = where.index(line) + 1 if isinstance(where, list) else where[line]
-                    owners[line].append((blob, number))
+                    owners[line].append((blob, before + number))
             for hit in hits:
                 for blob, number in owners[lines[hit.line - 1]]:
                     if not dismissed_for_path(hit, blob.path):
-                        found.append((blob, SecretHit(hit.kind, number, hit.column, hit.value,
-                                                      hit.rule)))
+                        placed.append((blob, SecretHit(hit.kind, number, hit.column, hit.value,
+                                                       hit.rule)))
+        return placed
+
+    def flush():
+        lines = list(batch)
+        number = pool.submit("\n".join(lines))
+        if number in pool.results:
+            done[number] = place(pool.results.pop(number), lines, members)
+        else:
+            waiting[number] = (lines, members.copy())
+        for number in [n for n in waiting if n in pool.results]:
+            done[number] = place(pool.results.pop(number), *waiting.pop(number))
         batch.clear()
         members.clear()
 
-    for blob, text in blobs:
-        if path_is_allowed(blob.path):
-            continue
+    read = 0
+    for blob, data in blobs:
+        read += len(data)
+        if path_is_allowed(blob.path) or b"\0" in data[:8192]:
+            continue  # (a NUL byte in the first 8 KiB: binary, as decode_text judges)
+        codec = "utf-8"
+        if not data.isascii():
+            try:
+                data.decode("utf-8")
+            except UnicodeDecodeError:
+                codec = "latin-1"
+        previous = last.get(blob.path)
+        last[blob.path] = (data, codec)
+        whole, start = data, 0
         known = seen[blob.path]
-        all_lines = text.split("\n")
-        fresh = set(all_lines)
-        distinct = len(fresh)
-        fresh.difference_update(known)  # set operations in C: most versions add a line or two
-        if not fresh:
-            continue
-        known.update(fresh)
-        if len(fresh) == distinct:
-            ordered = dict.fromkeys(all_lines)  # every line is new: their order is the file's
-            where: list[str] | dict[str, int] = all_lines
-            if len(all_lines) > 2 * distinct:  # one line repeated all over: keep no long list
-                where = dict(zip(reversed(all_lines), range(len(all_lines), 0, -1)))
-        elif len(fresh) * 8 < len(all_lines):
-            # a line or two added: find them with list.index (in C), not a loop over the file
-            where = {line: all_lines.index(line) + 1 for line in fresh}
-            ordered = dict.fromkeys(sorted(fresh, key=where.__getitem__))
+        fresh = None
+        if previous is not None and previous[1] == codec:
+            start, end = changed_lines(previous[0], data)
+            if end < start:
+                continue  # every line is one of the previous version's
+            old = previous[0][start:end + len(previous[0]) - len(data)]
+            data = data[start:end]
+            if len(data) > 4096:
+                fresh = _few_new_lines(data, old, codec, known)
+                if fresh is not None and not fresh:
+                    continue
+        if fresh is not None:
+            where: list[str] | dict[str, int] = fresh
+            ordered = dict.fromkeys(sorted(fresh, key=fresh.__getitem__))
+            fresh = set(fresh)
+            known.update(fresh)
         else:
-            ordered = dict.fromkeys(line for line in all_lines if line in fresh)
-            where = all_lines
+            all_lines = data.decode(codec).split("\n")
+            fresh = set(all_lines)
+            distinct = len(fresh)
+            fresh.difference_update(known)  # set operations in C: most versions add a line or two
+            if not fresh:
+                continue
+            known.update(fresh)
+            if len(fresh) == distinct:
+                ordered = dict.fromkeys(all_lines)  # every line is new: their order is the file's
+                where = all_lines
+                if len(all_lines) > 2 * distinct:  # one line repeated all over: keep no long list
+                    where = dict(zip(reversed(all_lines), range(len(all_lines), 0, -1)))
+            elif len(fresh) * 8 < len(all_lines):
+                # a line or two added: find them with list.index (in C), not a loop over the file
+                where = {line: all_lines.index(line) + 1 for line in fresh}
+                ordered = dict.fromkeys(sorted(fresh, key=where.__getitem__))
+            else:
+                ordered = dict.fromkeys(line for line in all_lines if line in fresh)
+                where = all_lines
+        before = whole.count(b"\n", 0, start)  # lines above the compared part
         added = fresh.difference(batch)  # (a set less a dict: a pass over the set, in C)
         size += sum(map(len, added)) + len(added)
         batch.update(ordered)
-        members.append((blob, fresh, where))
+        members.append((blob, fresh, where, before))
         if size > batch_chars:
+            if not expect or read * 2 < expect:
+                pool.start()
             flush()
             size = 0
-    flush()
-    return found
+    try:
+        flush()
+        results = pool.collect()
+    finally:
+        pool.close(kill=True)
+    for number, (lines, owners) in waiting.items():
+        done[number] = place(results.pop(number), lines, owners)
+    return [hit for number in sorted(done) for hit in done[number]]
 
 
-def _read_blobs(ctx: RepoContext, blobs: list[Blob]):
+def _few_new_lines(data: bytes, old: bytes, codec: str, known: set[str],
+                   most: int = 32) -> dict[str, int] | None:
+    """``{line: number}`` of the lines of ``data`` not in ``known``, each at its first place
+    (1-based), when there are at most ``most`` of them; None when there may be more.
+
+    ``old`` is the same stretch of the path's previous version (whose lines are all known).
+    An edit between two distant places leaves most paragraphs (runs of lines between blank
+    lines) as they were: only the paragraphs ``old`` does not have are decoded and split, with
+    ``split`` and set operations in C. A line found new is then placed by a search for it as a
+    whole line (``\\n line \\n``)."""
+    candidates = set(data.split(b"\n\n"))
+    candidates.difference_update(old.split(b"\n\n"))
+    if sum(map(len, candidates)) * 4 > len(data):
+        return None
+    lines = set(b"\n".join(candidates).decode(codec).split("\n")) if candidates else set()
+    if b"\n\n" in data or data.startswith(b"\n") or data.endswith(b"\n"):
+        lines.add("")  # the blank lines between paragraphs are lines too
+    lines.difference_update(known)
+    if len(lines) > most:
+        return None
+    padded = b"\n" + data + b"\n"
+    where = {}
+    for line in lines:
+        at = padded.find(b"\n" + line.encode(codec) + b"\n")
+        where[line] = padded.count(b"\n", 0, at + 1)
+    return where
+
+
+def changed_lines(old: bytes, new: bytes, grain: int = 256) -> tuple[int, int]:
+    """``(start, end)``: every line of ``new`` outside ``new[start:end]`` is a whole line of
+    ``old`` (the two share it at their start or at their end), and ``new[start:end]`` is whole
+    lines. ``end < start`` when no line is left between them.
+
+    The shared start and end are found by galloping, then halving, with ``startswith`` and
+    ``endswith`` on a memoryview (memcmp, no copies), to within ``grain`` bytes: a part found
+    a little too short only leaves a few known lines in between, which the caller's set
+    lookups drop.
+    """
+    n = min(len(old), len(new))
+    view = memoryview(old)
+    lo, step = 0, grain
+    while lo < n:  # new[:lo] == old[:lo]
+        hi = min(n, lo + step)
+        if not new.startswith(view[lo:hi], lo):
+            while hi - lo > grain:  # new[:hi] != old[:hi]
+                mid = (lo + hi) // 2
+                if new.startswith(view[lo:mid], lo):
+                    lo = mid
+                else:
+                    hi = mid
+            break
+        lo, step = hi, step * 2
+    start = new.rfind(b"\n", 0, lo) + 1  # after the last whole line of the shared start
+    size_old, size_new = len(old), len(new)
+    back, step = 0, grain
+    while back < n:  # new[size_new - back:] == old[size_old - back:]
+        hi = min(n, back + step)
+        if not new.endswith(view[size_old - hi:size_old - back], 0, size_new - back):
+            while hi - back > grain:
+                mid = (back + hi) // 2
+                if new.endswith(view[size_old - mid:size_old - back], 0, size_new - back):
+                    back = mid
+                else:
+                    hi = mid
+            break
+        back, step = hi, step * 2
+    # the first line break inside the shared end: the lines after it are whole lines of old
+    end = new.find(b"\n", size_new - back)
+    return start, size_new if end < 0 else end
+
+
+def _read_blobs(ctx: RepoContext, blobs: list[Blob], raw: bool = False):
+    """``(blob, text)`` of each text blob (``(blob, data)`` of every blob with ``raw``)."""
     if not blobs:
         return
     proc = gitcmd.popen(ctx.root, "cat-file", "--batch")
@@ -265,6 +411,9 @@ def _read_blobs(ctx: RepoContext, blobs: list[Blob]):
             size = int(header[2])
             data = proc.stdout.read(size)
             proc.stdout.read(1)
+            if raw:
+                yield blob, data
+                continue
             text = decode_text(data)
             if text is not None:
                 yield blob, text

@@ -228,6 +228,67 @@ def _literal_prefix(pattern: str) -> bool:
     return re.match(r"(?:[A-Za-z0-9_~-]|\\[.-]){2}", body) is not None
 
 
+try:
+    from re import _parser as _sre_parse  # Python 3.11+
+except ImportError:  # pragma: no cover - Python 3.10
+    import sre_parse as _sre_parse  # type: ignore[no-redef]
+
+
+@lru_cache(maxsize=None)
+def anchor_of(regex: re.Pattern) -> tuple[str, bool] | None:
+    """The literal every match of ``regex`` starts with (2+ characters), and whether its case
+    is ignored; None when a match may start otherwise.
+
+    ``re`` looks for a pattern's leading literal fast, but not behind a ``\\b``
+    (``\\bcurl\\b...``): it then tries the whole pattern at every position of the text. Trying
+    it only where the literal is finds the same matches (``pattern.match(text, i)`` still sees
+    the character before ``i`` for ``\\b``)."""
+    try:
+        parsed = _sre_parse.parse(regex.pattern, regex.flags)
+    except Exception:  # noqa: BLE001 - an unreadable pattern is run as it is
+        return None
+    chars: list[str] = []
+
+    def collect(items) -> bool:  # True when every item was a literal
+        for op, arg in items:
+            if op is _sre_parse.AT and arg is _sre_parse.AT_BOUNDARY and not chars:
+                continue
+            if op is _sre_parse.SUBPATTERN and not arg[1] and not arg[2]:  # (...), no flags
+                if not collect(arg[3]):
+                    return False
+                continue
+            if op is not _sre_parse.LITERAL:
+                return False
+            chars.append(chr(arg))
+        return True
+
+    collect(parsed)
+    if len(chars) < 2:
+        return None
+    return "".join(chars), bool(parsed.state.flags & re.IGNORECASE)
+
+
+def finditer(regex: re.Pattern, text: str, low: str):
+    """``regex.finditer(text)`` (``low`` is ``text.lower()``), trying the pattern only where its
+    leading literal is when it has one."""
+    anchor = anchor_of(regex)
+    if anchor is None or (anchor[1] and not text.isascii()):
+        yield from regex.finditer(text)
+        return
+    literal, ignore_case = anchor
+    haystack = low if ignore_case else text
+    if ignore_case:
+        literal = literal.lower()
+    pos = haystack.find(literal)
+    while pos >= 0:
+        match = regex.match(text, pos)
+        if match:
+            yield match
+            pos = haystack.find(literal, match.end())  # non-overlapping, as finditer
+        else:
+            pos = haystack.find(literal, pos + 1)
+
+
 @lru_cache(maxsize=None)
 def _plan():
     """(rule, how) for every gitleaks rule: "text" runs on the whole text when a keyword is in
@@ -257,24 +318,33 @@ _TOKEN = re.compile(r"[^\s\"'`,;()\[\]{}]+")
 
 
 @lru_cache(maxsize=1)
-def _keywords() -> tuple[frozenset[str], tuple[str, ...]]:
-    """Every rule keyword: those a token can hold, and those with a space or quote in them."""
+def _keywords() -> tuple[frozenset[str], tuple[tuple[str, tuple[bytes, ...]], ...], tuple[bytes, ...], bytes]:
+    """Every rule keyword: those a token can hold, and those with a space or quote in them;
+    the first ones in bytes, and a ``bytes.translate`` table that turns every byte no such
+    keyword holds into a space."""
     words = prefilter_words()
     odd = tuple(w for w in words if _TOKEN.fullmatch(w) is None)
-    return frozenset(words - set(odd)), odd
+    plain = frozenset(words - set(odd))
+    held = {ord(c) for w in plain for c in w}
+    table = bytes(b if b in held else 32 for b in range(256))
+    # the fragments a text with an odd keyword must hold: "private key" needs "private", "key"
+    parts = tuple((w, tuple(w.encode().translate(table).split())) for w in odd)
+    return plain, parts, tuple(w.encode() for w in plain), table
 
 
 def _present_keywords(low: str) -> set[str]:
     """The keywords in ``low`` (lower-cased text). One substring test per keyword over the whole
-    text costs a pass of memory each; the distinct tokens of a text are far shorter than the
-    text, so the keywords (which never hold a separator) are looked for in them."""
-    words, odd = _keywords()
+    text costs a pass of memory each; in a long text the keywords are looked for in its
+    distinct fragments instead: the runs of the characters keywords are made of (a keyword
+    never holds a quote, a bracket or a comma, so each occurrence lies inside one fragment).
+    ``bytes.translate`` and ``split`` find the fragments in C; code repeats its identifiers,
+    so the distinct ones are a fraction of the text."""
+    words, odd, encoded, table = _keywords()
     if len(low) < 65536:
-        return {w for w in words if w in low} | {w for w in odd if w in low}
-    # Whitespace-separated words hold every token whole (a keyword holds no space), and
-    # str.split is several times faster than a token regex.
-    tokens = "\n".join(set(low.split()))
-    return {w for w in words if w in tokens} | {w for w in odd if w in low}
+        return {w for w in words if w in low} | {w for w, _ in odd if w in low}
+    fragments = b"\n".join(set(low.encode("utf-8", "surrogatepass").translate(table).split()))
+    return {w for w, b in zip(words, encoded) if b in fragments} | {
+        w for w, parts in odd if all(p in fragments for p in parts) and w in low}
 
 
 def scan_text(text: str, path: str | None = None) -> list[SecretHit]:
@@ -355,7 +425,7 @@ def scan_text(text: str, path: str | None = None) -> list[SecretHit]:
         if not has(rule.keywords):
             continue
         for piece, base in regions(rule, "lines" if rule.gated else "text"):
-            for match in rule.regex.finditer(piece):
+            for match in (finditer(rule.regex, text, low) if piece is text else rule.regex.finditer(piece)):
                 name = next((g for g in ("value", "value2", "putty") if g in rule.regex.groupindex
                              and match.group(g)), None)
                 value = match.group(name) if name else match.group(0)
@@ -369,7 +439,7 @@ def scan_text(text: str, path: str | None = None) -> list[SecretHit]:
         if rule.path_pattern and (path is None or not rule.path.search(path)):
             continue
         for piece, base in regions(rule, how):
-            for match in rule.regex.finditer(piece):
+            for match in (finditer(rule.regex, text, low) if piece is text else rule.regex.finditer(piece)):
                 value, start = gitleaks.secret_of(rule, match)
                 if rule.entropy and gitleaks.shannon(value) <= rule.entropy:
                     continue
@@ -397,7 +467,27 @@ def scan_text(text: str, path: str | None = None) -> list[SecretHit]:
 @lru_cache(maxsize=1)
 def _path_rules() -> re.Pattern | None:
     patterns = [r.path_pattern for r in gitleaks.ruleset().rules if r.path_pattern]
+    patterns += [p for r in gitleaks.ruleset().rules for a in r.allowlists for p in a.spec.get("paths", [])]
     return gitleaks._compile("|".join(f"(?:{p})" for p in patterns)) if patterns else None
+
+
+def _needs_its_path(path: str, text: str) -> bool:
+    """Whether scanning ``text`` needs its path: a rule for such files (Terraform, NuGet,
+    Kubernetes YAML) may fire (one of its keywords is in the text), or an allowlist names such
+    paths. A single line of 2000-4096 characters is searched whole on its own but around its
+    keywords in a batch: it keeps its own scan too."""
+    if 2000 < len(text) <= 4096 and "\n" not in text:
+        return True
+    low = None
+    for rule in gitleaks.ruleset().rules:
+        if any(a.spec.get("paths") for a in rule.allowlists) and \
+                any(p.search(path) for a in rule.allowlists for p in a.paths):
+            return True
+        if rule.path_pattern and rule.path.search(path):
+            low = text.lower() if low is None else low
+            if not rule.keywords or any(w in low for w in rule.keywords):
+                return True
+    return False
 
 
 def scan_files(files, batch_chars: int = 4 << 20):
@@ -406,7 +496,8 @@ def scan_files(files, batch_chars: int = 4 << 20):
     A scan has a fixed cost (finding which of 250 keywords a text holds, deciding which rules
     to run), which dominates on thousands of small files: they are joined into batches, and
     each hit is mapped back to its file and line. Files that a path-specific rule applies to
-    (Terraform, NuGet, Kubernetes YAML) are scanned on their own, with their path.
+    (Terraform, NuGet, Kubernetes YAML) are scanned on their own, with their path, when that
+    rule's keywords are in them (a YAML file without ``secret`` joins the batch).
     """
     special = _path_rules()
     texts: list[str] = []
@@ -429,7 +520,7 @@ def scan_files(files, batch_chars: int = 4 << 20):
     for path, text in files:
         if path_is_allowed(path):
             continue
-        if special is not None and special.search(path):
+        if special is not None and special.search(path) and _needs_its_path(path, text):
             hits = scan_text(text, path)
             if hits:
                 yield path, hits

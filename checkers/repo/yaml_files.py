@@ -4,8 +4,7 @@ from __future__ import annotations
 import re
 
 from ..registry import Problem, rule
-from ..yamlload import load
-from .context import SYMLINK_MODE, RepoContext
+from .context import SYMLINK_MODE, RepoContext, parsed_yaml
 
 YAML_SUFFIXES = (".yml", ".yaml")
 TEMPLATE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{\{-|\$\{\{", re.S)
@@ -55,10 +54,9 @@ def yaml_syntax(ctx: RepoContext):
             continue
         if _in_helm_chart(entry.path, charts):
             continue
-        text = ctx.read_text(entry.path)
+        text, _, problem = parsed_yaml(ctx, entry.path)
         if text is None:
             continue
-        _, problem = load(text)
         if problem and TEMPLATE.search(text):
             continue
         if problem:
