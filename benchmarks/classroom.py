@@ -127,6 +127,14 @@ def scores(course: Path, assignment: str) -> dict[str, float]:
         return {s.student.id: s.score for s in gb.find_assignment(assignment).submissions}
 
 
+def load() -> str:
+    try:
+        one, five, fifteen = Path("/proc/loadavg").read_text().split()[:3]
+        return f"load average {one} {five} {fifteen}"
+    except OSError:
+        return "load average unknown"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("assignment", nargs="*")
@@ -136,24 +144,32 @@ def main() -> int:
     args = parser.parse_args()
     os.environ["PATH"] = os.pathsep.join([os.path.dirname(sys.executable), os.environ["PATH"]])
     assignments = args.assignment or sorted(p.name for p in (ROOT / "solutions").iterdir() if p.is_dir())
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
+                            text=True).stdout.strip()
+    print(f"machine: {os.cpu_count()} CPUs; commit {commit or '?'} (+ uncommitted changes, if any)")
     status = 0
     for a in assignments:
         with tempfile.TemporaryDirectory(prefix="classroom-bench-") as tmp:
             base = make_course(Path(tmp) / "base", [a], args.size)
             plain_course = Path(shutil.copytree(base, Path(tmp) / "plain"))
+            before = load()
             plain = run(plain_course, [sys.executable, "-m", "nbgrader", "autograde", a, "--force"])
-            runs = [("checkers grade", args.workers)] + ([("one worker", 1)] if args.single else [])
             print(f"{a}: {args.size} submissions; plain nbgrader autograde: {plain:.1f} s "
-                  f"({plain / args.size:.2f} s per submission)", flush=True)
+                  f"({plain / args.size:.2f} s per submission) [{before} -> {load()}]", flush=True)
+            runs = [("checkers grade", args.workers)] + ([("one worker", 1)] if args.single else [])
             for label, workers in runs:
                 course = Path(shutil.copytree(base, Path(tmp) / f"w{workers}"))
+                before = load()
                 took = run(course, [sys.executable, "-m", "checkers", "grade", a, "--workers",
                                     str(workers), "--no-feedback"])
                 same = scores(course, a) == scores(plain_course, a)
                 status |= not same
+                extra = (f", per-submission cost {took / plain:.2f}x plain nbgrader's (goal <= 1.2x)"
+                         if workers == 1 else
+                         f" (goal >= 1.8x on {workers} cores)")
                 print(f"{a}: {label} --workers {workers}: {took:.1f} s ({took / args.size:.2f} s "
-                      f"per submission), speed-up {plain / took:.2f}x, scores "
-                      f"{'identical' if same else 'DIFFER'}", flush=True)
+                      f"per submission), speed-up {plain / took:.2f}x{extra}, scores "
+                      f"{'identical' if same else 'DIFFER'} [{before} -> {load()}]", flush=True)
                 if not same:
                     p, c = scores(plain_course, a), scores(course, a)
                     print("  differ:", {s: (p.get(s), c.get(s)) for s in set(p) | set(c)
