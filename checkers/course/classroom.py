@@ -252,7 +252,10 @@ def worker(root: Path, db_path: Path, feedback: bool) -> int:
     """Grade the jobs read from stdin (one JSON line each), answer one JSON line each."""
     out = os.fdopen(os.dup(1), "w", buffering=1)
     os.dup2(2, 1)  # whatever else prints goes to the log, never into the answers
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    # SIGTERM: the coordinator stops this worker, or has ended. Nothing here needs saving (this
+    # gradebook is a scratch copy, the coordinator writes the course's): end now; the sandboxed
+    # kernels and checks end with this process (bubblewrap --die-with-parent)
+    signal.signal(signal.SIGTERM, lambda *_: os._exit(143))
     os.chdir(root)
     from nbgrader.api import Gradebook, MissingEntry
     from nbgrader.apps.api import NbGraderAPI
