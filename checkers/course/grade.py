@@ -66,7 +66,7 @@ def _fresh_state(cwd: str, environ: dict) -> None:
     import signal
 
     me = os.getpid()
-    for _ in range(3):  # a process may fork while the others are killed
+    for _ in range(100):  # a process may fork while the others are killed: until none is left
         pids = [int(p) for p in os.listdir("/proc") if p.isdigit() and int(p) not in (1, me)]
         if not pids:
             break
