@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import argparse
 import copy
+import functools
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -112,11 +114,31 @@ def make_course(dest: Path, assignments: list[str], size: int) -> Path:
     return dest
 
 
+def _end_with_parent(parent: int) -> None:
+    """In the child: SIGTERM when this benchmark ends, even killed with SIGKILL (Linux)."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        ctypes.CDLL(None).prctl(1, signal.SIGTERM, 0, 0, 0)  # PR_SET_PDEATHSIG
+        if os.getppid() != parent:
+            os.kill(os.getpid(), signal.SIGTERM)
+
+
 def run(cwd: Path, argv: list[str]) -> float:
+    """Run one grading, timed; stopped (SIGTERM: `checkers grade` then stops its workers and
+    kernels) when this benchmark is interrupted or killed, so nothing keeps grading."""
     start = time.perf_counter()
-    proc = subprocess.run(argv, cwd=cwd, capture_output=True, text=True)
+    proc = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True,
+                            preexec_fn=functools.partial(_end_with_parent, os.getpid()))
+    try:
+        _, err = proc.communicate()
+    except BaseException:
+        proc.terminate()
+        proc.wait()
+        raise
     if proc.returncode not in (0, 1):
-        raise SystemExit(f"{' '.join(argv[2:5])} failed: {proc.stderr.strip()[-800:]}")
+        raise SystemExit(f"{' '.join(argv[2:5])} failed: {err.strip()[-800:]}")
     return time.perf_counter() - start
 
 
@@ -142,6 +164,7 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--single", action="store_true", help="also time checkers grade --workers 1")
     args = parser.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     os.environ["PATH"] = os.pathsep.join([os.path.dirname(sys.executable), os.environ["PATH"]])
     assignments = args.assignment or sorted(p.name for p in (ROOT / "solutions").iterdir() if p.is_dir())
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,

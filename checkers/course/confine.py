@@ -272,7 +272,7 @@ def command(argv: list[str], *, writable: list[Path] = (), private: Path | None 
         cmd += ["--remount-ro", str(path)]
     if private:
         scratch = private
-        if limits is not None and limits.scratch_mb:
+        if limits is not None and limits.scratch_mb and _sized_tmpfs(bwrap):
             # HOME and TMPDIR in a tmpfs of a fixed size: a submission cannot fill the disk there
             scratch = private / "scratch"
             cmd += ["--size", str(limits.scratch_mb * MiB), "--tmpfs", str(scratch),
@@ -282,6 +282,21 @@ def command(argv: list[str], *, writable: list[Path] = (), private: Path | None 
     # --die-with-parent does that job here.
     cmd += ["--unsetenv", "JPY_PARENT_PID"]
     return [*cmd, "--", *argv]
+
+
+@functools.lru_cache(maxsize=None)
+def _sized_tmpfs(bwrap: str) -> bool:
+    """Whether this bubblewrap sizes a tmpfs (``--size``, bubblewrap 0.7 and later)."""
+    try:
+        ok = subprocess.run([bwrap, "--ro-bind", "/", "/", "--size", str(MiB), "--tmpfs", "/tmp",
+                             "--", "true"], capture_output=True, timeout=30,
+                            stdin=subprocess.DEVNULL).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        ok = False
+    if not ok:
+        print(f"grading: {bwrap} cannot size a tmpfs (bubblewrap older than 0.7): "
+              "GradingLimits.scratch_mb is not enforced", file=sys.stderr, flush=True)
+    return ok
 
 
 def private_folder() -> Path:
