@@ -535,3 +535,30 @@ def test_resource_hogs_and_planted_links_cost_only_their_own_grade(generated, tm
     assert "n-notelink 01-git-hygiene: removed 01-git-hygiene.ipynb" in proc.stderr
     assert sorted(p.name for p in (course / "autograded" / "l-linker" / ASSIGNMENT).iterdir()) == [
         f"{ASSIGNMENT}.ipynb"]
+
+
+@NEEDS_SANDBOX
+def test_a_batch_check_leaves_nothing_to_the_next_one(tmp_path):
+    """One checking process grades a submission's answers; between two, what the previous
+    check's scripts left behind (a process, files in HOME and TMPDIR) is gone."""
+    script = '''
+import os, subprocess, sys, time
+from checkers.course import grade
+daemon = subprocess.Popen(["sh", "-c", "while :; do sleep 0.1; done"], start_new_session=True)
+for key in ("HOME", "TMPDIR"):
+    open(os.path.join(os.environ[key], "left.txt"), "w").write("x")
+os.makedirs(os.path.join(os.environ["TMPDIR"], "repo", ".git"))
+os.environ["GIT_DIR"] = "/elsewhere"
+grade._fresh_state(os.getcwd(), {k: v for k, v in os.environ.items() if k != "GIT_DIR"})
+time.sleep(0.2)
+print(daemon.poll() is not None, os.listdir(os.environ["HOME"]), os.listdir(os.environ["TMPDIR"]),
+      "GIT_DIR" in os.environ)
+'''
+    env_flag = dict(os.environ, CHECKERS_GRADE_SANDBOXED="1")
+    proc = confine.run_confined([sys.executable, "-c", script], input="", timeout=30, confined=True,
+                                limits=confine.GradingLimits())
+    assert proc.stdout.split() == ["True", "[]", "[]", "False"], proc.stderr[-2000:]
+    # outside the sandbox's own pid namespace, --batch refuses (it would kill the grader's processes)
+    outside = subprocess.run([sys.executable, "-I", "-m", "checkers.course.grade", "--batch"],
+                             input="", capture_output=True, text=True, env=env_flag)
+    assert outside.returncode == 2 and "only inside the grading sandbox" in outside.stderr

@@ -157,20 +157,30 @@ _warned: set = set()
 
 
 def _preexec(limits: "GradingLimits | None", cgroups: "Cgroups | None" = None):
-    """What a sandboxed process gets in the child, before bubblewrap starts: its cgroups, its
-    limits, and SIGXFSZ ignored (a too large write fails; the process is not killed)."""
-    if limits is None:
-        return None
+    """What a sandboxed process gets in the child, before bubblewrap starts: SIGKILL when the
+    grader ends (bubblewrap's --die-with-parent only starts once bubblewrap runs: a grader
+    killed in between would leave it behind), its cgroups, its limits, and SIGXFSZ ignored (a
+    too large write fails; the process is not killed)."""
     import resource
 
+    parent = os.getpid()
+    prctl = None
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        prctl = ctypes.CDLL(None).prctl
     procs = list(cgroups.procs) if cgroups else []
     settings = []
-    if limits.memory_mb:
+    if limits is not None and limits.memory_mb:
         settings.append((resource.RLIMIT_AS, limits.memory_mb * MiB))
-    if limits.file_size_mb:
+    if limits is not None and limits.file_size_mb:
         settings.append((resource.RLIMIT_FSIZE, limits.file_size_mb * MiB))
 
     def apply():
+        if prctl is not None:
+            prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+            if os.getppid() != parent:
+                os._exit(1)
         pid = str(os.getpid()).encode()
         for path in procs:
             try:
