@@ -53,6 +53,20 @@ c.Autograde.autograde_preprocessors = [
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
 c.Execute.interrupt_on_timeout = True
+# Before a submission is copied into autograded/ (nbgrader's copy follows links), its links and
+# special files (FIFOs, sockets, devices) are removed, one report line per submission
+# (checkers/course/handin.py); a submission that still holds one is not graded.
+c.Autograde.pre_convert_hook = "checkers.course.handin.strip_submission"
+# What each sandboxed process tree (a submission's kernel, the grader's check of its answers)
+# may use (checkers/course/confine.py, GradingLimits; 0 turns a limit off). Reaching one is an
+# error in that cell: the submission scores what its answers earn, the class is graded as usual.
+c.GradingLimits.memory_mb = 2048     # per process (RLIMIT_AS), and the sandbox (memory cgroup)
+c.GradingLimits.file_size_mb = 64    # largest file written (RLIMIT_FSIZE)
+c.GradingLimits.scratch_mb = 256     # private HOME and TMPDIR: a tmpfs of this size
+c.GradingLimits.processes = 128      # processes and threads at once (pids cgroup, where writable)
+# Once the last cell has run, the kernel (and everything the submission started) is killed
+# at once: nothing of it is graded afterwards, and a graceful shutdown cost 0.4 s a submission.
+c.Execute.shutdown_kernel = "immediate"
 
 # Feedback shows results, never the hidden tests' source.
 c.GenerateFeedback.preprocessors = [

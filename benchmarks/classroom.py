@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import argparse
 import copy
+import functools
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -112,11 +114,31 @@ def make_course(dest: Path, assignments: list[str], size: int) -> Path:
     return dest
 
 
+def _end_with_parent(parent: int) -> None:
+    """In the child: SIGTERM when this benchmark ends, even killed with SIGKILL (Linux)."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        ctypes.CDLL(None).prctl(1, signal.SIGTERM, 0, 0, 0)  # PR_SET_PDEATHSIG
+        if os.getppid() != parent:
+            os.kill(os.getpid(), signal.SIGTERM)
+
+
 def run(cwd: Path, argv: list[str]) -> float:
+    """Run one grading, timed; stopped (SIGTERM: `checkers grade` then stops its workers and
+    kernels) when this benchmark is interrupted or killed, so nothing keeps grading."""
     start = time.perf_counter()
-    proc = subprocess.run(argv, cwd=cwd, capture_output=True, text=True)
+    proc = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True,
+                            preexec_fn=functools.partial(_end_with_parent, os.getpid()))
+    try:
+        _, err = proc.communicate()
+    except BaseException:
+        proc.terminate()
+        proc.wait()
+        raise
     if proc.returncode not in (0, 1):
-        raise SystemExit(f"{' '.join(argv[2:5])} failed: {proc.stderr.strip()[-800:]}")
+        raise SystemExit(f"{' '.join(argv[2:5])} failed: {err.strip()[-800:]}")
     return time.perf_counter() - start
 
 
@@ -127,6 +149,14 @@ def scores(course: Path, assignment: str) -> dict[str, float]:
         return {s.student.id: s.score for s in gb.find_assignment(assignment).submissions}
 
 
+def load() -> str:
+    try:
+        one, five, fifteen = Path("/proc/loadavg").read_text().split()[:3]
+        return f"load average {one} {five} {fifteen}"
+    except OSError:
+        return "load average unknown"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("assignment", nargs="*")
@@ -134,26 +164,35 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--single", action="store_true", help="also time checkers grade --workers 1")
     args = parser.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     os.environ["PATH"] = os.pathsep.join([os.path.dirname(sys.executable), os.environ["PATH"]])
     assignments = args.assignment or sorted(p.name for p in (ROOT / "solutions").iterdir() if p.is_dir())
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
+                            text=True).stdout.strip()
+    print(f"machine: {os.cpu_count()} CPUs; commit {commit or '?'} (+ uncommitted changes, if any)")
     status = 0
     for a in assignments:
         with tempfile.TemporaryDirectory(prefix="classroom-bench-") as tmp:
             base = make_course(Path(tmp) / "base", [a], args.size)
             plain_course = Path(shutil.copytree(base, Path(tmp) / "plain"))
+            before = load()
             plain = run(plain_course, [sys.executable, "-m", "nbgrader", "autograde", a, "--force"])
-            runs = [("checkers grade", args.workers)] + ([("one worker", 1)] if args.single else [])
             print(f"{a}: {args.size} submissions; plain nbgrader autograde: {plain:.1f} s "
-                  f"({plain / args.size:.2f} s per submission)", flush=True)
+                  f"({plain / args.size:.2f} s per submission) [{before} -> {load()}]", flush=True)
+            runs = [("checkers grade", args.workers)] + ([("one worker", 1)] if args.single else [])
             for label, workers in runs:
                 course = Path(shutil.copytree(base, Path(tmp) / f"w{workers}"))
+                before = load()
                 took = run(course, [sys.executable, "-m", "checkers", "grade", a, "--workers",
                                     str(workers), "--no-feedback"])
                 same = scores(course, a) == scores(plain_course, a)
                 status |= not same
+                extra = (f", per-submission cost {took / plain:.2f}x plain nbgrader's (goal <= 1.2x)"
+                         if workers == 1 else
+                         f" (goal >= 1.8x on {workers} cores)")
                 print(f"{a}: {label} --workers {workers}: {took:.1f} s ({took / args.size:.2f} s "
-                      f"per submission), speed-up {plain / took:.2f}x, scores "
-                      f"{'identical' if same else 'DIFFER'}", flush=True)
+                      f"per submission), speed-up {plain / took:.2f}x{extra}, scores "
+                      f"{'identical' if same else 'DIFFER'} [{before} -> {load()}]", flush=True)
                 if not same:
                     p, c = scores(plain_course, a), scores(course, a)
                     print("  differ:", {s: (p.get(s), c.get(s)) for s in set(p) | set(c)

@@ -147,12 +147,21 @@ def test_interrupted_grading_continues_and_the_cycle_completes(collected, tmp_pa
     first = scores(course)
     assert 1 <= len(first) < 6
 
+    # links and a FIFO planted in a hand-in (as `unzip` of an LMS download keeps them): removed
+    # before nbgrader's copy would follow them into the graded folder
+    planted = course / "submitted" / "benblank" / A
+    (planted / "key.txt").symlink_to(ROOT / "solutions" / A / f"{A}.ipynb")
+    os.mkfifo(planted / "pipe")
+
     rerun = run(course, "-m", "checkers", "grade", A, "--workers", "2", check=False)
     assert rerun.returncode == 1, rerun.stderr  # fydup cannot be graded: reported, not fatal
     assert f"{len(first)} already graded" in rerun.stderr
     got = scores(course)
     assert {s: got.get(s) for s in expected} == expected
     report = {ln.split()[0]: ln for ln in rerun.stdout.splitlines() if ln[:1].isalpha()}
+    assert "removed key.txt (a link to" in report["benblank"] and "pipe (a FIFO)" in report["benblank"]
+    assert sorted(p.name for p in planted.iterdir()) == [f"{A}.ipynb"]
+    assert not (course / "autograded" / "benblank" / A / "key.txt").exists()
     assert "deleted graded cells" in report["cydeleter"]
     assert "edited graded cells" in report["dieditor"]
     assert "duplicated cells" in report["fydup"] and "failed" in report["fydup"]
@@ -210,3 +219,40 @@ def test_usage_errors_are_one_line(tmp_path):
     proc = run(tmp_path, "-m", "checkers", "grade", A, check=False)
     assert proc.returncode == 2 and "nbgrader_config.py" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def grading_processes(course: Path) -> list[str]:
+    """Command lines of running processes that name the course (workers, sandboxed kernels)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and int(entry.name) != os.getpid():
+            try:
+                argv = (entry / "cmdline").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            line = " ".join(a.decode(errors="replace") for a in argv)
+            if str(course) in line:
+                found.append(line)
+    return found
+
+
+@pytest.mark.parametrize("sig", [signal.SIGKILL])
+def test_a_killed_grade_leaves_no_worker_or_kernel_running(collected, tmp_path, sig):
+    course = Path(shutil.copytree(collected[0], tmp_path / "killed"))
+    proc = subprocess.Popen([sys.executable, "-m", "checkers", "grade", A, "--workers", "2"],
+                            cwd=course, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while not [p for p in grading_processes(course) if "bwrap" in p and "ipykernel" in p]:
+        assert proc.poll() is None and time.monotonic() < deadline, "no kernel started"
+        time.sleep(0.1)
+    proc.send_signal(sig)
+    proc.wait()
+    # the workers get SIGTERM from the kernel (Linux's parent-death signal) and end with their
+    # kernels at once; without it, they would finish the submission at hand (seconds) first
+    killed = time.monotonic()
+    while grading_processes(course) and time.monotonic() < killed + 5:
+        time.sleep(0.1)
+    print(f"gone after {time.monotonic() - killed:.1f} s")
+    assert grading_processes(course) == [], grading_processes(course)
+    with sqlite3.connect(course / "gradebook.db") as con:
+        assert con.execute("PRAGMA integrity_check").fetchone() == ("ok",)

@@ -8,7 +8,9 @@ order), so any tampering that outlived its own submission would show in the solu
 from __future__ import annotations
 
 import copy
+import errno
 import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -158,13 +160,19 @@ def course_copy(generated: Path, tmp: Path) -> Path:
     return tmp
 
 
-def submissions(course: Path) -> tuple[dict, dict]:
-    """{student: notebook} and {student: the score its answers earn}."""
+def release_answers_points(course: Path) -> tuple[nbformat.NotebookNode, dict, dict]:
+    """The release notebook, the solution's answer cells and the graded cells' points, by grade_id."""
     release = nbformat.read(course / "notebooks" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
     answers = {gid: c.source for gid, c in by_id(nbformat.read(SOURCE, as_version=4)).items()
                if c.metadata["nbgrader"].get("solution")}
     points = {gid: c.metadata["nbgrader"]["points"] for gid, c in by_id(release).items()
               if c.metadata["nbgrader"].get("grade")}
+    return release, answers, points
+
+
+def submissions(course: Path) -> tuple[dict, dict]:
+    """{student: notebook} and {student: the score its answers earn}."""
+    release, answers, points = release_answers_points(course)
     total = sum(points.values())
 
     def solved(**changes) -> nbformat.NotebookNode:
@@ -414,3 +422,143 @@ def test_a_non_root_instructor_grades_in_the_sandbox(generated, request):
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert scores(course, picked) == {s: earns[s] for s in picked}
     integrity.verify()
+
+
+# Runs in the learner's kernel: each attack on the grading machine is tried, what stopped it
+# is written down, and the right answer follows. Bounded, so that a machine without the
+# limits survives a failing run of this test.
+HOG = '''\
+import json, os, subprocess
+_home = get_ipython().starting_dir  # its own folder (the setup cell moved into a practice repo)
+_seen = {}
+_kids = []
+try:  # a fork bomb (bounded)
+    for _ in range(1000):
+        _kids.append(subprocess.Popen(["sleep", "60"]))
+except OSError as _e:
+    _seen["fork"] = type(_e).__name__
+_seen["forks"] = len(_kids)
+for _k in _kids:
+    _k.kill()
+    _k.wait()
+try:  # all the memory it can get
+    _big = bytearray(3 * 1024 ** 3)
+    _seen["memory"] = "allocated"
+    del _big
+except MemoryError:
+    _seen["memory"] = "MemoryError"
+try:  # one huge file in its folder
+    with open(os.path.join(_home, "big.bin"), "wb") as _fh:
+        for _ in range(10):
+            _fh.write(bytes(16 * 1024 ** 2))
+    _seen["file"] = "written"
+except OSError as _e:
+    _seen["file"] = _e.errno
+_seen["file_size"] = os.path.getsize(os.path.join(_home, "big.bin"))
+os.remove(os.path.join(_home, "big.bin"))
+_tmp = os.environ["TMPDIR"]
+try:  # many files in TMPDIR
+    for _n in range(40):
+        with open(os.path.join(_tmp, f"fill{_n}"), "wb") as _fh:
+            _fh.write(bytes(32 * 1024 ** 2))
+    _seen["scratch"] = "filled"
+except OSError as _e:
+    _seen["scratch"] = _e.errno
+for _name in os.listdir(_tmp):
+    if _name.startswith("fill"):
+        os.remove(os.path.join(_tmp, _name))
+with open(os.path.join(_home, "limits.json"), "w") as _fh:
+    json.dump(_seen, _fh)
+'''
+# the grader's own run of this script (the check of exercise 6) meets a fork bomb (bounded)
+BOMB_SCRIPT = 'BRANCH_SCRIPT = r"""\nfor i in $(seq 2000); do sleep 60 & done\nwait\n"""\n'
+# reads the solutions through what nbgrader would copy in next to the notebook
+READ_LINKED = '''\
+import json, os
+for _path in ["key.txt", "sols/01-git-hygiene.ipynb"]:
+    try:
+        for _cell in json.load(open(_path))["cells"]:
+            if _cell.get("metadata", {}).get("nbgrader", {}).get("solution"):
+                exec("".join(_cell["source"]))
+    except Exception:
+        pass
+'''
+
+
+@NEEDS_SANDBOX
+def test_resource_hogs_and_planted_links_cost_only_their_own_grade(generated, tmp_path):
+    course = course_copy(generated, tmp_path / "course")
+    release, answers, points = release_answers_points(course)
+    total = sum(points.values())
+
+    def hand_in(student, changes=None, blank=False):
+        nb = copy.deepcopy(release)
+        for gid, source in {**({} if blank else answers), **(changes or {})}.items():
+            by_id(nb)[gid].source = source
+        folder = course / "submitted" / student / ASSIGNMENT
+        folder.mkdir(parents=True)
+        nbformat.write(nb, folder / f"{ASSIGNMENT}.ipynb")
+        return folder
+
+    hand_in("h-hog", {"sort": HOG + answers["sort"], "branch": BOMB_SCRIPT})
+    solution = course / "solutions" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+    linker = hand_in("l-linker", {"sort": READ_LINKED}, blank=True)
+    (linker / "key.txt").symlink_to(solution)
+    (linker / "sols").symlink_to(solution.parent)
+    os.mkfifo(linker / "pipe")
+    noted = course / "submitted" / "n-notelink" / ASSIGNMENT
+    noted.mkdir(parents=True)
+    (noted / f"{ASSIGNMENT}.ipynb").symlink_to(solution)  # the notebook itself is the solution
+    hand_in("z-solution")
+
+    proc = nbgrader(course, "autograde", ASSIGNMENT, "--force", check=False)
+    got = scores(course, ["h-hog", "l-linker", "z-solution"])
+    assert got == {"h-hog": total - points["test-branch"], "l-linker": 0, "z-solution": total}, \
+        proc.stderr[-3000:]
+    from nbgrader.api import Gradebook, MissingEntry
+
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        try:
+            assert gb.find_submission(ASSIGNMENT, "n-notelink").score == 0
+        except MissingEntry:
+            pass
+    seen = json.loads((course / "autograded" / "h-hog" / ASSIGNMENT / "limits.json").read_text())
+    assert seen["memory"] == "MemoryError"
+    assert seen["file"] == errno.EFBIG and seen["file_size"] == 64 * 1024 ** 2
+    assert seen["scratch"] == errno.ENOSPC
+    if any("pids" in p.parts for p in confine._cgroup_roots()):
+        assert seen["fork"] == "BlockingIOError" and seen["forks"] < 128, seen
+    # the links and the FIFO were removed before nbgrader's copy, with a line that says so
+    assert not [p for p in course.rglob("*") if p.is_symlink() or not (p.is_file() or p.is_dir())]
+    said = [ln for ln in proc.stderr.splitlines() if "l-linker 01-git-hygiene: removed" in ln]
+    assert len(said) == 1 and all(n in said[0] for n in ("key.txt (a link to", "sols (", "pipe (a FIFO)"))
+    assert "n-notelink 01-git-hygiene: removed 01-git-hygiene.ipynb" in proc.stderr
+    assert sorted(p.name for p in (course / "autograded" / "l-linker" / ASSIGNMENT).iterdir()) == [
+        f"{ASSIGNMENT}.ipynb"]
+
+
+@NEEDS_SANDBOX
+def test_a_batch_check_leaves_nothing_to_the_next_one(tmp_path):
+    """One checking process grades a submission's answers; between two, what the previous
+    check's scripts left behind (a process, files in HOME and TMPDIR) is gone."""
+    script = '''
+import os, subprocess, sys, time
+from checkers.course import grade
+daemon = subprocess.Popen(["sh", "-c", "while :; do sleep 0.1; done"], start_new_session=True)
+for key in ("HOME", "TMPDIR"):
+    open(os.path.join(os.environ[key], "left.txt"), "w").write("x")
+os.makedirs(os.path.join(os.environ["TMPDIR"], "repo", ".git"))
+os.environ["GIT_DIR"] = "/elsewhere"
+grade._fresh_state(os.getcwd(), {k: v for k, v in os.environ.items() if k != "GIT_DIR"})
+time.sleep(0.2)
+print(daemon.poll() is not None, os.listdir(os.environ["HOME"]), os.listdir(os.environ["TMPDIR"]),
+      "GIT_DIR" in os.environ)
+'''
+    env_flag = dict(os.environ, CHECKERS_GRADE_SANDBOXED="1")
+    proc = confine.run_confined([sys.executable, "-c", script], input="", timeout=30, confined=True,
+                                limits=confine.GradingLimits())
+    assert proc.stdout.split() == ["True", "[]", "[]", "False"], proc.stderr[-2000:]
+    # outside the sandbox's own pid namespace, --batch refuses (it would kill the grader's processes)
+    outside = subprocess.run([sys.executable, "-I", "-m", "checkers.course.grade", "--batch"],
+                             input="", capture_output=True, text=True, env=env_flag)
+    assert outside.returncode == 2 and "only inside the grading sandbox" in outside.stderr

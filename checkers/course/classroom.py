@@ -14,8 +14,9 @@ gradebook in one transaction, replacing the old grades (no stale grade survives 
 - A rerun continues where the last one stopped: a submission is skipped when the course
   gradebook holds its grades and the submitted files are the ones that were graded
   (``.grading/state.json`` keeps their digest). ``--force`` regrades everything.
-- Ctrl-C stops the workers and leaves the gradebook as it was after the last finished
-  submission.
+- Ctrl-C (or ``kill``: SIGTERM, SIGHUP) stops the workers and their kernels and leaves the
+  gradebook as it was after the last finished submission; a coordinator killed with SIGKILL
+  takes its workers and their kernels with it (no orphan keeps grading).
 - Deleted, duplicated or edited graded cells: one report line per student; nbgrader restores
   deleted and edited ones, and a submission nbgrader cannot grade is reported, never fatal.
 
@@ -26,6 +27,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import csv
+import functools
 import hashlib
 import json
 import os
@@ -40,6 +42,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import handin
+
 STATE = Path(".grading")
 
 
@@ -48,6 +52,7 @@ class Job:
     assignment: str
     student: str
     digest: str = ""
+    stripped: list[str] = field(default_factory=list)  # links and special files removed
     notes: list[str] = field(default_factory=list)
     status: str = "pending"  # pending, running, graded, failed, skipped
     score: float | None = None
@@ -62,7 +67,7 @@ class Job:
 def submission_digest(folder: Path) -> str:
     h = hashlib.sha256()
     for path in sorted(folder.rglob("*")):
-        if path.is_file():
+        if path.is_file() and not path.is_symlink():
             h.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())
     return h.hexdigest()
 
@@ -247,7 +252,10 @@ def worker(root: Path, db_path: Path, feedback: bool) -> int:
     """Grade the jobs read from stdin (one JSON line each), answer one JSON line each."""
     out = os.fdopen(os.dup(1), "w", buffering=1)
     os.dup2(2, 1)  # whatever else prints goes to the log, never into the answers
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    # SIGTERM: the coordinator stops this worker, or has ended. Nothing here needs saving (this
+    # gradebook is a scratch copy, the coordinator writes the course's): end now; the sandboxed
+    # kernels and checks end with this process (bubblewrap --die-with-parent)
+    signal.signal(signal.SIGTERM, lambda *_: os._exit(143))
     os.chdir(root)
     from nbgrader.api import Gradebook, MissingEntry
     from nbgrader.apps.api import NbGraderAPI
@@ -299,11 +307,13 @@ class Stop(Exception):
 def deferred_interrupt():
     """Ctrl-C during a gradebook write takes effect right after it."""
     pending = []
-    old = signal.signal(signal.SIGINT, lambda *a: pending.append(a))
+    stopping = [signal.SIGINT, signal.SIGTERM, signal.SIGHUP]
+    old = {sig: signal.signal(sig, lambda *a: pending.append(a)) for sig in stopping}
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, old)
+        for sig, handler in old.items():
+            signal.signal(sig, handler)
         if pending:
             raise KeyboardInterrupt
 
@@ -318,8 +328,10 @@ class Worker:
         if not feedback:
             argv.append("--no-feedback")
         self.proc = subprocess.Popen(argv, cwd=root, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     stderr=self.log, text=True, bufsize=1, start_new_session=True)
+                                     stderr=self.log, text=True, bufsize=1, start_new_session=True,
+                                     preexec_fn=functools.partial(_end_with_parent, os.getpid()))
         self.url = f"sqlite:///{self.db}"
+        self.stopped = False
 
     def grade(self, job: Job) -> dict:
         self.proc.stdin.write(json.dumps({"assignment": job.assignment, "student": job.student}) + "\n")
@@ -330,6 +342,9 @@ class Worker:
         return json.loads(line)
 
     def stop(self, now: bool) -> None:
+        if self.stopped:
+            return
+        self.stopped = True
         with contextlib.suppress(OSError):
             self.proc.stdin.close()
         if now and self.proc.poll() is None:
@@ -342,6 +357,18 @@ class Worker:
                 os.killpg(self.proc.pid, signal.SIGKILL)
             self.proc.wait()
         self.log.close()
+
+
+def _end_with_parent(parent: int) -> None:
+    """In a worker, before it runs: SIGTERM when the coordinator ends, however it ends (even
+    killed with SIGKILL); its kernels and checks end with it (bubblewrap --die-with-parent)."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        PR_SET_PDEATHSIG = 1
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+        if os.getppid() != parent:  # it ended before the line above
+            os.kill(os.getpid(), signal.SIGTERM)
 
 
 def _copy_db(src: Path, dest: Path) -> None:
@@ -364,7 +391,12 @@ def find_jobs(root: Path, assignments: list[str], students: list[str]) -> tuple[
             if s not in found:
                 problems.append(f"{s} {a}: no submission in submitted/{s}/{a}")
                 continue
-            jobs.append(Job(a, s, digest=submission_digest(found[s])))
+            # links and special files go before anything reads or copies the submission
+            stripped = handin.strip(found[s], root / "submitted")
+            if not found[s].is_dir():
+                problems.append(f"{s} {a}: {'; '.join(stripped)}")
+                continue
+            jobs.append(Job(a, s, digest=submission_digest(found[s]), stripped=stripped))
     return jobs, problems
 
 
@@ -373,15 +405,30 @@ def run(args) -> int:
     if not (root / "nbgrader_config.py").is_file():
         print(f"grade: no nbgrader_config.py in {root}: run this in the course root", file=sys.stderr)
         return 2
-    from nbgrader.api import Gradebook, MissingEntry
-
-    config = load_config(root, "")
     course_db = root / "gradebook.db"
-    course_url = f"sqlite:///{course_db}"
     if not course_db.is_file():
         print(f"grade: {course_db.name} missing: run `nbgrader generate_assignment ASSIGNMENT` first",
               file=sys.stderr)
         return 2
+    # The workers start first: each imports nbgrader (seconds) while this process does the same
+    # and reads the class, instead of after it.
+    (root / STATE).mkdir(exist_ok=True)
+    guess = sum(1 for a in args.assignment for p in (root / "submitted").glob(f"*/{a}")
+                if not args.student or p.parent.name in args.student)
+    workers = [Worker(i, root, course_db, not args.no_feedback)
+               for i in range(min(args.workers, guess))]
+    try:
+        return _run(args, root, course_db, workers)
+    finally:
+        for w in workers:
+            w.stop(now=True)
+
+
+def _run(args, root: Path, course_db: Path, workers: list) -> int:
+    from nbgrader.api import Gradebook, MissingEntry
+
+    config = load_config(root, "")
+    course_url = f"sqlite:///{course_db}"
     with Gradebook(course_url) as gb:
         for a in args.assignment:
             try:
@@ -401,12 +448,12 @@ def run(args) -> int:
     jobs, problems = find_jobs(root, args.assignment, args.student)
     for line in problems:
         print(f"grade: {line}", file=sys.stderr)
-    (root / STATE).mkdir(exist_ok=True)
     state = read_state(root)
     with Gradebook(course_url) as gb:
         for job in jobs:
-            job.notes = cell_report(gb, job.assignment, root / "submitted" / job.student / job.assignment,
-                                    release / job.assignment)
+            job.notes = [*job.stripped, *cell_report(
+                gb, job.assignment, root / "submitted" / job.student / job.assignment,
+                release / job.assignment)]
             key = f"{job.assignment}/{job.student}"
             if not args.force and state.get(key) == job.digest:
                 try:
@@ -415,13 +462,15 @@ def run(args) -> int:
                 except MissingEntry:
                     pass
     todo = [j for j in jobs if j.status == "pending"]
-    n = max(1, min(args.workers, len(todo))) if todo else 0
+    n = min(len(workers), len(todo))
+    for w in workers[n:]:
+        w.stop(now=False)
     print(f"grade: {len(jobs)} submissions, {len(jobs) - len(todo)} already graded, "
           f"{len(todo)} to grade with {n} worker(s)", file=sys.stderr, flush=True)
     interrupted = refused = False
     started = time.monotonic()
     if todo:
-        interrupted, refused = _grade(root, todo, n, course_url, course_db, state, not args.no_feedback)
+        interrupted, refused = _grade(root, todo, workers[:n], course_url, state)
     max_total = export_csv(course_url, root / "grades.csv")
     _summary(jobs, time.monotonic() - started)
     print(f"grade: wrote grades.csv ({max_total} points in all)", file=sys.stderr)
@@ -434,12 +483,11 @@ def run(args) -> int:
     return 1 if any(j.status == "failed" for j in jobs) or problems else 0
 
 
-def _grade(root, todo, n, course_url, course_db, state, feedback) -> tuple[bool, bool]:
+def _grade(root, todo, workers, course_url, state) -> tuple[bool, bool]:
     jobs_q: queue.Queue = queue.Queue()
     for job in todo:
         jobs_q.put(job)
     results: queue.Queue = queue.Queue()
-    workers = [Worker(i, root, course_db, feedback) for i in range(n)]
     running: set = set()
     halt = threading.Event()
 
@@ -568,6 +616,10 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _interrupt(*_) -> None:
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["--worker"]:
@@ -583,6 +635,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.workers < 1:
         print("grade: --workers must be at least 1", file=sys.stderr)
         return 2
+    # kill and hang-up stop grading the way Ctrl-C does: workers and kernels end, the
+    # gradebook keeps every finished submission
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, _interrupt)
     try:
         if args.merge:
             return _merge_only(args)

@@ -22,19 +22,23 @@ unless the instructor accepts the risk explicitly:
 """
 from __future__ import annotations
 
+import contextlib
 import functools
+import json
 import os
+import select
 import shutil
 import signal
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 from jupyter_client.manager import AsyncKernelManager
 from nbclient.exceptions import DeadKernelError
 from nbgrader.preprocessors import Execute
-from traitlets import Bool, Unicode
+from traitlets import Bool, Int, Unicode
 from traitlets.config import Configurable
 
 PACKAGE = Path(__file__).resolve().parent.parent  # .../checkers
@@ -63,6 +67,155 @@ class GradingSandbox(Configurable):
 
 class Unconfinable(RuntimeError):
     pass
+
+
+MiB = 1024 * 1024
+
+
+class GradingLimits(Configurable):
+    """What one confined process tree (a submission's kernel, or the grader's check of its
+    answers) may use; set in nbgrader_config.py (``c.GradingLimits.memory_mb = ...``). 0 turns a
+    limit off. A submission that reaches a limit gets an error in the cell that did (``MemoryError``,
+    ``OSError: File too large``, ``BlockingIOError`` for a fork), and scores what its answers
+    earn; the rest of the class is graded as usual."""
+
+    memory_mb = Int(2048, help="Memory of each process (RLIMIT_AS), and of the whole sandbox "
+                    "where a memory cgroup can be made.").tag(config=True)
+    file_size_mb = Int(64, help="Largest file a sandboxed process may write (RLIMIT_FSIZE): "
+                       "a write beyond fails, the process goes on.").tag(config=True)
+    scratch_mb = Int(256, help="Size of the private HOME and TMPDIR (a tmpfs, in memory) of "
+                     "each sandbox.").tag(config=True)
+    processes = Int(128, help="Processes and threads of one sandbox at a time (a pids cgroup; "
+                    "Linux counts per user with RLIMIT_NPROC and never limits root, so where no "
+                    "cgroup can be made this limit is not enforced and grading says so).").tag(config=True)
+
+
+def _cgroup_roots() -> list[Path]:
+    """Writable cgroup folders (this process's own) of the pids and memory controllers."""
+    roots = []
+    try:
+        lines = Path("/proc/self/cgroup").read_text().splitlines()
+    except OSError:
+        return roots
+    for line in lines:
+        _, controllers, path = line.split(":", 2)
+        for name in ("pids", "memory"):
+            if name in controllers.split(","):  # cgroup v1: one hierarchy per controller
+                folder = Path("/sys/fs/cgroup", name) / path.lstrip("/")
+                if (folder / "cgroup.procs").is_file() and os.access(folder, os.W_OK):
+                    roots.append(folder)
+    return roots
+
+
+class Cgroups:
+    """A cgroup per sandbox (pids.max, memory limit); removed once its processes ended."""
+
+    def __init__(self, name: str, limits: "GradingLimits"):
+        self.folders: list[Path] = []
+        for root in _cgroup_roots():
+            folder = root / name
+            try:
+                folder.mkdir()
+                if (folder / "pids.max").exists():
+                    if not limits.processes:
+                        continue
+                    (folder / "pids.max").write_text(str(limits.processes))
+                elif (folder / "memory.limit_in_bytes").exists():
+                    if not limits.memory_mb:
+                        continue
+                    (folder / "memory.limit_in_bytes").write_text(str(limits.memory_mb * MiB))
+                    with contextlib.suppress(OSError):
+                        (folder / "memory.memsw.limit_in_bytes").write_text(str(limits.memory_mb * MiB))
+                self.folders.append(folder)
+            except OSError:
+                with contextlib.suppress(OSError):
+                    folder.rmdir()
+        self.procs = [str(f / "cgroup.procs") for f in self.folders]
+
+    @property
+    def limits_processes(self) -> bool:
+        return any((f / "pids.max").exists() for f in self.folders)
+
+    def remove(self) -> None:
+        for folder in self.folders:
+            for _ in range(50):  # the last processes may still be exiting
+                try:
+                    folder.rmdir()
+                    break
+                except FileNotFoundError:
+                    break
+                except OSError:
+                    if (folder / "cgroup.procs").is_file():
+                        for pid in (folder / "cgroup.procs").read_text().split():
+                            with contextlib.suppress(OSError):
+                                os.kill(int(pid), signal.SIGKILL)
+                    time.sleep(0.02)
+        self.folders = []
+
+
+_warned: set = set()
+
+
+def _preexec(limits: "GradingLimits | None", cgroups: "Cgroups | None" = None):
+    """What a sandboxed process gets in the child, before bubblewrap starts: SIGKILL when the
+    grader ends (bubblewrap's --die-with-parent only starts once bubblewrap runs: a grader
+    killed in between would leave it behind), its cgroups, its limits, and SIGXFSZ ignored (a
+    too large write fails; the process is not killed)."""
+    import resource
+
+    parent = os.getpid()
+    prctl = None
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        prctl = ctypes.CDLL(None).prctl
+    procs = list(cgroups.procs) if cgroups else []
+    settings = []
+    if limits is not None and limits.memory_mb:
+        settings.append((resource.RLIMIT_AS, limits.memory_mb * MiB))
+    if limits is not None and limits.file_size_mb:
+        settings.append((resource.RLIMIT_FSIZE, limits.file_size_mb * MiB))
+
+    def apply():
+        if prctl is not None:
+            prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+            if os.getppid() != parent:
+                os._exit(1)
+        pid = str(os.getpid()).encode()
+        for path in procs:
+            try:
+                fd = os.open(path, os.O_WRONLY)
+                try:
+                    os.write(fd, pid)
+                finally:
+                    os.close(fd)
+            except OSError:
+                pass
+        for what, value in settings:
+            resource.setrlimit(what, (value, value))
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+
+    return apply
+
+
+def sandbox_limits(limits: "GradingLimits | None", private: Path) -> "Cgroups | None":
+    """The cgroups of one sandbox (named after its private folder), or None."""
+    if limits is None:
+        return None
+    groups = Cgroups(f"checkers-{private.name}", limits)
+    if limits.processes and not groups.limits_processes and "processes" not in _warned:
+        _warned.add("processes")
+        print(f"grading: no writable pids cgroup here: GradingLimits.processes="
+              f"{limits.processes} is not enforced (a fork bomb slows the machine until the "
+              "cell timeout ends it)", file=sys.stderr, flush=True)
+    return groups
+
+
+def release(private: "Path | None", cgroups: "Cgroups | None" = None) -> None:
+    if cgroups is not None:
+        cgroups.remove()
+    if private is not None:
+        shutil.rmtree(private, ignore_errors=True)
 
 
 @functools.lru_cache(maxsize=None)
@@ -110,7 +263,8 @@ def _shown(hidden: list[Path]) -> list[Path]:
 
 
 def command(argv: list[str], *, writable: list[Path] = (), private: Path | None = None,
-            hide_keys: bool = True, bwrap: str = "bwrap") -> list[str]:
+            hide_keys: bool = True, bwrap: str = "bwrap",
+            limits: "GradingLimits | None" = None) -> list[str]:
     """``argv`` wrapped in bubblewrap: read-only, hidden course, only ``writable`` writable."""
     cmd = [bwrap, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp",
            "--unshare-all", "--die-with-parent"]
@@ -127,11 +281,32 @@ def command(argv: list[str], *, writable: list[Path] = (), private: Path | None 
     for path in [Path("/tmp"), *hidden]:
         cmd += ["--remount-ro", str(path)]
     if private:
-        cmd += ["--setenv", "HOME", str(private / "home"), "--setenv", "TMPDIR", str(private / "tmp")]
+        scratch = private
+        if limits is not None and limits.scratch_mb and _sized_tmpfs(bwrap):
+            # HOME and TMPDIR in a tmpfs of a fixed size: a submission cannot fill the disk there
+            scratch = private / "scratch"
+            cmd += ["--size", str(limits.scratch_mb * MiB), "--tmpfs", str(scratch),
+                    "--dir", str(scratch / "home"), "--dir", str(scratch / "tmp")]
+        cmd += ["--setenv", "HOME", str(scratch / "home"), "--setenv", "TMPDIR", str(scratch / "tmp")]
     # ipykernel exits when its parent's pid changes; in a pid namespace it always looks changed.
     # --die-with-parent does that job here.
     cmd += ["--unsetenv", "JPY_PARENT_PID"]
     return [*cmd, "--", *argv]
+
+
+@functools.lru_cache(maxsize=None)
+def _sized_tmpfs(bwrap: str) -> bool:
+    """Whether this bubblewrap sizes a tmpfs (``--size``, bubblewrap 0.7 and later)."""
+    try:
+        ok = subprocess.run([bwrap, "--ro-bind", "/", "/", "--size", str(MiB), "--tmpfs", "/tmp",
+                             "--", "true"], capture_output=True, timeout=30,
+                            stdin=subprocess.DEVNULL).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        ok = False
+    if not ok:
+        print(f"grading: {bwrap} cannot size a tmpfs (bubblewrap older than 0.7): "
+              "GradingLimits.scratch_mb is not enforced", file=sys.stderr, flush=True)
+    return ok
 
 
 def private_folder() -> Path:
@@ -140,7 +315,7 @@ def private_folder() -> Path:
     # shared machine, and each must find only its own leftovers); keep it short
     parent = os.environ.get("CHECKERS_GRADING_TMP") or ("/tmp" if os.path.isdir("/tmp") else None)
     base = Path(tempfile.mkdtemp(prefix="grade-", dir=parent))
-    for sub in ("home", "tmp"):
+    for sub in ("home", "tmp", "scratch"):
         (base / sub).mkdir()
     return base
 
@@ -155,6 +330,8 @@ class ConfinedKernelManager(AsyncKernelManager):
     _private: Path | None = None
     _workdir: Path | None = None
     _confined = False
+    _limits: "GradingLimits | None" = None
+    _cgroups: "Cgroups | None" = None
 
     async def start_kernel(self, **kw):
         # nbgrader sets NBGRADER_EXECUTION=autograde while it grades; `nbgrader validate` and
@@ -168,6 +345,9 @@ class ConfinedKernelManager(AsyncKernelManager):
             self.connection_file = str(self._private / "kernel.json")
             self.ip = str(self._private / "k")
             kw["cwd"] = str(self._workdir)
+            self._limits = GradingLimits(parent=self)
+            self._cgroups = sandbox_limits(self._limits, self._private)
+            kw["preexec_fn"] = _preexec(self._limits, self._cgroups)
             # A signal to the process group would hit bubblewrap itself and end the sandbox;
             # ipykernel interrupts itself on an interrupt_request message instead.
             self.kernel_spec.interrupt_mode = "message"
@@ -178,7 +358,7 @@ class ConfinedKernelManager(AsyncKernelManager):
         if not self._confined:
             return cmd
         return command(cmd, writable=[self._workdir], private=self._private,
-                       bwrap=GradingSandbox(parent=self).bwrap)
+                       bwrap=GradingSandbox(parent=self).bwrap, limits=self._limits)
 
     async def cleanup_resources(self, restart: bool = False):
         # called on every shutdown, and by nbclient also after a kernel died (os._exit)
@@ -186,23 +366,26 @@ class ConfinedKernelManager(AsyncKernelManager):
             await super().cleanup_resources(restart=restart)
         finally:
             if self._private is not None and not restart:
-                shutil.rmtree(self._private, ignore_errors=True)
-                self._private = None
+                release(self._private, self._cgroups)
+                self._private = self._cgroups = None
 
 
 def run_confined(argv: list[str], *, input: str, timeout: float, confined: bool,
-                 bwrap: str = "bwrap") -> subprocess.CompletedProcess:
+                 bwrap: str = "bwrap", limits: "GradingLimits | None" = None) -> subprocess.CompletedProcess:
     """Run a grader subprocess (it runs learner scripts) confined, in a private folder.
 
     On timeout the whole process group is killed: a learner's endless loop must not outlive it.
     """
     private = private_folder()
+    cgroups = sandbox_limits(limits, private) if confined else None
     try:
-        cmd = command(argv, private=private, hide_keys=False, bwrap=bwrap) if confined else argv
+        cmd = (command(argv, private=private, hide_keys=False, bwrap=bwrap, limits=limits)
+               if confined else argv)
         env = dict(os.environ, HOME=str(private / "home"), TMPDIR=str(private / "tmp"))
         with subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, text=True, cwd=private, env=env,
-                              start_new_session=True) as proc:
+                              start_new_session=True,
+                              preexec_fn=_preexec(limits, cgroups) if confined else None) as proc:
             try:
                 out, err = proc.communicate(input, timeout=timeout)
             except subprocess.TimeoutExpired:
@@ -214,7 +397,111 @@ def run_confined(argv: list[str], *, input: str, timeout: float, confined: bool,
                 raise
         return subprocess.CompletedProcess(cmd, proc.returncode, out, err)
     finally:
-        shutil.rmtree(private, ignore_errors=True)
+        release(private, cgroups)
+
+
+class Batch:
+    """One confined grader process (``python -I -m checkers.course.grade --batch``) for many
+    answers: each answer gets ``timeout`` seconds of its own, as a process of its own would. A
+    process that runs over its time, or dies, is replaced by a fresh one for the answers left.
+    Answers: ``(status, verdict, error)``; status ``None`` means it ran out of time.
+    """
+
+    def __init__(self, argv: list[str], *, timeout: float, bwrap: str = "bwrap",
+                 limits: "GradingLimits | None" = None):
+        self.argv, self.timeout, self.bwrap, self.limits = argv, timeout, bwrap, limits
+        self.proc: subprocess.Popen | None = None
+        self.private: Path | None = None
+        self.cgroups: Cgroups | None = None
+
+    def _start(self) -> None:
+        self.private = private_folder()
+        self.cgroups = sandbox_limits(self.limits, self.private)
+        cmd = command(self.argv, private=self.private, hide_keys=False, bwrap=self.bwrap,
+                      limits=self.limits)
+        env = dict(os.environ, HOME=str(self.private / "home"), TMPDIR=str(self.private / "tmp"),
+                   CHECKERS_GRADE_SANDBOXED="1")
+        self._err = tempfile.TemporaryFile()
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=self._err, cwd=self.private, env=env,
+                                     start_new_session=True, preexec_fn=_preexec(self.limits, self.cgroups))
+
+    def _stop(self) -> None:
+        if self.proc is not None:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait()
+            for stream in (self.proc.stdin, self.proc.stdout):
+                with contextlib.suppress(OSError):
+                    stream.close()
+            self._err.close()
+            self.proc = None
+        release(self.private, self.cgroups)
+        self.private = self.cgroups = None
+
+    def _last_error(self) -> str:
+        self._err.seek(0)
+        lines = self._err.read().decode(errors="replace").strip().splitlines()
+        return lines[-1] if lines else f"exit status {self.proc.poll()}"
+
+    def grade(self, item: dict) -> tuple[int | None, dict | None, str]:
+        if self.proc is None:
+            self._start()
+        try:
+            self.proc.stdin.write((json.dumps(item) + "\n").encode())
+            self.proc.stdin.flush()
+        except OSError:
+            pass  # died: read() below sees the end
+        line = _readline(self.proc.stdout, self.timeout)
+        if line is None:  # out of time: this process and what it started end here
+            self._stop()
+            return None, None, ""
+        if not line:
+            self.proc.wait()
+            said = self._last_error()
+            self._stop()
+            return 2, None, said
+        try:
+            answer = json.loads(line.splitlines()[-1])
+            return answer["status"], answer["verdict"], answer["error"]
+        except (ValueError, KeyError, TypeError, IndexError):
+            self._stop()
+            return 2, None, "the grader's answer could not be read"
+
+    def close(self) -> None:
+        if self.proc is not None:
+            with contextlib.suppress(OSError):
+                self.proc.stdin.close()
+            try:
+                self.proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                pass
+        self._stop()
+
+    def __enter__(self) -> "Batch":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def _readline(stream, timeout: float) -> bytes | None:
+    """One line from a pipe, or None after ``timeout`` seconds (b"" at its end)."""
+    deadline = time.monotonic() + timeout
+    data = b""
+    fd = stream.fileno()
+    while not data.endswith(b"\n"):
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return None
+        ready, _, _ = select.select([fd], [], [], left)
+        if not ready:
+            return None
+        chunk = os.read(fd, 65536)
+        if not chunk:
+            return data if data.endswith(b"\n") else b""
+        data += chunk
+    return data
 
 
 def drop_links(folder: Path) -> list[Path]:

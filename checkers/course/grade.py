@@ -9,6 +9,13 @@ the shared table of checks, and a way to grade an answer from a shell or another
 
 Exit status 0 (passes), 1 (fails), 2 (usage, unreadable answer, or no answer key in this copy:
 then ``ok`` is null and ``pending`` says why). ``notes`` explain a right choice.
+
+``python -I -m checkers.course.grade --batch`` grades many answers in one process (the grader's
+:mod:`checkers.course.regrade` does, one process per submission): one JSON line in
+(``{"check": ..., "answer": ...}``), one JSON line out (``{"status": 0|1|2, "verdict": ...,
+"error": ...}``), each answer as if graded alone: between two answers every process the
+previous check started is killed and the private HOME and TMPDIR are emptied (only inside the
+grading sandbox, where this process sees only its own processes).
 """
 from __future__ import annotations
 
@@ -35,8 +42,88 @@ def in_fresh_process(check: str, answer: object, timeout: float = 300) -> dict:
     return verdict
 
 
+def grade_one(available: dict, check: str, answer: object) -> tuple[int, dict | None, str]:
+    """(exit status, verdict, error line) of one answer, as ``main`` reports them."""
+    from .answer_keys import AnswerKeyMissing
+
+    if check not in available:
+        return 2, None, f"grade: no check named {check}"
+    try:
+        result = available[check](answer)
+    except AnswerKeyMissing as missing:
+        return 2, {"ok": None, "findings": [f.to_dict() for f in missing.findings],
+                   "pending": str(missing)}, f"grade: {missing}"
+    return (0 if result.ok else 1), {"ok": result.ok, "findings": [f.to_dict() for f in result.findings],
+                                     "notes": result.notes}, ""
+
+
+def _fresh_state(cwd: str, environ: dict) -> None:
+    """What one check leaves behind must not reach the next: its processes (this process is
+    the only other one in the sandbox's pid namespace, besides bubblewrap's init, pid 1),
+    the files in the private HOME and TMPDIR, the working folder and the environment."""
+    import os
+    import shutil
+    import signal
+
+    me = os.getpid()
+    for _ in range(100):  # a process may fork while the others are killed: until none is left
+        pids = [int(p) for p in os.listdir("/proc") if p.isdigit() and int(p) not in (1, me)]
+        if not pids:
+            break
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        for pid in pids:
+            try:
+                os.waitpid(pid, os.WNOHANG)
+            except OSError:
+                pass
+    for key in ("HOME", "TMPDIR"):
+        folder = environ.get(key)
+        if folder and os.path.isdir(folder):
+            for name in os.listdir(folder):
+                path = os.path.join(folder, name)
+                if os.path.isdir(path) and not os.path.islink(path):
+                    shutil.rmtree(path, ignore_errors=True)
+                else:
+                    try:
+                        os.unlink(path)
+                    except OSError:
+                        pass
+    os.chdir(cwd)
+    os.environ.clear()
+    os.environ.update(environ)
+
+
+def batch() -> int:
+    """``--batch``: grade answers read one JSON line at a time (see the module docstring)."""
+    import os
+
+    # only inside the grading sandbox's own pid namespace may "every other process" be killed
+    isolated = os.environ.get("CHECKERS_GRADE_SANDBOXED") == "1" and os.getpid() <= 3
+    if not isolated:
+        print("grade: --batch runs only inside the grading sandbox", file=sys.stderr)
+        return 2
+    available = checks()
+    cwd, environ = os.getcwd(), dict(os.environ)
+    for line in sys.stdin:
+        try:
+            item = json.loads(line)
+            status, verdict, error = grade_one(available, item["check"], item["answer"])
+        except Exception as exc:  # noqa: BLE001 (one broken answer costs its cell, not the batch)
+            status, verdict, error = 2, None, f"{type(exc).__name__}: {exc}"
+        _fresh_state(cwd, environ)
+        sys.stdout.write(json.dumps({"status": status, "verdict": verdict, "error": error}) + "\n")
+        sys.stdout.flush()
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    if argv == ["--batch"]:
+        return batch()
     available = checks()
     if len(argv) != 1 or argv[0] not in available:
         print(f"usage: python -m checkers.course.grade {{{','.join(available)}}} < answer.json",

@@ -13,6 +13,7 @@ After changing the grading code, update the manifest (a test fails until you do)
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -96,7 +97,29 @@ class CheckGradingCode(Preprocessor):
             print(f"autograde refused: {exc}{hint}", file=sys.stderr, flush=True)
             _forget_unfinished(resources)
             raise SystemExit(2) from None
+        self.refuse_links(resources)
         return nb, resources
+
+    def refuse_links(self, resources) -> None:
+        """This submission only: refused when it still holds a link or a special file (the
+        pre-convert hook that removes them did not run, or failed: nbgrader ignores that)."""
+        from nbgrader.coursedir import CourseDirectory
+
+        from .handin import unsafe
+
+        names = (resources or {}).get("nbgrader", {})
+        if not names.get("student") or not names.get("assignment"):
+            return
+        coursedir = CourseDirectory(config=self.config)
+        top = Path(coursedir.format_path(coursedir.submitted_directory, ".", ".")).resolve()
+        folder = top / names["student"] / names["assignment"]
+        left = unsafe(folder, top) if os.path.lexists(folder) else []
+        if left:
+            what = "; ".join(f"{p.relative_to(top) if top in p.parents else p} ({kind})"
+                             for p, kind in left[:5])
+            raise RuntimeError(f"not graded: the submission holds links or special files ({what}); "
+                               "set c.Autograde.pre_convert_hook = "
+                               "'checkers.course.handin.strip_submission' in nbgrader_config.py")
 
 
 def _forget_unfinished(resources) -> None:
