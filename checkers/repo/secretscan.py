@@ -98,20 +98,20 @@ OWN_RULES = (
     OwnRule("Private Key", (
         r"(?P<value>-----BEGIN[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----)[ \t]*(?:\\r)?(?:\\n|\r?\n)"
         r"(?:Proc-Type:|[ \t\"']*[A-Za-z0-9+/=]{16})"), ("private key",), judge=False),
-    OwnRule("Private Key", (r"(?P<putty>PuTTY-User-Key-File-\d: ssh-[\w-]+)"),
+    OwnRule("Private Key", r"(?P<putty>PuTTY-User-Key-File-\d: ssh-[\w-]+)",
             ("putty",), judge=False),
     OwnRule("Azure storage connection string", (
         r"DefaultEndpointsProtocol=https?;[^\s\"']*?AccountKey=(?P<value>[A-Za-z0-9+/=]{20,})"),
         ("accountkey=",), judge=False),
-    OwnRule("Azure storage account key", (r"AccountKey=(?P<value>[A-Za-z0-9+/=]{20,})"),
+    OwnRule("Azure storage account key", r"AccountKey=(?P<value>[A-Za-z0-9+/=]{20,})",
             ("accountkey=",), judge=False),
     OwnRule("Azure Service Bus / Event Hubs key",
-            (r"SharedAccessKey=(?P<value>[A-Za-z0-9+/=]{20,})"), ("sharedaccesskey=",),
+            r"SharedAccessKey=(?P<value>[A-Za-z0-9+/=]{20,})", ("sharedaccesskey=",),
             judge=False),
     OwnRule("Azure SAS token signature",
-            (r"[?&]sig=(?P<value>[A-Za-z0-9%+/=]{30,})"), ("sig=",)),
+            r"[?&]sig=(?P<value>[A-Za-z0-9%+/=]{30,})", ("sig=",)),
     OwnRule("Azure service principal JSON (clientSecret)",
-            (r"\"clientSecret\"\s*:\s*\"(?P<value>[^\"\s]{8,})\""), ("clientsecret",)),
+            r"\"clientSecret\"\s*:\s*\"(?P<value>[^\"\s]{8,})\"", ("clientsecret",)),
     OwnRule("Kaggle API key (kaggle.json)", (
         r"\"key\"\s*:\s*\"(?P<value>[0-9a-f]{32})\"(?=[^{}]*\"username\")|"
         r"\"username\"\s*:\s*\"[^\"]*\"\s*,\s*\"key\"\s*:\s*\"(?P<value2>[0-9a-f]{32})\""),
