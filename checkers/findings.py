@@ -5,7 +5,7 @@ notebooks' self-checks and the nbgrader tests: extend it, never break it.
 """
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from .records import Record
 

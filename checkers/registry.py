@@ -7,7 +7,7 @@ under the wrong name.
 """
 from __future__ import annotations
 
-from typing import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from . import links
 from .findings import SEVERITIES, Finding

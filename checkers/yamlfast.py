@@ -12,12 +12,15 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any
 
 import yaml
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from .yamlnodes import CommentedMap, CommentedSeq, LineCol
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
+if TYPE_CHECKING:
+    from typing import Any
 
 LOADER = getattr(yaml, "CSafeLoader", None)
 

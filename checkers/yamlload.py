@@ -8,10 +8,13 @@ parser read them: libyaml (through PyYAML) when it is there, else ruamel.yaml.
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from .records import Record
 from .yamlnodes import CommentedMap, CommentedSeq, from_ruamel
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = ["CommentedMap", "CommentedSeq", "YamlProblem", "load", "position"]
 

@@ -8,7 +8,10 @@ paying for its per-node comment bookkeeping. Standard library only.
 """
 from __future__ import annotations
 
-from typing import Any
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
+if TYPE_CHECKING:
+    from typing import Any
+
 
 
 class LineCol:

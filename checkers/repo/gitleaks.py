@@ -113,17 +113,25 @@ class Allowlist:
 
     def allows(self, secret: str, match: str, line: str, path: str | None) -> bool:
         target = {"match": match, "line": line}.get(self.target, secret)
+        # The checks run cheapest first, each only while the answer still depends on it (with
+        # OR, the first that holds decides; with AND, the first that fails): the answer of
+        # running them all, without compiling patterns it does not need. Each pattern is
+        # compiled on first use, once.
+        low = secret.lower()
         checks = []
-        if self.paths:
-            checks.append(path is not None and any(p.search(path) for p in self.paths))
-        if self.regexes:
-            checks.append(any(rx.search(target) for rx in self.regexes))
+        if self.spec.get("paths"):
+            checks.append(lambda: path is not None and any(p.search(path) for p in self.paths))
         if self.stopwords:
-            low = secret.lower()
-            checks.append(any(w in low for w in self.stopwords))
+            checks.append(lambda: any(w in low for w in self.stopwords))
+        if self.spec.get("regexes"):
+            checks.append(lambda: any(_compile(r).search(target) for r in self.spec["regexes"]))
         if not checks:
             return False
-        return all(checks) if self.condition == "AND" else any(checks)
+        every = self.condition == "AND"
+        for check in checks:
+            if check() != every:
+                return not every
+        return every
 
 
 @dataclass
@@ -148,6 +156,7 @@ class Rule:
         return _compile(self.path_pattern) if self.path_pattern else None
 
 
+@lru_cache(maxsize=None)
 def _compile(pattern: str) -> re.Pattern:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FutureWarning)  # "possible nested set" in literal classes

@@ -76,47 +76,56 @@ def mask(value: str) -> str:
 @dataclass(frozen=True)
 class OwnRule:
     kind: str
-    regex: re.Pattern
+    source: str                 # the pattern, compiled on first use (most texts wake no rule)
     keywords: tuple[str, ...]   # lower case; the rule runs only when one is in the text
     judge: bool = True          # the value must also look like a value (not code, not a placeholder)
     gated: bool = False         # run only near its keywords (a pattern with no literal to search for)
+
+    @property
+    def regex(self) -> re.Pattern:
+        return _compiled(self.source)
+
+
+@lru_cache(maxsize=None)
+def _compiled(pattern: str) -> re.Pattern:
+    return re.compile(pattern)
 
 
 _KEYWORD_NAMES = (r"password|passwd|pwd|secret|api[_-]?key|access[_-]?key|client[_-]?secret|auth[_-]?token|"
                   r"access[_-]?token|account[_-]?key|private[_-]?key|secret[_-]?key|openai[_-]?key|"
                   r"kaggle[_-]?key|hf[_-]?token|huggingface[_-]?token|wandb[_-]?api[_-]?key|aws_secret_access_key")
 OWN_RULES = (
-    OwnRule("Private Key", re.compile(
+    OwnRule("Private Key", (
         r"(?P<value>-----BEGIN[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----)[ \t]*(?:\\r)?(?:\\n|\r?\n)"
         r"(?:Proc-Type:|[ \t\"']*[A-Za-z0-9+/=]{16})"), ("private key",), judge=False),
-    OwnRule("Private Key", re.compile(r"(?P<putty>PuTTY-User-Key-File-\d: ssh-[\w-]+)"),
+    OwnRule("Private Key", r"(?P<putty>PuTTY-User-Key-File-\d: ssh-[\w-]+)",
             ("putty",), judge=False),
-    OwnRule("Azure storage connection string", re.compile(
+    OwnRule("Azure storage connection string", (
         r"DefaultEndpointsProtocol=https?;[^\s\"']*?AccountKey=(?P<value>[A-Za-z0-9+/=]{20,})"),
         ("accountkey=",), judge=False),
-    OwnRule("Azure storage account key", re.compile(r"AccountKey=(?P<value>[A-Za-z0-9+/=]{20,})"),
+    OwnRule("Azure storage account key", r"AccountKey=(?P<value>[A-Za-z0-9+/=]{20,})",
             ("accountkey=",), judge=False),
     OwnRule("Azure Service Bus / Event Hubs key",
-            re.compile(r"SharedAccessKey=(?P<value>[A-Za-z0-9+/=]{20,})"), ("sharedaccesskey=",),
+            r"SharedAccessKey=(?P<value>[A-Za-z0-9+/=]{20,})", ("sharedaccesskey=",),
             judge=False),
     OwnRule("Azure SAS token signature",
-            re.compile(r"[?&]sig=(?P<value>[A-Za-z0-9%+/=]{30,})"), ("sig=",)),
+            r"[?&]sig=(?P<value>[A-Za-z0-9%+/=]{30,})", ("sig=",)),
     OwnRule("Azure service principal JSON (clientSecret)",
-            re.compile(r"\"clientSecret\"\s*:\s*\"(?P<value>[^\"\s]{8,})\""), ("clientsecret",)),
-    OwnRule("Kaggle API key (kaggle.json)", re.compile(
+            r"\"clientSecret\"\s*:\s*\"(?P<value>[^\"\s]{8,})\"", ("clientsecret",)),
+    OwnRule("Kaggle API key (kaggle.json)", (
         r"\"key\"\s*:\s*\"(?P<value>[0-9a-f]{32})\"(?=[^{}]*\"username\")|"
         r"\"username\"\s*:\s*\"[^\"]*\"\s*,\s*\"key\"\s*:\s*\"(?P<value2>[0-9a-f]{32})\""),
         ("username",), judge=False),
-    OwnRule("credentials in a URL", re.compile(
+    OwnRule("credentials in a URL", (
         r"(?i)\b[a-z][a-z0-9+.-]{1,20}://(?P<user>[^:/\s@'\"`]{1,64}):(?P<value>[^:/\s@'\"`]{6,})@"
         r"(?P<host>[^/\s:'\"`?#]+(?::\d+)?)"), ("://",), gated=True),
     # `password = "..."`, `"api_key": "..."`: quoted values of the names that mean a secret.
-    OwnRule("hard-coded credential", re.compile(
+    OwnRule("hard-coded credential", (
         r"(?i)\b(?:" + _KEYWORD_NAMES + r")\w*[\"']?\s*(?::=|[:=]|=>)\s*[rbf]?(?P<q>[\"'])"
         r"(?P<value>[^\"'\s]{8,})(?P=q)"),
         ("passw", "pwd", "secret", "key", "token"), gated=True),
     # `password: hunter2hunter2` (YAML, INI, properties) and `AZURE_OPENAI_KEY=...` (.env, shell).
-    OwnRule("hard-coded credential", re.compile(
+    OwnRule("hard-coded credential", (
         r"(?im)^[ \t]*(?:export[ \t]+|-[ \t]+)?[\"']?(?:[A-Za-z0-9_.-]*[_.-])?(?:" + _KEYWORD_NAMES +
         r"|token|key)[\"']?[ \t]*[:=][ \t]*"
         r"(?P<value>[^\s\"'#$<{()\[\]][^\s\"'#()\[\]]{6,}[^\s\"'#()\[\],;])[,;]?[ \t]*(?:#.*)?$"),

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
 
 # Nothing heavy at import: `checkers trigger`'s argument parser imports this package, and the
 # command line starts zizmor before it loads YAML parsers and rules (see checkers.tools).

@@ -1,13 +1,17 @@
 """What the workflow rules look at: one workflow file, parsed with positions."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
 
 from ..yamlnodes import CommentedMap, CommentedSeq
 
 from ..records import Record
 from ..yamlload import YamlProblem, load, position
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
+if TYPE_CHECKING:
+    from typing import Any
 
 PATTERNS = ("train-on-push", "deploy-on-merge")
 MAX_BYTES = 2 * 1024 * 1024

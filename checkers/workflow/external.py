@@ -9,8 +9,8 @@ import json
 import os
 import re
 import subprocess
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 from .. import tools
 from ..registry import Problem, rule

@@ -11,15 +11,19 @@ import importlib.util
 import json
 import re
 import sys
+from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterator
 
 from ..yamlnodes import CommentedMap, CommentedSeq
 
 from ..records import Record
 from ..registry import Problem, rule
 from .context import WorkflowContext
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
+if TYPE_CHECKING:
+    from typing import Any
 
 SCHEMA_PACKAGE = "check_jsonschema.builtin_schemas.vendor"
 SCHEMA_FILE = "github-workflows.json"

@@ -9,9 +9,12 @@ controls the value an expression reads.
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from ..yamlnodes import CommentedMap, CommentedSeq
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
+if TYPE_CHECKING:
+    from typing import Any
 
 
 # Events whose payload an outsider (not a writer of the repository) can author: a fork's pull

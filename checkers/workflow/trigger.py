@@ -27,11 +27,15 @@ import argparse
 import os
 import json
 import sys
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
 
 from .filters import PatternError, check_patterns, match_list, only_negative
 from .walk import close_matches
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
+if TYPE_CHECKING:
+    from typing import Any
 
 PR_EVENTS = ("pull_request", "pull_request_target")
 DEFAULT_PR_TYPES = ("opened", "synchronize", "reopened")

@@ -2,9 +2,13 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Iterator
+from collections.abc import Iterator
 
 from ..yamlnodes import CommentedMap, CommentedSeq
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
+if TYPE_CHECKING:
+    from typing import Any
 
 EXPRESSION = re.compile(r"\$\{\{(.*?)\}\}", re.S)
 

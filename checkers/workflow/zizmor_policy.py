@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
 
 from ..yamlnodes import CommentedMap
 
 from .context import WorkflowContext
 from .severity import OUTSIDER_EVENTS, PRIVILEGED_OUTSIDER_EVENTS, source, triggers
 from .walk import is_action, job_needs, run_text, uses
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
+if TYPE_CHECKING:
+    from typing import Any
 
 ZIZMOR_SEVERITY = {"high": "warning", "medium": "warning", "low": "info", "informational": "info"}
 CONTEXT_AT = re.compile(r"[A-Za-z_][\w-]*(?:\.[\w*-]+|\[[^\]]*\])*")
