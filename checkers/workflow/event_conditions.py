@@ -4,6 +4,7 @@ from __future__ import annotations
 from ..registry import Problem, rule
 from ..yamlnodes import CommentedMap
 from .context import WorkflowContext
+from .severity import triggers
 
 LESSON = "02-github-actions"
 # Every context an `if:` may read; only github.event_name is known here, the rest is run time.
@@ -12,19 +13,9 @@ CONTEXTS = ("env", "vars", "job", "jobs", "steps", "runner", "secrets", "strateg
 STATUS = ("success", "failure", "cancelled", "always", "hashfiles")
 
 
-def listed_events(on) -> list[str] | None:
-    """The event names of ``on:`` in its three forms, or None when it is none of them."""
-    if isinstance(on, str):
-        return [on]
-    if isinstance(on, list) and all(isinstance(e, str) for e in on):
-        return list(on)
-    if isinstance(on, dict):
-        return [str(e) for e in on]
-    return None
-
-
 def _condition(raw) -> str | None:
-    """The expression of an ``if:`` (with or without ``${{ }}``), or None for other forms."""
+    """The expression of an ``if:`` on the event, or None (other conditions, or text around a
+    ``${{ }}``, which is a string and always true)."""
     if not isinstance(raw, str) or "event_name" not in raw:
         return None
     # imported only for a condition on the event: most workflows have none, and the
@@ -32,9 +23,9 @@ def _condition(raw) -> str | None:
     from . import expressions as ex
 
     text = raw.strip()
-    if ex.is_single_expression(text):
-        return ex.split_template(text)[0][1].strip()
-    return None if "${{" in text else text
+    if "${{" in text and not ex.is_single_expression(text):
+        return None
+    return ex.condition_expression(text)
 
 
 def never_true(condition: str, events: list[str]) -> bool:
@@ -46,8 +37,8 @@ def never_true(condition: str, events: list[str]) -> bool:
         tree = ex.parse(condition)
     except ex.ExpressionError:
         return False  # a syntax error is workflow-syntax's to report
+    contexts = {name: ex.Context(name) for name in CONTEXTS}
     for event in events:
-        contexts = {name: ex.Context(name) for name in CONTEXTS}
         contexts["github"] = ex.Context("github", {"event_name": event})
         try:
             value = ex.evaluate(tree, ex.Scope(contexts, status, place="if"))
@@ -89,7 +80,7 @@ def workflow_if_event_unlisted(ctx: WorkflowContext):
     """
     if not ctx.ok:
         return
-    events = listed_events(ctx.on)
+    events = sorted(triggers(ctx.data))
     if not events or "workflow_call" in events:
         return
     for what, node in _places(ctx):

@@ -821,6 +821,12 @@ def is_single_expression(text: str) -> bool:
     return len(parts) == 1 and parts[0][0] == "expr"
 
 
+def condition_expression(text: str) -> str:
+    """The expression an ``if:`` string holds: GitHub evaluates it with or without ``${{ }}``."""
+    s = text.strip()
+    return split_template(s)[0][1].strip() if is_single_expression(s) else s
+
+
 def check_template(text: str) -> None:
     """Raise ExpressionSyntaxError for what GitHub would refuse when it reads the workflow."""
     for kind, part in split_template(text):

@@ -255,10 +255,7 @@ def _scalar_text(value: Any) -> str:
 
 
 def _condition_text(raw: Any) -> str:
-    if isinstance(raw, str):
-        s = raw.strip()
-        return ex.split_template(s)[0][1].strip() if ex.is_single_expression(s) else s
-    return _scalar_text(raw)
+    return ex.condition_expression(raw) if isinstance(raw, str) else _scalar_text(raw)
 
 
 def _unknown_names(value: Any) -> str:

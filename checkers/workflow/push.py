@@ -77,17 +77,20 @@ def _commit(repo: Path, rev: str) -> str:
                ).decode().strip()
 
 
-def changed_files(repo: Path, ref: str, before: str | None, after: str) -> tuple[list[str], str]:
-    """The files GitHub compares for this push, and a sentence when the rule needs one."""
+def changed_files(repo: Path, ref: str, before: str | None, after: str
+                  ) -> tuple[list[str], str, int]:
+    """The files GitHub compares for this push, a sentence when the rule needs one, and how
+    many commits the push brings (those the ref, or for a new ref every other ref, lacked)."""
     diff = ("diff", "--no-ext-diff", "--no-textconv", "--no-renames", "--name-only", "-z")
     if before and before != ZERO:
         out = git(repo, *diff, before, after, "--")
-        return [f for f in out.decode("utf-8", "replace").split("\0") if f], ""
+        commits = int(git(repo, "rev-list", "--count", after, "--not", before, "--").decode())
+        return [f for f in out.decode("utf-8", "replace").split("\0") if f], "", commits
     others = [r for r in _lines(repo, "for-each-ref", "--format=%(refname)") if r != ref]
     new = _lines(repo, "rev-list", "--topo-order", "--reverse", after, "--not", *others)
     if not new:
         return [], ("The push creates the ref at a commit other refs already have: no new "
-                    "commit, so no changed file.")
+                    "commit, so no changed file."), 0
     parents = _lines(repo, "rev-list", "--parents", "-n", "1", new[0])[0].split()[1:]
     if parents:
         base, note = parents[0], (f"A new ref: compared with the parent of its oldest new "
@@ -96,18 +99,7 @@ def changed_files(repo: Path, ref: str, before: str | None, after: str) -> tuple
         base = git(repo, "hash-object", "-t", "tree", "/dev/null").decode().strip()
         note = "A new ref whose history starts in this push: every file counts as changed."
     out = git(repo, *diff, base, after, "--")
-    return [f for f in out.decode("utf-8", "replace").split("\0") if f], note
-
-
-def pushed_commits(repo: Path, ref: str, before: str | None, after: str) -> int:
-    """How many commits the push brings: those reachable from ``after`` that the ref (or, for a
-    new ref, every other ref) did not have."""
-    if before and before != ZERO:
-        exclude = [before]
-    else:
-        exclude = [r for r in _lines(repo, "for-each-ref", "--format=%(refname)") if r != ref]
-    return int(git(repo, "rev-list", "--count", after, "--not", *exclude, "--").decode().strip()
-               or 0)
+    return [f for f in out.decode("utf-8", "replace").split("\0") if f], note, len(new)
 
 
 def _workflows(repo: Path, commit: str) -> dict[str, str]:
@@ -136,9 +128,9 @@ def plan_push(repo, ref: str, after: str | None = None, before: str | None = Non
     if not ref.startswith("refs/"):
         ref = f"refs/heads/{ref}"
     after = _commit(repo, after or ref)
-    changed, note = changed_files(repo, ref, before, after)
+    changed, note, commits = changed_files(repo, ref, before, after)
     push = Push(ref, before if before != ZERO else None, after, changed, note=note,
-                commits=pushed_commits(repo, ref, before, after))
+                commits=commits)
     if ref.startswith("refs/heads/"):
         where = {"branch": ref[len("refs/heads/"):]}
     elif ref.startswith("refs/tags/"):
