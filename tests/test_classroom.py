@@ -222,16 +222,18 @@ def test_usage_errors_are_one_line(tmp_path):
 
 
 def grading_processes(course: Path) -> list[str]:
-    """Command lines of running processes that name the course (workers, sandboxed kernels)."""
+    """Command lines of running processes that name the course or work in it (workers,
+    sandboxes, kernels: a kernel's command line names only its private folder)."""
     found = []
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit() and int(entry.name) != os.getpid():
             try:
                 argv = (entry / "cmdline").read_bytes().split(b"\0")
+                cwd = os.readlink(entry / "cwd")
             except OSError:
                 continue
             line = " ".join(a.decode(errors="replace") for a in argv)
-            if str(course) in line:
+            if str(course) in line or cwd == str(course) or cwd.startswith(f"{course}/"):
                 found.append(line)
     return found
 
@@ -247,8 +249,9 @@ def test_a_killed_grade_leaves_no_worker_or_kernel_running(collected, tmp_path, 
         time.sleep(0.1)
     proc.send_signal(sig)
     proc.wait()
-    # the workers get SIGTERM from the kernel (Linux's parent-death signal) and end with their
-    # kernels at once; without it, they would finish the submission at hand (seconds) first
+    # the workers get SIGTERM from the kernel (Linux's parent-death signal) and end their
+    # sandboxes at once, even one still starting; without it, they would finish the submission
+    # at hand (seconds) first
     killed = time.monotonic()
     while grading_processes(course) and time.monotonic() < killed + 15:  # a loaded machine
         time.sleep(0.1)

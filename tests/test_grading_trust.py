@@ -562,3 +562,67 @@ print(daemon.poll() is not None, os.listdir(os.environ["HOME"]), os.listdir(os.e
     outside = subprocess.run([sys.executable, "-I", "-m", "checkers.course.grade", "--batch"],
                              input="", capture_output=True, text=True, env=env_flag)
     assert outside.returncode == 2 and "only inside the grading sandbox" in outside.stderr
+
+
+@NEEDS_SANDBOX
+def test_a_grader_told_to_stop_leaves_no_sandbox_even_while_one_starts(tmp_path):
+    """bubblewrap arms --die-with-parent only once it has started; a grading process stopped in
+    between used to leave a sandbox running with no parent (one in five killed `checkers grade`
+    runs). Stop graders at random moments of a sandbox's start: nothing may be left."""
+    marker = f"left-by-{tmp_path.name}"
+    script = '''
+import os, random, signal, subprocess, sys, time
+from checkers.course import confine
+
+marker, rounds = sys.argv[1], int(sys.argv[2])
+limits = confine.GradingLimits()
+
+def grader():
+    def end_now(*_):
+        confine.end_sandboxes()
+        os._exit(143)
+    signal.signal(signal.SIGTERM, end_now)
+    while True:
+        private = confine.private_folder()
+        with open("sandboxes.txt", "a") as log:
+            print(private.name, file=log)
+        cgroups = confine.sandbox_limits(limits, private)
+        cmd = confine.command(["sh", "-c", "sleep 600; exit 0", marker], private=private,
+                              hide_keys=False, limits=limits)
+        proc = subprocess.Popen(cmd, start_new_session=True, stdin=subprocess.DEVNULL,
+                                preexec_fn=confine._preexec(limits, cgroups))
+        time.sleep(random.uniform(0, 0.02))
+        if random.random() < 0.5:  # a submission graded: its sandbox ends, the next one starts
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+            confine.release(private, cgroups)
+
+for _ in range(rounds):
+    pid = os.fork()
+    if pid == 0:
+        grader()
+    time.sleep(random.uniform(0.005, 0.06))
+    os.kill(pid, signal.SIGTERM)
+    os.waitpid(pid, 0)
+'''
+    env = dict(os.environ, CHECKERS_GRADING_TMP=str(tmp_path))
+    subprocess.run([sys.executable, "-c", script, marker, "40"], check=True, timeout=300, env=env,
+                   cwd=tmp_path)
+    time.sleep(0.5)  # processes killed a moment ago may still be exiting
+    left = [line for line in _command_lines() if marker in line]
+    assert left == [], left[:4]
+    started = (tmp_path / "sandboxes.txt").read_text().split()
+    assert len(started) >= 40 and list(tmp_path.glob("grade-*")) == []  # private folders removed
+    cgroups = [root / f"checkers-{name}" for root in confine._cgroup_roots() for name in started]
+    assert [g for g in cgroups if g.exists()] == []
+
+
+def _command_lines() -> list[str]:
+    lines = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                lines.append((entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace"))
+            except OSError:
+                pass
+    return lines

@@ -253,9 +253,15 @@ def worker(root: Path, db_path: Path, feedback: bool) -> int:
     out = os.fdopen(os.dup(1), "w", buffering=1)
     os.dup2(2, 1)  # whatever else prints goes to the log, never into the answers
     # SIGTERM: the coordinator stops this worker, or has ended. Nothing here needs saving (this
-    # gradebook is a scratch copy, the coordinator writes the course's): end now; the sandboxed
-    # kernels and checks end with this process (bubblewrap --die-with-parent)
-    signal.signal(signal.SIGTERM, lambda *_: os._exit(143))
+    # gradebook is a scratch copy, the coordinator writes the course's): end the sandboxed
+    # kernels and checks, then this process (imported first: no import inside a signal handler)
+    from .confine import end_sandboxes
+
+    def end_now(*_):
+        end_sandboxes()
+        os._exit(143)
+
+    signal.signal(signal.SIGTERM, end_now)
     os.chdir(root)
     from nbgrader.api import Gradebook, MissingEntry
     from nbgrader.apps.api import NbGraderAPI
@@ -361,7 +367,7 @@ class Worker:
 
 def _end_with_parent(parent: int) -> None:
     """In a worker, before it runs: SIGTERM when the coordinator ends, however it ends (even
-    killed with SIGKILL); its kernels and checks end with it (bubblewrap --die-with-parent)."""
+    killed with SIGKILL); the worker then ends its kernels and checks (``confine.end_sandboxes``)."""
     if sys.platform.startswith("linux"):
         import ctypes
 

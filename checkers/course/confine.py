@@ -203,6 +203,7 @@ def sandbox_limits(limits: "GradingLimits | None", private: Path) -> "Cgroups | 
     if limits is None:
         return None
     groups = Cgroups(f"checkers-{private.name}", limits)
+    _live[private] = groups
     if limits.processes and not groups.limits_processes and "processes" not in _warned:
         _warned.add("processes")
         print(f"grading: no writable pids cgroup here: GradingLimits.processes="
@@ -215,7 +216,65 @@ def release(private: "Path | None", cgroups: "Cgroups | None" = None) -> None:
     if cgroups is not None:
         cgroups.remove()
     if private is not None:
+        _live.pop(private, None)
         shutil.rmtree(private, ignore_errors=True)
+
+
+# the private folders (and their cgroups) of this process's sandboxes not yet released
+_live: "dict[Path, Cgroups | None]" = {}
+
+
+def end_sandboxes() -> None:
+    """End every process this one started, theirs too, then remove its sandboxes' folders and
+    cgroups: what a grading process does when it is told to stop.
+
+    Parent-death signals alone leave sandboxes behind: bubblewrap arms ``--die-with-parent``
+    only after it started (in the outer process, and again in the sandbox's first process once
+    its mounts are done), so a parent that ends in between leaves a sandbox running with no
+    parent. Every descendant is stopped first (a stopped process cannot fork, nor be
+    re-parented by a kill), then all of them are killed: killing the first process of a
+    sandbox's pid namespace ends everything inside.
+    """
+    stopped: set[int] = set()
+    for _ in range(100):  # a fork bomb's children appear as we go; each round stops a generation
+        new = _descendants(os.getpid()) - stopped
+        if not new:
+            break
+        for pid in new:
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGSTOP)
+        stopped |= new
+    for pid in stopped:
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
+    for private, cgroups in list(_live.items()):
+        release(private, cgroups)
+
+
+def _descendants(root: int) -> set[int]:
+    """Process ids of ``root``'s children, their children, and so on (Linux ``/proc``)."""
+    children: dict[int, list[int]] = {}
+    try:
+        names = os.listdir("/proc")
+    except OSError:
+        return set()
+    for name in names:
+        if name.isdigit():
+            try:
+                with open(f"/proc/{name}/stat", "rb") as f:
+                    stat = f.read()
+                ppid = int(stat.rsplit(b")", 1)[1].split()[1])  # the name may hold spaces and ')'
+            except (OSError, ValueError, IndexError):
+                continue
+            children.setdefault(ppid, []).append(int(name))
+    found: set[int] = set()
+    todo = [root]
+    while todo:
+        for child in children.get(todo.pop(), ()):
+            if child not in found:
+                found.add(child)
+                todo.append(child)
+    return found
 
 
 @functools.lru_cache(maxsize=None)
@@ -315,6 +374,7 @@ def private_folder() -> Path:
     # shared machine, and each must find only its own leftovers); keep it short
     parent = os.environ.get("CHECKERS_GRADING_TMP") or ("/tmp" if os.path.isdir("/tmp") else None)
     base = Path(tempfile.mkdtemp(prefix="grade-", dir=parent))
+    _live[base] = None
     for sub in ("home", "tmp", "scratch"):
         (base / sub).mkdir()
     return base
