@@ -136,8 +136,9 @@ def workflow_security(contexts: list[WorkflowContext]):
       started by outsiders runs the workflow with the repository's secrets
       (``pull_request_target``, ``workflow_run``, ``issue_comment`` ...), a warning otherwise.
       A ``github-env`` write of literal text and values nobody outside chooses
-      (``echo "DIR=${{ runner.temp }}/out" >> "$GITHUB_ENV"``) is not reported: zizmor skips
-      wholly static writes, and this one is as static.
+      (``echo "DIR=${{ runner.temp }}/out" >> "$GITHUB_ENV"``, or a number GitHub's API gives
+      ``gh``: ``gh pr view "$BRANCH" --json number --jq .number``) is not reported: zizmor
+      skips wholly static writes, and these are as static.
     - ``workflow_run`` counts as started by outsiders unless every workflow it follows is among
       the files checked (or beside it in ``.github/workflows/``) and is itself started only by
       writers (``push``, ``workflow_dispatch``, ``schedule`` ...): then no fork's pull request

@@ -333,15 +333,43 @@ def _route_step(location: dict, ctx: WorkflowContext) -> Any:
     return steps[index] if isinstance(index, int) and 0 <= index < len(steps) else None
 
 
+# `gh pr view "$BRANCH" --json number --jq '"PR_NUMBER=\\(.number)"' >> "$GITHUB_ENV"`: the
+# value is a number from GitHub's API (an id, a pull request's number), whatever the query's
+# arguments were; a title or a branch name would not be
+GH_COMMAND = re.compile(r"^\s*gh\s+(?P<args>[^|;&<>`]*?)\s*>>?\s*\S+\s*$")
+GH_SUBSTITUTION = re.compile(r"\$\((?P<args>\s*gh\s[^()|;&<>`]*)\)")
+NUMBER_PATH = r"(?:\.[A-Za-z_]\w*|\.?\[\d+\])*\.(?:number|id|databaseId)"
+NUMBER_QUERY = re.compile(rf"""^(?:{NUMBER_PATH}|"[A-Za-z_]\w*=(?:\\\({NUMBER_PATH}\))+")$""")
+
+
+def _numbers_only(gh_args: str) -> bool:
+    """Does ``gh ARGS`` print only numbers (or ``NAME=<number>``) from GitHub's API?"""
+    import shlex
+
+    try:
+        words = shlex.split(gh_args)
+    except ValueError:
+        return False
+    queries = [w.split("=", 1)[1] if "=" in w and w.startswith("--") else nxt
+               for w, nxt in zip(words, [*words[1:], ""])
+               if w in ("--jq", "-q") or w.startswith("--jq=")]
+    return len(queries) == 1 and bool(NUMBER_QUERY.match(queries[0].strip()))
+
+
 def static_env_writes(script: str, data: Any) -> bool:
     """Does every line of ``script`` that writes an environment file write a value nobody outside
-    the repository can shape (no shell expansion, only fixed ``${{ }}`` contexts)?"""
-    writes = [line for line in script.splitlines() if ENV_FILE.search(line)]
+    the repository can shape (no shell expansion, only fixed ``${{ }}`` contexts and numbers
+    GitHub's API answers ``gh`` with)?"""
+    writes = [line for line in re.sub(r"\\\n", " ", script).splitlines() if ENV_FILE.search(line)]
     for line in writes:
+        command = GH_COMMAND.match(line)
+        if command and _numbers_only(command.group("args")):
+            continue
         match = STATIC_WRITE.match(line)
         if not match:
             return False
-        value = match.group("value")
+        value = GH_SUBSTITUTION.sub(lambda m: "" if _numbers_only(m.group("args").strip()[3:]) else "$",
+                                    match.group("value"))
         for expression in EXPRESSION.finditer(value):
             body = re.sub(r"'[^']*'", "''", expression.group(1))
             if any(source(c.group(0), data) != "fixed"
