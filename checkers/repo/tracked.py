@@ -45,15 +45,43 @@ def tracked_of_kind(ctx: RepoContext, kind: Kind):
         # TLS keys under tests/ are fixtures a maintainer commits on purpose: advice only
         fixture = kind is artifacts.SECRET and all(
             any(d.lower() in artifacts.TEST_DIRS for d in p.split("/")[:-1]) for p in paths)
+        # a small table beside a component's code (a lookup the code reads) ships with that code
+        component = kind is artifacts.DATA and _in_component_code(ctx, paths)
         yield Problem(
             f"{what} is tracked by Git: {kind.name} belong in {kind.where}, not in Git"
             + (" (under tests/: if it is a test fixture, exclude it with [tool.checkers] exclude)"
-               if fixture else ""),
+               if fixture else "")
+            + (f" (small, in the code folder of the Azure ML component `{ctx.display(component)}`: "
+               "if the code reads it as a lookup table, exclude it with [tool.checkers] exclude)"
+               if component else ""),
             f"stop tracking it and ignore it:\n  {untrack_command(ctx, key, paths)}\n"
             f"  add to .gitignore:\n    " + kind.ignore.replace("\n", "\n    ") + f"\nthen {kind.hint}. "
             "It also stays in the history until you rewrite it (see history-artifact).",
-            path=shown, severity="warning" if fixture else None,
+            path=shown, severity="warning" if fixture or component else None,
         )
+
+
+def _in_component_code(ctx: RepoContext, paths: list[str]) -> str | None:
+    """The Azure ML component whose ``code:`` folder holds every one of ``paths``, each of them
+    no larger than a test fixture may be; None otherwise."""
+    if any((ctx.size(p) or 0) > artifacts.FIXTURE_LIMIT for p in paths):
+        return None
+    folders = ctx.cache.get("component-code")
+    if folders is None:
+        from ..azureml.project import COMPONENT, Project
+
+        project = Project.of(ctx)
+        folders = ctx.cache["component-code"] = {}
+        for doc in project.of_kind(COMPONENT):
+            code = doc.data.get("code")
+            folder = project.resolve(doc.path, code) if isinstance(code, str) else None
+            # `code: .` at the root uploads the whole repository: that says nothing about a file
+            if folder not in (None, ".") and not code.strip().startswith(("azureml:", "http:", "https:")):
+                folders.setdefault(folder + "/", doc.path)
+    for folder, spec in folders.items():
+        if all(p.startswith(folder) for p in paths):
+            return spec
+    return None
 
 
 def untrack_command(ctx: RepoContext, key: str, paths: list[str]) -> str:
@@ -94,7 +122,8 @@ def tracked_data(ctx: RepoContext):
     Data files (``.csv``, ``.parquet``, ``.feather``, ``.npy``, images outside documentation
     folders, anything under ``data/`` but code, READMEs and DVC pointers) belong in Azure ML data
     assets on a datastore, versioned there. Small fixtures (up to 500 KiB) under ``tests/`` are
-    allowed: unit tests need them.
+    allowed: unit tests need them. A file as small in the ``code:`` folder of an Azure ML
+    component is a warning: it ships with the code, as a lookup table the code reads would.
     """
     yield from tracked_of_kind(ctx, artifacts.DATA)
 
