@@ -565,23 +565,29 @@ print(daemon.poll() is not None, os.listdir(os.environ["HOME"]), os.listdir(os.e
 
 
 @NEEDS_SANDBOX
-def test_a_grader_told_to_stop_leaves_no_sandbox_even_while_one_starts(tmp_path):
+@pytest.mark.parametrize("stop", ["worker", "plain-nbgrader"])
+def test_a_grader_told_to_stop_leaves_no_sandbox_even_while_one_starts(tmp_path, stop):
     """bubblewrap arms --die-with-parent only once it has started; a grading process stopped in
     between used to leave a sandbox running with no parent (one in five killed `checkers grade`
-    runs). Stop graders at random moments of a sandbox's start: nothing may be left."""
+    runs). Stop graders at random moments of a sandbox's start: nothing may be left. A
+    `checkers grade` worker ends its sandboxes in its own SIGTERM handler; plain `nbgrader
+    autograde` gets one from the kernel manager (a job scheduler's SIGTERM)."""
     marker = f"left-by-{tmp_path.name}"
     script = '''
 import os, random, signal, subprocess, sys, time
 from checkers.course import confine
 
-marker, rounds = sys.argv[1], int(sys.argv[2])
+marker, rounds, stop = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 limits = confine.GradingLimits()
 
 def grader():
     def end_now(*_):
         confine.end_sandboxes()
         os._exit(143)
-    signal.signal(signal.SIGTERM, end_now)
+    if stop == "worker":  # what checkers.course.classroom.worker installs
+        signal.signal(signal.SIGTERM, end_now)
+    else:  # what ConfinedKernelManager.start_kernel installs where SIGTERM is Python's default
+        confine._end_sandboxes_on_sigterm()
     while True:
         private = confine.private_folder()
         with open("sandboxes.txt", "a") as log:
@@ -606,8 +612,8 @@ for _ in range(rounds):
     os.waitpid(pid, 0)
 '''
     env = dict(os.environ, CHECKERS_GRADING_TMP=str(tmp_path))
-    subprocess.run([sys.executable, "-c", script, marker, "40"], check=True, timeout=300, env=env,
-                   cwd=tmp_path)
+    subprocess.run([sys.executable, "-c", script, marker, "40", stop], check=True, timeout=300,
+                   env=env, cwd=tmp_path)
     time.sleep(0.5)  # processes killed a moment ago may still be exiting
     left = [line for line in _command_lines() if marker in line]
     assert left == [], left[:4]

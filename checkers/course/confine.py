@@ -32,6 +32,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -110,27 +111,37 @@ def _cgroup_roots() -> list[Path]:
 class Cgroups:
     """A cgroup per sandbox (pids.max, memory limit); removed once its processes ended."""
 
-    def __init__(self, name: str, limits: "GradingLimits"):
+    def __init__(self, name: str):
+        self.name = name
         self.folders: list[Path] = []
+        self.procs: list[str] = []
+
+    def make(self, limits: "GradingLimits") -> "Cgroups":
         for root in _cgroup_roots():
-            folder = root / name
+            folder = root / self.name
+            # listed before it exists: a stop in between still finds it to remove
+            self.folders.append(folder)
             try:
                 folder.mkdir()
                 if (folder / "pids.max").exists():
-                    if not limits.processes:
-                        continue
-                    (folder / "pids.max").write_text(str(limits.processes))
-                elif (folder / "memory.limit_in_bytes").exists():
-                    if not limits.memory_mb:
-                        continue
-                    (folder / "memory.limit_in_bytes").write_text(str(limits.memory_mb * MiB))
-                    with contextlib.suppress(OSError):
-                        (folder / "memory.memsw.limit_in_bytes").write_text(str(limits.memory_mb * MiB))
-                self.folders.append(folder)
+                    used = bool(limits.processes)
+                    if used:
+                        (folder / "pids.max").write_text(str(limits.processes))
+                else:
+                    used = bool(limits.memory_mb)
+                    if used:
+                        (folder / "memory.limit_in_bytes").write_text(str(limits.memory_mb * MiB))
+                        with contextlib.suppress(OSError):
+                            (folder / "memory.memsw.limit_in_bytes").write_text(
+                                str(limits.memory_mb * MiB))
             except OSError:
+                used = False
+            if not used:
                 with contextlib.suppress(OSError):
                     folder.rmdir()
+                self.folders.remove(folder)
         self.procs = [str(f / "cgroup.procs") for f in self.folders]
+        return self
 
     @property
     def limits_processes(self) -> bool:
@@ -202,8 +213,8 @@ def sandbox_limits(limits: "GradingLimits | None", private: Path) -> "Cgroups | 
     """The cgroups of one sandbox (named after its private folder), or None."""
     if limits is None:
         return None
-    groups = Cgroups(f"checkers-{private.name}", limits)
-    _live[private] = groups
+    groups = _live[private] = Cgroups(f"checkers-{private.name}")
+    groups.make(limits)
     if limits.processes and not groups.limits_processes and "processes" not in _warned:
         _warned.add("processes")
         print(f"grading: no writable pids cgroup here: GradingLimits.processes="
@@ -213,11 +224,12 @@ def sandbox_limits(limits: "GradingLimits | None", private: Path) -> "Cgroups | 
 
 
 def release(private: "Path | None", cgroups: "Cgroups | None" = None) -> None:
+    # forgotten only once gone: a stop meanwhile (end_sandboxes) removes what is left
     if cgroups is not None:
         cgroups.remove()
     if private is not None:
-        _live.pop(private, None)
         shutil.rmtree(private, ignore_errors=True)
+        _live.pop(private, None)
 
 
 # the private folders (and their cgroups) of this process's sandboxes not yet released
@@ -249,6 +261,21 @@ def end_sandboxes() -> None:
             os.kill(pid, signal.SIGKILL)
     for private, cgroups in list(_live.items()):
         release(private, cgroups)
+
+
+def _end_sandboxes_on_sigterm() -> None:
+    """In a grading process that left SIGTERM to Python's default (plain ``nbgrader autograde``
+    stopped by a job scheduler), end its sandboxes first, then end as the default would."""
+    if signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL \
+            or threading.current_thread() is not threading.main_thread():
+        return
+
+    def end(signum, _frame):
+        end_sandboxes()
+        signal.signal(signum, signal.SIG_DFL)
+        os.kill(os.getpid(), signum)
+
+    signal.signal(signal.SIGTERM, end)
 
 
 def _descendants(root: int) -> set[int]:
@@ -373,8 +400,16 @@ def private_folder() -> Path:
     # CHECKERS_GRADING_TMP: a test's own parent folder (several courses grade at once on a
     # shared machine, and each must find only its own leftovers); keep it short
     parent = os.environ.get("CHECKERS_GRADING_TMP") or ("/tmp" if os.path.isdir("/tmp") else None)
-    base = Path(tempfile.mkdtemp(prefix="grade-", dir=parent))
-    _live[base] = None
+    while True:
+        # named and listed before it exists (mkdtemp would make it first): a stop in between
+        # still finds it to remove
+        base = Path(parent or tempfile.gettempdir()) / f"grade-{os.urandom(6).hex()}"
+        _live[base] = None
+        try:
+            base.mkdir(mode=0o700)
+            break
+        except FileExistsError:
+            _live.pop(base, None)
     for sub in ("home", "tmp", "scratch"):
         (base / sub).mkdir()
     return base
@@ -408,6 +443,7 @@ class ConfinedKernelManager(AsyncKernelManager):
             self._limits = GradingLimits(parent=self)
             self._cgroups = sandbox_limits(self._limits, self._private)
             kw["preexec_fn"] = _preexec(self._limits, self._cgroups)
+            _end_sandboxes_on_sigterm()
             # A signal to the process group would hit bubblewrap itself and end the sandbox;
             # ipykernel interrupts itself on an interrupt_request message instead.
             self.kernel_spec.interrupt_mode = "message"
