@@ -64,6 +64,7 @@ c.GradingLimits.memory_mb = 2048     # per process (RLIMIT_AS), and the sandbox 
 c.GradingLimits.file_size_mb = 64    # largest file written (RLIMIT_FSIZE)
 c.GradingLimits.scratch_mb = 256     # private HOME and TMPDIR: a tmpfs of this size
 c.GradingLimits.processes = 128      # processes and threads at once (pids cgroup, where writable)
+c.GradingLimits.output_kb = 1024     # output one cell keeps (the grade-deciding outputs stay)
 # Once the last cell has run, the kernel (and everything the submission started) is killed
 # at once: nothing of it is graded afterwards, and a graceful shutdown cost 0.4 s a submission.
 c.Execute.shutdown_kernel = "immediate"

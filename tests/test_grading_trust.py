@@ -469,6 +469,10 @@ for _name in os.listdir(_tmp):
         os.remove(os.path.join(_tmp, _name))
 with open(os.path.join(_home, "limits.json"), "w") as _fh:
     json.dump(_seen, _fh)
+import sys, time
+_t = time.time()
+while time.time() - _t < 1:  # output without end, into the grader's memory and the notebook
+    sys.stdout.write("x" * 100000)
 '''
 # the grader's own run of this script (the check of exercise 6) meets a fork bomb (bounded)
 BOMB_SCRIPT = 'BRANCH_SCRIPT = r"""\nfor i in $(seq 2000); do sleep 60 & done\nwait\n"""\n'
@@ -522,6 +526,8 @@ def test_resource_hogs_and_planted_links_cost_only_their_own_grade(generated, tm
             assert gb.find_submission(ASSIGNMENT, "n-notelink").score == 0
         except MissingEntry:
             pass
+    graded = course / "autograded" / "h-hog" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+    assert graded.stat().st_size < 2 * 1024 ** 2 and "[grader] output beyond" in graded.read_text()
     seen = json.loads((course / "autograded" / "h-hog" / ASSIGNMENT / "limits.json").read_text())
     assert seen["memory"] == "MemoryError"
     assert seen["file"] == errno.EFBIG and seen["file_size"] == 64 * 1024 ** 2
@@ -632,3 +638,37 @@ def _command_lines() -> list[str]:
             except OSError:
                 pass
     return lines
+
+
+def test_a_cell_keeps_bounded_output_and_the_grade_it_earned():
+    """Over GradingLimits.output_kb, printed text is dropped, with a note; the cell's first
+    error, stderr text and result (what nbgrader grades a cell by) stay, shortened."""
+    from nbgrader.utils import determine_grade
+    from traitlets.config import Config
+
+    config = Config()
+    config.GradingLimits.output_kb = 1
+    execute = confine.ExecuteToTheEnd(config=config)
+    execute.clear_before_next_output = False  # what nbclient sets when it starts a notebook
+    execute._budget = 1024
+
+    def msg(kind, **content):
+        return {"msg_type": kind, "content": content, "header": {"msg_type": kind},
+                "parent_header": {"msg_id": "m"}, "metadata": {}}
+
+    def graded(*last):
+        execute._kept, execute._decisive, execute._noted = 0, set(), False
+        cell = nbformat.v4.new_code_cell("check()", metadata={
+            "nbgrader": {"grade": True, "points": 2, "grade_id": "test", "solution": False}})
+        for m in [*[msg("stream", name="stdout", text="x" * 300) for _ in range(1000)], *last]:
+            execute.output(cell.outputs, m, None, 0)
+        return cell
+
+    failed = graded(msg("error", ename="AssertionError", evalue="y" * 10 ** 6, traceback=["t" * 10 ** 6]))
+    assert determine_grade(failed) == (0, 2.0)
+    assert len(json.dumps(failed.outputs)) < 10_000
+    assert "[grader] output beyond 1 KiB" in failed.outputs[-2].text
+    assert determine_grade(graded(msg("stream", name="stderr", text="w" * 10 ** 6))) == (0, 2.0)
+    partial = graded(msg("execute_result", data={"text/plain": "0.5"}, metadata={}, execution_count=1))
+    assert determine_grade(partial) == (0.5, 2.0)  # nbgrader reads a result as points
+    assert determine_grade(graded()) == (2.0, 2.0)

@@ -86,6 +86,11 @@ class GradingLimits(Configurable):
                        "a write beyond fails, the process goes on.").tag(config=True)
     scratch_mb = Int(256, help="Size of the private HOME and TMPDIR (a tmpfs, in memory) of "
                      "each sandbox.").tag(config=True)
+    output_kb = Int(1024, help="Output one cell keeps (printed text, displays); beyond it the "
+                    "grader keeps a note instead, and what decides the grade (the cell's first "
+                    "error, first stderr text, first result) shortened: a submission that prints "
+                    "without end cannot fill the grader's memory, the graded notebook or the "
+                    "feedback.").tag(config=True)
     processes = Int(128, help="Processes and threads of one sandbox at a time (a pids cgroup; "
                     "Linux counts per user with RLIMIT_NPROC and never limits root, so where no "
                     "cgroup can be made this limit is not enforced and grading says so).").tag(config=True)
@@ -630,12 +635,18 @@ def _not_run(message: str):
 
 class ExecuteToTheEnd(Execute):
     """nbgrader's ``Execute``, but a kernel that exits (``os._exit``, a crash) costs only the cells
-    from there on: they get an error (score 0) instead of the whole submission failing."""
+    from there on: they get an error (score 0) instead of the whole submission failing; and a
+    cell keeps at most ``GradingLimits.output_kb`` of output (:meth:`output`)."""
 
     _gone = False
+    _budget = 0
+    _kept = 0
+    _decisive: set = set()
+    _noted = False
 
     def preprocess(self, nb, resources=None, km=None):
         self._gone = False
+        self._budget = GradingLimits(parent=self).output_kb * 1024
         try:
             return super().preprocess(nb, resources, km)
         finally:
@@ -651,12 +662,68 @@ class ExecuteToTheEnd(Execute):
         if self._gone:
             cell.outputs = [_not_run("not run: the kernel had exited in an earlier cell")]
             return cell, resources
+        self._kept, self._decisive, self._noted = 0, set(), False
         try:
             return super().preprocess_cell(cell, resources, index)
         except DeadKernelError:
             self._gone = True
             cell.outputs.append(_not_run("the kernel exited while running this cell"))
             return cell, resources
+
+    def output(self, outs, msg, display_id, cell_index):
+        """nbclient's output handling within a budget. Over it, printed text and displays are
+        dropped (one note says so); what nbgrader grades a cell by is kept, shortened: its first
+        error (no credit), first stderr text (no credit), first result (partial credit), so a
+        cell scores what it would have with all its output."""
+        budget = self._budget
+        size = _content_size(msg.get("content") or {})
+        kind = msg.get("msg_type")
+        decisive = {"error": "error", "execute_result": "result"}.get(kind)
+        if kind == "stream" and (msg.get("content") or {}).get("name") == "stderr":
+            decisive = "stderr"
+        if not budget or self._kept + size <= budget:
+            self._kept += size
+            if decisive:
+                self._decisive.add(decisive)
+            return super().output(outs, msg, display_id, cell_index)
+        if decisive and decisive not in self._decisive:
+            self._decisive.add(decisive)
+            out = super().output(outs, msg, display_id, cell_index)
+            if out is not None:
+                _shorten(out, 2000)
+            return out
+        if not self._noted:
+            self._noted = True
+            from nbformat.v4 import new_output
+
+            outs.append(new_output("stream", name="stdout", text=(
+                f"\n[grader] output beyond {budget // 1024} KiB in this cell was dropped\n")))
+        return None
+
+
+def _content_size(content: dict) -> int:
+    """Characters of a message's text, data and traceback (what a notebook would keep)."""
+    size = len(content.get("text") or "") + len(content.get("evalue") or "")
+    size += sum(len(line) for line in content.get("traceback") or [])
+    for value in (content.get("data") or {}).values():
+        size += len(value) if isinstance(value, str) else len(json.dumps(value))
+    return size
+
+
+def _shorten(out, limit: int) -> None:
+    """Cut a kept output's text to about ``limit`` characters, in place."""
+    def cut(text):
+        return text if len(text) <= limit else text[:limit] + "\n[grader] ... shortened"
+
+    if isinstance(out.get("text"), str):
+        out["text"] = cut(out["text"])
+    if isinstance(out.get("evalue"), str):
+        out["evalue"] = cut(out["evalue"])
+    if out.get("traceback"):
+        out["traceback"] = [cut(line) for line in out["traceback"][-20:]]
+    for mime, value in list((out.get("data") or {}).items()):
+        if isinstance(value, str):
+            out["data"][mime] = cut(value)
 
 
 def main() -> int:
