@@ -10,10 +10,19 @@ kernel), deleted and edited graded cells, and one endless loop. It grades the sa
 plain nbgrader and with `checkers grade`, asserts identical scores, and prints both times and the
 speed-up. `--single` also times `checkers grade --workers 1` (per-submission cost against plain
 nbgrader's). Exits 1 when scores differ.
+
+Like for like: both grade without feedback (plain `autograde` makes none; `checkers grade` runs
+with `--no-feedback`), and both load the same precompiled bytecode of the `checkers` package
+(compiled once here first: a run must not pay, or be spared, compiling it). Wall times depend on
+what else the machine runs, so each run also prints the load average and, where this process may
+make a cpuacct cgroup (Linux cgroup v1, as root), the CPU time of everything the run started
+(sandboxed kernels and checks included), which other users' load does not change.
 """
 from __future__ import annotations
 
 import argparse
+import compileall
+import contextlib
 import copy
 import functools
 import os
@@ -124,22 +133,64 @@ def _end_with_parent(parent: int) -> None:
             os.kill(os.getpid(), signal.SIGTERM)
 
 
-def run(cwd: Path, argv: list[str]) -> float:
-    """Run one grading, timed; stopped (SIGTERM: `checkers grade` then stops its workers and
+CPUACCT = Path("/sys/fs/cgroup/cpuacct")
+
+
+def _cpu_group() -> Path | None:
+    """A fresh cpuacct cgroup (v1) for one run, or None where none can be made."""
+    with contextlib.suppress(OSError):
+        group = CPUACCT / f"classroom-bench-{os.getpid()}-{time.monotonic_ns()}"
+        group.mkdir()
+        if (group / "cpuacct.usage").is_file():
+            return group
+        group.rmdir()
+    return None
+
+
+def _start(parent: int, group: Path | None) -> None:
+    if group is not None:  # everything the run starts is counted in this cgroup
+        (group / "cgroup.procs").write_text(str(os.getpid()))
+    _end_with_parent(parent)
+
+
+def run(cwd: Path, argv: list[str], pids: list | None = None) -> tuple[float, float | None]:
+    """Run one grading: (wall seconds, CPU seconds of all it started, or None); its pid is
+    appended to ``pids``. Stopped (SIGTERM: `checkers grade` then stops its workers and
     kernels) when this benchmark is interrupted or killed, so nothing keeps grading."""
+    group = _cpu_group()
     start = time.perf_counter()
     proc = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             start_new_session=True,
-                            preexec_fn=functools.partial(_end_with_parent, os.getpid()))
+                            preexec_fn=functools.partial(_start, os.getpid(), group))
+    if pids is not None:
+        pids.append(proc.pid)
     try:
         _, err = proc.communicate()
     except BaseException:
         proc.terminate()
         proc.wait()
         raise
+    took = time.perf_counter() - start
+    cpu = None
+    if group is not None:
+        for _ in range(100):  # the last sandboxes may still be exiting
+            with contextlib.suppress(OSError):
+                if not (group / "cgroup.procs").read_text().split():
+                    break
+            time.sleep(0.05)
+        with contextlib.suppress(OSError, ValueError):
+            cpu = int((group / "cpuacct.usage").read_text()) / 1e9
+        with contextlib.suppress(OSError):
+            group.rmdir()
     if proc.returncode not in (0, 1):
         raise SystemExit(f"{' '.join(argv[2:5])} failed: {err.strip()[-800:]}")
-    return time.perf_counter() - start
+    return took, cpu
+
+
+def _cpu_text(cpu: float | None, took: float, size: int) -> str:
+    if cpu is None:
+        return "CPU not measured (no cpuacct cgroup)"
+    return f"CPU {cpu:.0f} s ({cpu / size:.2f} s per submission, {cpu / took:.2f} cores busy)"
 
 
 def scores(course: Path, assignment: str) -> dict[str, float]:
@@ -170,28 +221,36 @@ def main() -> int:
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
                             text=True).stdout.strip()
     print(f"machine: {os.cpu_count()} CPUs; commit {commit or '?'} (+ uncommitted changes, if any)")
+    # the same bytecode for every run (a fresh checkout has none, and sandboxes cannot write it)
+    compileall.compile_dir(str(ROOT / "checkers"), quiet=1)
+    print("both graders without feedback; the checkers package precompiled for both", flush=True)
     status = 0
     for a in assignments:
         with tempfile.TemporaryDirectory(prefix="classroom-bench-") as tmp:
             base = make_course(Path(tmp) / "base", [a], args.size)
             plain_course = Path(shutil.copytree(base, Path(tmp) / "plain"))
             before = load()
-            plain = run(plain_course, [sys.executable, "-m", "nbgrader", "autograde", a, "--force"])
+            plain, plain_cpu = run(plain_course, [sys.executable, "-m", "nbgrader", "autograde", a,
+                                                  "--force"])
             print(f"{a}: {args.size} submissions; plain nbgrader autograde: {plain:.1f} s "
-                  f"({plain / args.size:.2f} s per submission) [{before} -> {load()}]", flush=True)
+                  f"({plain / args.size:.2f} s per submission), "
+                  f"{_cpu_text(plain_cpu, plain, args.size)} [{before} -> {load()}]", flush=True)
             runs = [("checkers grade", args.workers)] + ([("one worker", 1)] if args.single else [])
             for label, workers in runs:
                 course = Path(shutil.copytree(base, Path(tmp) / f"w{workers}"))
                 before = load()
-                took = run(course, [sys.executable, "-m", "checkers", "grade", a, "--workers",
-                                    str(workers), "--no-feedback"])
+                took, cpu = run(course, [sys.executable, "-m", "checkers", "grade", a, "--workers",
+                                         str(workers), "--no-feedback"])
                 same = scores(course, a) == scores(plain_course, a)
                 status |= not same
                 extra = (f", per-submission cost {took / plain:.2f}x plain nbgrader's (goal <= 1.2x)"
                          if workers == 1 else
                          f" (goal >= 1.8x on {workers} cores)")
+                if cpu is not None and plain_cpu:
+                    extra += f", CPU {cpu / plain_cpu:.2f}x plain's"
                 print(f"{a}: {label} --workers {workers}: {took:.1f} s ({took / args.size:.2f} s "
-                      f"per submission), speed-up {plain / took:.2f}x{extra}, scores "
+                      f"per submission), speed-up {plain / took:.2f}x{extra}, "
+                      f"{_cpu_text(cpu, took, args.size)}, scores "
                       f"{'identical' if same else 'DIFFER'} [{before} -> {load()}]", flush=True)
                 if not same:
                     p, c = scores(plain_course, a), scores(course, a)

@@ -221,6 +221,22 @@ def test_usage_errors_are_one_line(tmp_path):
     assert "Traceback" not in proc.stderr
 
 
+def test_grading_processes_skip_the_iri_grammars_and_still_validate_notebooks():
+    """jsonschema loads rfc3987_syntax where it is installed, which builds grammars for about
+    1 s of CPU; the coordinator and every worker (both start in classroom.main) skip it."""
+    import importlib.util
+
+    if importlib.util.find_spec("rfc3987_syntax") is None:
+        pytest.skip("rfc3987_syntax is not installed here: nothing to skip")
+    code = ("import sys; from checkers.course import classroom; classroom.main(['--help']); "
+            "import nbformat; "
+            f"nbformat.validate(nbformat.read({str(ROOT / 'notebooks' / A / f'{A}.ipynb')!r}, 4)); "
+            "import jsonschema._format; print(sys.modules.get('rfc3987_syntax'))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.splitlines()[-1] == "None"
+
+
 def grading_processes(course: Path) -> list[str]:
     """Command lines of running processes that name the course or work in it (workers,
     sandboxes, kernels: a kernel's command line names only its private folder)."""

@@ -269,6 +269,20 @@ def test_grading_runs_in_a_fresh_isolated_process():
     assert proc.returncode == 2 and "not JSON" in proc.stderr
 
 
+def test_one_check_loads_only_its_module():
+    """A self-check's process (one per self-check cell, in every graded kernel too) imports the
+    checks of its own module only; an unknown name still lists every check."""
+    code = ("import io, sys; sys.stdin = io.StringIO('\"b\"'); from checkers.course import grade; "
+            "rc = grade.main(['01-secret']); "
+            "print(rc, sorted(m for m in sys.modules if m.startswith('checkers.course.module')))")
+    proc = subprocess.run([sys.executable, "-I", "-c", code], capture_output=True, text=True)
+    assert proc.stdout.splitlines()[-1] == "0 ['checkers.course.module01']", proc.stderr
+    from checkers.course.grade import checks
+
+    assert checks("01-gitignore") == m.CHECKS
+    assert checks("01-nope") == checks() and "02-push" in checks("01-nope")
+
+
 @pytest.mark.parametrize("check, answer", [
     (m.check_gitignore, "*.pkl\n"), (m.check_repair, "true"), (m.check_repair, UNTRACK),
     (m.check_scaffold, "git commit -q --allow-empty -m init"),

@@ -23,10 +23,22 @@ import json
 import sys
 
 
-def checks() -> dict:
-    from . import module01, module02, module03, module04
+MODULES = {"01": "module01", "02": "module02", "03": "module03", "04": "module04"}
 
-    return {**module01.CHECKS, **module02.CHECKS, **module03.CHECKS, **module04.CHECKS}
+
+def checks(name: str | None = None) -> dict:
+    """Every module's checks by name; with ``name`` (``01-gitignore``), only those of the module
+    its prefix names, when there is one: a self-check's process loads one module, not four."""
+    from importlib import import_module
+
+    prefix = (name or "").split("-", 1)[0]
+    wanted = [MODULES[prefix]] if prefix in MODULES else list(MODULES.values())
+    found: dict = {}
+    for module in wanted:
+        found.update(import_module(f".{module}", __package__).CHECKS)
+    if name is not None and name not in found and len(wanted) == 1:
+        return checks()  # no such check: the usage line lists them all
+    return found
 
 
 def in_fresh_process(check: str, answer: object, timeout: float = 300) -> dict:
@@ -124,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv == ["--batch"]:
         return batch()
-    available = checks()
+    available = checks(argv[0] if len(argv) == 1 else None)
     if len(argv) != 1 or argv[0] not in available:
         print(f"usage: python -m checkers.course.grade {{{','.join(available)}}} < answer.json",
               file=sys.stderr)
