@@ -74,10 +74,25 @@ def zizmor_argv(zizmor: str, files: list[str]) -> list[str]:
 
 def start(argv: list[str]) -> subprocess.Popen | Captured:
     """The tool, started; ``communicate()``, ``kill()`` and ``returncode`` as ``Popen``'s."""
-    if hasattr(os, "memfd_create"):
-        return Captured(argv)
+    files = _memory_files()
+    if files is not None:
+        return Captured(argv, files)
     return subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             env=tool_env(), stdin=subprocess.DEVNULL)
+
+
+def _memory_files() -> list[int] | None:
+    """Two anonymous in-memory files, or None where there are none (not Linux, or a sandbox
+    that forbids them): the tool's output then goes through pipes."""
+    try:
+        first = os.memfd_create("tool-stdout", os.MFD_CLOEXEC)
+    except (AttributeError, OSError):
+        return None
+    try:
+        return [first, os.memfd_create("tool-stderr", os.MFD_CLOEXEC)]
+    except OSError:
+        os.close(first)
+        return None
 
 
 class Captured:
@@ -90,9 +105,8 @@ class Captured:
     files, decoded as ``Popen(text=True)`` decodes a pipe (the locale's encoding, universal
     newlines)."""
 
-    def __init__(self, argv: list[str]):
-        self._fds = [os.memfd_create("tool-stdout", os.MFD_CLOEXEC),
-                     os.memfd_create("tool-stderr", os.MFD_CLOEXEC)]
+    def __init__(self, argv: list[str], files: list[int]):
+        self._fds = files  # stdout, stderr; closed once read
         try:
             self.proc = subprocess.Popen(argv, stdout=self._fds[0], stderr=self._fds[1],
                                          env=tool_env(), stdin=subprocess.DEVNULL)

@@ -415,3 +415,14 @@ def test_a_tool_that_hangs_is_killed_and_leaves_no_open_file():
     assert proc.returncode is not None and proc.returncode < 0
     if before:
         assert set(os.listdir("/proc/self/fd")) <= before
+
+
+def test_without_in_memory_files_the_output_comes_through_pipes(monkeypatch):
+    def forbidden(*args):
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(os, "memfd_create", forbidden, raising=False)
+    proc = tools.start([sys.executable, "-c", TOOL_OUTPUT])
+    assert not isinstance(proc, tools.Captured)
+    assert proc.communicate(timeout=60) == ("line one\ncafé ✓\nend", "WARN x\n")
+    assert proc.returncode == 3
