@@ -12,7 +12,11 @@ Two measurements, each printing the ratio ours / zizmor (goals from issue #9):
 
 With ``--before REV`` (a commit, e.g. ``main``), the checkers package as it was at REV
 (extracted with ``git archive`` to a folder it is run from, so that it is imported first) runs alternately with the
-other two: a before/after comparison under the same load.
+other two: a before/after comparison under the same load. When the measured Python has the
+editable install's import finder (``course.py setup``), the same command also runs, alternately,
+under a Python without it (a throwaway venv that sees this one's site-packages as a plain path,
+as a regular ``pip install .`` would): the line "without the import finder" is what a user who
+installed the package normally would see.
 
 The commands are run alternately, so that load from other processes on the machine falls on
 both alike; the ratio is taken of the medians and of the best runs, and of the median CPU
@@ -70,18 +74,19 @@ def run(cmd: list[str], where: str | None = None) -> tuple[float, float]:
 
 
 def compare(name: str, zcmd: list[str], ours: list[str], repeat: int, goal: float,
-            before: tuple[str, str] | None = None) -> None:
-    """``before``: (its label, the folder holding that version's checkers package)."""
-    then = before[1] if before else None
+            others: list[tuple[str, list[str], str | None]] = ()) -> None:
+    """``others``: (label, command, folder to run it in) timed alternately with the two, each
+    printed with its ratio to zizmor: the checkers package at another commit, the same Python
+    without the editable install's import finder."""
     run(ours), run(zcmd)  # warm the file cache and Python's bytecode cache
-    if before:
-        run(ours, then)
-    z, o, b = [], [], []
+    for _, cmd, where in others:
+        run(cmd, where)
+    z, o, b = [], [], [[] for _ in others]
     for _ in range(repeat):
         z.append(run(zcmd))
         o.append(run(ours))
-        if before:
-            b.append(run(ours, then))
+        for times, (_, cmd, where) in zip(b, others):
+            times.append(run(cmd, where))
     zw, ow = [w for w, _ in z], [w for w, _ in o]
     zc, oc = statistics.median(c for _, c in z), statistics.median(c for _, c in o)
     median = statistics.median(ow) / statistics.median(zw)
@@ -90,17 +95,35 @@ def compare(name: str, zcmd: list[str], ours: list[str], repeat: int, goal: floa
     print(f"  {'':32}{'best':>9}{'median':>9}{'cpu':>9}")
     print(f"  {'zizmor --offline alone':32}{min(zw):8.3f}s{statistics.median(zw):8.3f}s{zc:8.3f}s")
     print(f"  {'python -m checkers workflow':32}{min(ow):8.3f}s{statistics.median(ow):8.3f}s{oc:8.3f}s")
-    if before:
-        bw, bc = [w for w, _ in b], statistics.median(c for _, c in b)
-        print(f"  {'  the same at ' + before[0]:32}{min(bw):8.3f}s{statistics.median(bw):8.3f}s"
+    for times, (label, _, _) in zip(b, others):
+        bw, bc = [w for w, _ in times], statistics.median(c for _, c in times)
+        print(f"  {'  ' + label:32}{min(bw):8.3f}s{statistics.median(bw):8.3f}s"
               f"{bc:8.3f}s  (ratio median {statistics.median(bw) / statistics.median(zw):.2f}, "
-              f"Python's part of the CPU {bc - zc:.3f}s)")
+              f"best {min(bw) / min(zw):.2f}; Python's part of the CPU {bc - zc:.3f}s)")
     print(f"  ratio ours/zizmor: median {median:.2f}, best {best:.2f}  (goal <= {goal:.1f}: "
           f"{'PASS' if min(median, best) <= goal else 'MISS'})")
     # CPU time does not depend on what else the machine runs; ours includes zizmor's, so the
     # difference is what Python (start-up, imports, our rules) costs.
     print(f"  cpu ratio ours/zizmor: {oc / zc:.2f}  (goal <= {goal:.1f}: "
           f"{'PASS' if oc / zc <= goal else 'MISS'}); Python's part: {oc - zc:.3f}s")
+
+
+def without_finder(where: Path, zizmor: str) -> str:
+    """A Python like this one without setuptools' editable-install finder (which `course.py
+    setup` installs and `pip install .` does not): a venv whose site-packages holds this one's
+    as a plain path entry (so the .pth files there, the finder's among them, do not run), with
+    zizmor beside it. ``python -m checkers`` imports the package from the checkout either way."""
+    import sysconfig
+    import venv
+
+    venv.EnvBuilder(with_pip=False, symlinks=True).create(where)
+    python = where / "bin" / "python"
+    site = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()"
+                           "['purelib'])"], capture_output=True, text=True, check=True).stdout
+    paths = dict.fromkeys([sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]])
+    (Path(site.strip()) / "plain-path.pth").write_text("\n".join(paths) + "\n")
+    (where / "bin" / "zizmor").symlink_to(zizmor)
+    return str(python)
 
 
 INSTALL_PROBE = """
@@ -189,14 +212,22 @@ def main() -> int:
     ours_cmd = [sys.executable, "-m", "checkers", "workflow"]
     with tempfile.TemporaryDirectory(prefix="workflow-bench-") as tmp:
         files = batch_files(args.batch, Path(tmp))
-        before = (args.before, extract(args.before, Path(tmp) / "before")) if args.before else None
-        print(f"checkers: {install_mode()}")
+        mode = install_mode()
+        print(f"checkers: {mode}")
         print(f"one file: {SINGLE.relative_to(ROOT)}; batch: {len(files)} workflows, "
               f"{scanned(files)} of them read by the secret scanner")
-        compare("one file", [*zizmor_cmd, str(SINGLE)], [*ours_cmd, str(SINGLE)],
-                args.repeat, 2.0, before)
-        compare(f"batch of {len(files)}", [*zizmor_cmd, *files], [*ours_cmd, *files],
-                max(3, args.repeat // 3), 1.5, before)
+        others = []  # (label, the command without its files, where to run it)
+        if args.before:
+            others.append((f"the same at {args.before}", ours_cmd,
+                           extract(args.before, Path(tmp) / "before")))
+        if "import finder" in mode:
+            plain = without_finder(Path(tmp) / "plain", zizmor)
+            others.append(("without the import finder", [plain, *ours_cmd[1:]], None))
+        for name, files_, repeat, goal in (("one file", [str(SINGLE)], args.repeat, 2.0),
+                                           (f"batch of {len(files)}", files,
+                                            max(3, args.repeat // 3), 1.5)):
+            compare(name, [*zizmor_cmd, *files_], [*ours_cmd, *files_], repeat, goal,
+                    [(label, [*cmd, *files_], where) for label, cmd, where in others])
     return 0
 
 

@@ -137,12 +137,17 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     return parser
 
 
-def _known_rules(ids: list[str]) -> str | None:
+def _known_rules(ids: list[str], own=None) -> str | None:
+    """The ids no checker knows, or None. ``own`` registers the running command's rules (it
+    imports them anyway): every checker's rules are imported only for an id not among them."""
     if not ids:
         return None  # nothing to look up: do not load every checker's rules
     from .registry import REGISTRY, all_rules
 
-    all_rules()
+    if own is not None:
+        own()
+    if any(r not in REGISTRY for r in ids):
+        all_rules()
     unknown = [r for r in ids if r not in REGISTRY]
     return ", ".join(unknown) if unknown else None
 
@@ -191,9 +196,9 @@ def _run_workflow(args) -> int:
         from . import tools
 
         tools.prefetch(files)  # zizmor works while Python imports the rest
-    from .workflow import CheckError, check_workflows
+    from .workflow import CheckError, check_workflows, workflow_rules
 
-    unknown = _known_rules(args.select + args.ignore)
+    unknown = _known_rules(args.select + args.ignore, own=workflow_rules)
     if unknown:
         print(f"checkers: error: unknown rule(s): {unknown} (see `checkers rules`)", file=sys.stderr)
         return EXIT_USAGE

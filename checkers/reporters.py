@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import textwrap
 
 from . import __version__
 from .findings import Result
@@ -16,12 +15,19 @@ from .registry import all_rules
 FORMATS = ("text", "json", "sarif", "github")
 
 
+def _indent(text: str, prefix: str) -> str:
+    """``textwrap.indent(text, prefix)`` (lines of white space only stay as they are), without
+    importing textwrap, whose wrapper compiles its patterns at import: the command line prints
+    this."""
+    return "".join(prefix + line if line.strip() else line for line in text.splitlines(True))
+
+
 def render_text(result: Result) -> str:
     lines = []
     for f in result.findings:
         lines.append(f"{f.location}: {f.severity}: {f.message} [{f.rule}]")
         if f.hint:
-            hint = textwrap.indent(f.hint, "       ").lstrip()
+            hint = _indent(f.hint, "       ").lstrip()
             lines.append(f"  fix: {hint}")
         lines.append(f"  docs: {f.docs}")
     lines.extend(f"note: {n}" for n in result.notes)

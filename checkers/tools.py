@@ -72,9 +72,72 @@ def zizmor_argv(zizmor: str, files: list[str]) -> list[str]:
             "--config", str(ZIZMOR_CONFIG), *files]
 
 
-def start(argv: list[str]) -> subprocess.Popen:
+def start(argv: list[str]) -> subprocess.Popen | Captured:
+    """The tool, started; ``communicate()``, ``kill()`` and ``returncode`` as ``Popen``'s."""
+    files = _memory_files()
+    if files is not None:
+        return Captured(argv, files)
     return subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             env=tool_env(), stdin=subprocess.DEVNULL)
+
+
+def _memory_files() -> list[int] | None:
+    """Two anonymous in-memory files, or None where there are none (not Linux, or a sandbox
+    that forbids them): the tool's output then goes through pipes."""
+    try:
+        first = os.memfd_create("tool-stdout", os.MFD_CLOEXEC)
+    except (AttributeError, OSError):
+        return None
+    try:
+        return [first, os.memfd_create("tool-stderr", os.MFD_CLOEXEC)]
+    except OSError:
+        os.close(first)
+        return None
+
+
+class Captured:
+    """A tool whose output goes to two in-memory files (Linux's memfd) instead of pipes.
+
+    zizmor writes its JSON a line at a time: thousands of small writes for a batch. Through a
+    pipe, every few of them wake the thread that collects the output, which then waits for the
+    interpreter lock while our rules run, and makes them wait in turn. A file takes the writes
+    without waking anyone: the collecting thread sleeps until the tool exits, then reads both
+    files, decoded as ``Popen(text=True)`` decodes a pipe (the locale's encoding, universal
+    newlines)."""
+
+    def __init__(self, argv: list[str], files: list[int]):
+        self._fds = files  # stdout, stderr; closed once read
+        try:
+            self.proc = subprocess.Popen(argv, stdout=self._fds[0], stderr=self._fds[1],
+                                         env=tool_env(), stdin=subprocess.DEVNULL)
+        except BaseException:
+            self._close()
+            raise
+
+    @property
+    def returncode(self) -> int | None:
+        return self.proc.returncode
+
+    def kill(self) -> None:
+        self.proc.kill()
+
+    def communicate(self, timeout: float | None = None) -> tuple[str, str]:
+        self.proc.wait(timeout)
+        try:
+            return self._read(self._fds[0]), self._read(self._fds[1])
+        finally:
+            self._close()
+
+    @staticmethod
+    def _read(fd: int) -> str:
+        os.lseek(fd, 0, os.SEEK_SET)
+        with open(fd, closefd=False) as text:  # the locale's encoding, universal newlines
+            return text.read()
+
+    def _close(self) -> None:
+        for fd in self._fds:
+            os.close(fd)
+        self._fds = []
 
 
 def prefetch(paths: list[str]) -> None:
@@ -93,6 +156,6 @@ def prefetch(paths: list[str]) -> None:
             pass
 
 
-def take(argv: list[str]) -> subprocess.Popen | None:
+def take(argv: list[str]) -> subprocess.Popen | Captured | None:
     """The process :func:`prefetch` started with exactly this command line, if any."""
     return _started.pop(tuple(argv), None)

@@ -383,3 +383,46 @@ def test_which_finds_what_shutil_finds(tmp_path, monkeypatch):
     assert tools.which(str(good)) == shutil.which(str(good))
     monkeypatch.setenv("PATH", search)
     assert tools.which("tool") == shutil.which("tool") == str(good)
+
+
+TOOL_OUTPUT = "import sys; sys.stdout.write('line one\\r\\ncaf\\u00e9 \\u2713\\rend'); " \
+              "sys.stderr.write('WARN x\\r\\n'); sys.exit(3)"
+
+
+def test_tool_output_reads_as_a_pipe_would(tmp_path):
+    """zizmor's output is collected from in-memory files, not pipes (see tools.Captured): the
+    same text, exit code and end of the process as ``Popen(text=True).communicate()``."""
+    import subprocess
+
+    argv = [sys.executable, "-c", TOOL_OUTPUT]
+    piped = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    expected = piped.communicate()
+    proc = tools.start(argv)
+    assert proc.communicate(timeout=60) == expected and proc.returncode == piped.returncode == 3
+    assert expected[0] == "line one\ncafé ✓\nend"
+
+
+def test_a_tool_that_hangs_is_killed_and_leaves_no_open_file():
+    import subprocess
+
+    before = set(os.listdir("/proc/self/fd")) if os.path.isdir("/proc/self/fd") else set()
+    proc = tools.start([sys.executable, "-c", "import time; print('started', flush=True); "
+                        "time.sleep(60)"])
+    with pytest.raises(subprocess.TimeoutExpired):
+        proc.communicate(timeout=0.5)
+    proc.kill()
+    out, _ = proc.communicate()
+    assert proc.returncode is not None and proc.returncode < 0
+    if before:
+        assert set(os.listdir("/proc/self/fd")) <= before
+
+
+def test_without_in_memory_files_the_output_comes_through_pipes(monkeypatch):
+    def forbidden(*args):
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(os, "memfd_create", forbidden, raising=False)
+    proc = tools.start([sys.executable, "-c", TOOL_OUTPUT])
+    assert not isinstance(proc, tools.Captured)
+    assert proc.communicate(timeout=60) == ("line one\ncafé ✓\nend", "WARN x\n")
+    assert proc.returncode == 3

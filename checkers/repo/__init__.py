@@ -3,14 +3,30 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Iterable
 
-from ..findings import Result
-from ..registry import all_rules
-from .config import ConfigError, normalise, read_excludes
-from .context import RepoContext
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from ..findings import Result
+    from .context import RepoContext
 
 __all__ = ["check_repo", "RepoContext"]
+
+# Imported on first use: the workflow checker imports this package's secret scanner
+# (checkers.repo.secretscan), which must not pay for the repository checker's context (it
+# imports dataclasses, tomllib and the git helpers) or for every rule's registry.
+_LAZY = {"RepoContext": ".context", "ConfigError": ".config", "normalise": ".config",
+         "read_excludes": ".config", "Result": "..findings", "all_rules": "..registry"}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        module = importlib.import_module(_LAZY[name], __name__)
+        return getattr(module, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 LAYOUTS = ("roles", "course")
@@ -31,6 +47,11 @@ def check_repo(path: str | Path, *, select: Iterable[str] | None = None,
     (repo-layout requires the course's documented file names, as its exercises do) or
     ``"roles"`` (the parts of the layout, whatever their names: the command line's default).
     """
+    from ..findings import Result
+    from ..registry import all_rules
+    from .config import ConfigError, normalise, read_excludes
+    from .context import RepoContext
+
     if layout not in LAYOUTS:
         raise CheckError(f"unknown layout {layout!r} (choose from {', '.join(LAYOUTS)})")
     root = Path(path)
@@ -78,6 +99,7 @@ def check_repo(path: str | Path, *, select: Iterable[str] | None = None,
 
 def _workflow_findings(ctx: RepoContext, select, ignored) -> list:
     """The workflow checker on every workflow of the project (as GitHub would find them)."""
+    from ..registry import all_rules
     from ..workflow import CheckError, check_workflows
 
     wanted = [e.path for e in ctx.entries if e.mode != "120000"

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 
+from ..records import Record
 from . import gitleaks
 
 ALLOWLIST = "pragma: allowlist secret"
@@ -52,13 +52,15 @@ _LOCAL_HOST = re.compile(r"(?i)^(?:localhost|127\.\d+\.\d+\.\d+|0\.0\.0\.0|\[?::
                          r"postgres|mysql|redis|mongo|mongodb|rabbitmq|minio|testserver)(?::\d+)?$")
 
 
-@dataclass(frozen=True)
-class SecretHit:
-    kind: str
-    line: int
-    column: int
-    value: str
-    rule: str = ""   # the gitleaks rule id, or "" for the rules of this module
+class SecretHit(Record):
+    """A value the scanner reports (a frozen record: see :mod:`checkers.records`; the workflow
+    checker imports this module, and ``dataclasses`` would cost it more than a scan)."""
+
+    FIELDS = ("kind", "line", "column", "value", "rule")
+
+    def __init__(self, kind: str, line: int, column: int, value: str, rule: str = "") -> None:
+        # rule: the gitleaks rule id, or "" for the rules of this module
+        self._set(kind, line, column, value, rule)
 
     @property
     def masked(self) -> str:
@@ -73,13 +75,17 @@ def mask(value: str) -> str:
     return f"{value[:4]}{'*' * 8}{value[-2:]} ({len(value)} chars)"
 
 
-@dataclass(frozen=True)
-class OwnRule:
-    kind: str
-    source: str                 # the pattern, compiled on first use (most texts wake no rule)
-    keywords: tuple[str, ...]   # lower case; the rule runs only when one is in the text
-    judge: bool = True          # the value must also look like a value (not code, not a placeholder)
-    gated: bool = False         # run only near its keywords (a pattern with no literal to search for)
+class OwnRule(Record):
+    """kind; source: the pattern, compiled on first use (most texts wake no rule); keywords:
+    lower case, the rule runs only when one is in the text; judge: the value must also look
+    like a value (not code, not a placeholder); gated: run only near its keywords (a pattern
+    with no literal to search for)."""
+
+    FIELDS = ("kind", "source", "keywords", "judge", "gated")
+
+    def __init__(self, kind: str, source: str, keywords: tuple[str, ...], judge: bool = True,
+                 gated: bool = False) -> None:
+        self._set(kind, source, keywords, judge, gated)
 
     @property
     def regex(self) -> re.Pattern:

@@ -169,7 +169,7 @@ def workflow_security(contexts: list[WorkflowContext]):
     files = Files(contexts)
     if not files.args:
         return
-    mark_writer_only_runs(files.contexts)
+    mark_writer_only_runs(files.contexts, set(files.by_path))
     zizmor = find_zizmor()
     if zizmor is None:
         yield from skipped(files, "security audit", "zizmor is not installed",

@@ -125,17 +125,26 @@ LONG_LINE = 2000  # the scanner cuts longer lines into windows: then it decides
 
 def _trie(words: list[str]) -> str:
     """One regular expression for "any of these words", as a trie (``re`` tries an alternation
-    of 200 literals one by one at every position; a trie, one character at a time)."""
-    if "" in words:
-        return ""  # a shorter word is a prefix of the longer ones: finding it is enough
-    groups: dict[str, list[str]] = {}
-    for word in sorted(set(words)):
-        groups.setdefault(word[0], []).append(word[1:])
-    alternatives = []
-    for first, rests in groups.items():
-        rest = _trie(rests)
-        alternatives.append(re.escape(first) + (f"(?:{rest})" if "|" in rest else rest))
-    return "|".join(alternatives)
+    of 200 literals one by one at every position; a trie, one character at a time). A word that
+    is a prefix of longer ones ends its branch: finding it is enough."""
+    root: dict = {}
+    for word in words:
+        node = root
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+    escaped = {char: re.escape(char) for char in set("".join(words))}
+
+    def alternatives(node: dict) -> str:
+        if "" in node:
+            return ""
+        parts = []
+        for char in sorted(node):
+            rest = alternatives(node[char])
+            parts.append(escaped[char] + (f"(?:{rest})" if "|" in rest else rest))
+        return "|".join(parts)
+
+    return alternatives(root)
 
 
 _OTHER_WORDS = tuple(sorted(KEYWORDS - COMMON))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from ..tools import key
 from ..yamlnodes import CommentedMap
 
 from .context import WorkflowContext
@@ -95,13 +96,13 @@ def _workflow_name(ctx: WorkflowContext) -> str:
     return str(name) if isinstance(name, str) and name.strip() else f".github/workflows/{ctx.path.name}"
 
 
-def _siblings(folder: Path, checked: set[Path]) -> list[WorkflowContext]:
+def _siblings(folder: Path, checked: set[str]) -> list[WorkflowContext]:
     """The other workflows of a ``.github/workflows`` folder, parsed (at most 200)."""
     if folder.name != "workflows" or folder.parent.name != ".github":
         return []
     found = []
     for path in sorted([*folder.glob("*.yml"), *folder.glob("*.yaml")])[:200]:
-        if path.resolve() in checked or not path.is_file():
+        if key(path) in checked or not path.is_file():
             continue
         try:
             text = path.read_text(encoding="utf-8")
@@ -113,15 +114,18 @@ def _siblings(folder: Path, checked: set[Path]) -> list[WorkflowContext]:
     return found
 
 
-def mark_writer_only_runs(contexts: list[WorkflowContext]) -> None:
+def mark_writer_only_runs(contexts: list[WorkflowContext], checked: set[str] | None = None
+                          ) -> None:
     """Note, on each workflow started by ``workflow_run``, whether every workflow it follows is
     in this batch and is started only by writers (push, workflow_dispatch, schedule ...). Such a
     run never carries a fork's code or an outsider's text: GitHub starts it only after one of
-    those workflows ran. A workflow this batch does not show is assumed reachable from outside."""
+    those workflows ran. A workflow this batch does not show is assumed reachable from outside.
+    ``checked``: the contexts' real paths (``tools.key``), when the caller has them already."""
     by_name: dict[str, list[WorkflowContext]] = {}
     for ctx in contexts:
         by_name.setdefault(_workflow_name(ctx), []).append(ctx)
-    checked = {c.path.resolve() for c in contexts}
+    if checked is None:
+        checked = {key(c.path) for c in contexts}
     for folder in {c.path.parent for c in contexts if "workflow_run" in triggers(c.data)}:
         for sibling in _siblings(folder, checked):  # `checkers workflow one-file.yml`
             by_name.setdefault(_workflow_name(sibling), []).append(sibling)
