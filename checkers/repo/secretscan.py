@@ -323,6 +323,16 @@ def path_is_allowed(path: str) -> bool:
 
 
 _HUGE_RUN = re.compile(r"[A-Za-z0-9+/=]{4096,}")
+_NEWLINE = re.compile("\n")
+
+
+def _has_huge_run(text: str, starts: list[int]) -> bool:
+    """``_HUGE_RUN.search(text)``, looked for only in the lines long enough to hold such a run
+    (a line break ends one): ``re`` tries that pattern at every position of a text, a pass that
+    costs as much as the keyword search, and almost no line is that long."""
+    ends = starts[1:]
+    ends.append(len(text) + 1)
+    return any(_HUGE_RUN.search(text, a, b) for a, b in zip(starts, ends) if b - a > 4096)
 _TOKEN = re.compile(r"[^\s\"'`,;()\[\]{}]+")
 
 
@@ -360,7 +370,9 @@ def scan_text(text: str, path: str | None = None) -> list[SecretHit]:
     """Secrets in ``text`` (a file at ``path``, if known): one hit per line, most specific first."""
     if path is not None and path_is_allowed(path):
         return []
-    if len(text) > 4096 and _HUGE_RUN.search(text):
+    # (every change below keeps each character's offset, and so these line starts)
+    starts = [0] + [m.end() for m in _NEWLINE.finditer(text)]
+    if len(text) > 4096 and _has_huge_run(text, starts):
         # Encoded binary (a notebook's image output, an embedded font): no secret is kilobytes
         # of unbroken base64, and patterns such as `ey[a-zA-Z0-9]{17,}\.` would re-read the
         # whole run at each of its candidate starts. Blanked, keeping every offset.
@@ -375,7 +387,6 @@ def scan_text(text: str, path: str | None = None) -> list[SecretHit]:
     def has(words) -> bool:
         return not words or any(w in present for w in words)
 
-    starts = [0] + [m.end() for m in re.finditer("\n", text)]
     hits: dict[int, SecretHit] = {}
 
     def line_of(offset: int) -> int:
