@@ -252,7 +252,7 @@ def scan_new_lines(blobs, batch_chars: int = 4 << 20, worker: bool = True,
 
     def flush():
         lines = list(batch)
-        number = pool.submit("\n".join(lines))
+        number = pool.submit(lines)
         if number in pool.results:
             done[number] = place(pool.results.pop(number), lines, members)
         else:
@@ -297,7 +297,7 @@ def scan_new_lines(blobs, batch_chars: int = 4 << 20, worker: bool = True,
             all_lines = data.decode(codec).split("\n")
             fresh = set(all_lines)
             distinct = len(fresh)
-            fresh.difference_update(known)  # set operations in C: most versions add a line or two
+            fresh = fresh.difference(known)  # in C, a pass over fresh (not over known): most versions add a line or two
             if not fresh:
                 continue
             known.update(fresh)
@@ -352,7 +352,7 @@ def _few_new_lines(data: bytes, old: bytes, codec: str, known: set[str],
     lines = set(b"\n".join(candidates).decode(codec).split("\n")) if candidates else set()
     if b"\n\n" in data or data.startswith(b"\n") or data.endswith(b"\n"):
         lines.add("")  # the blank lines between paragraphs are lines too
-    lines.difference_update(known)
+    lines = lines.difference(known)  # (a pass over lines, not over known)
     if len(lines) > most:
         return None
     padded = b"\n" + data + b"\n"

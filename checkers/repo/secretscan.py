@@ -315,7 +315,7 @@ def _global_path_allowlist() -> re.Pattern | None:
     return gitleaks._compile("|".join(f"(?:{p})" for p in patterns)) if patterns else None
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=1 << 16)  # a history walk asks for every path it ever had, again and again
 def path_is_allowed(path: str) -> bool:
     """gitleaks' global path allowlist (lock files, vendored packages, fonts, its own config)."""
     rx = _global_path_allowlist()
