@@ -295,23 +295,24 @@ def scan_new_lines(blobs, batch_chars: int = 4 << 20, worker: bool = True,
             known.update(fresh)
         else:
             all_lines = data.decode(codec).split("\n")
-            fresh = set(all_lines)
-            distinct = len(fresh)
-            fresh = fresh.difference(known)  # in C, a pass over fresh (not over known): most versions add a line or two
+            distinct = set(all_lines)
+            fresh = distinct.difference(known)  # in C, a pass over the lines (not over known)
             if not fresh:
                 continue
             known.update(fresh)
-            if len(fresh) == distinct:
+            if len(fresh) == len(distinct):
                 ordered = dict.fromkeys(all_lines)  # every line is new: their order is the file's
                 where = all_lines
-                if len(all_lines) > 2 * distinct:  # one line repeated all over: keep no long list
+                if len(all_lines) > 2 * len(distinct):  # one line repeated all over: keep no long list
                     where = dict(zip(reversed(all_lines), range(len(all_lines), 0, -1)))
             elif len(fresh) * 8 < len(all_lines):
                 # a line or two added: find them with list.index (in C), not a loop over the file
                 where = {line: all_lines.index(line) + 1 for line in fresh}
                 ordered = dict.fromkeys(sorted(fresh, key=where.__getitem__))
             else:
-                ordered = dict.fromkeys(line for line in all_lines if line in fresh)
+                ordered = dict.fromkeys(all_lines)  # in C, in the file's order; then the known out
+                for line in distinct.difference(fresh):
+                    del ordered[line]
                 where = all_lines
         before = whole.count(b"\n", 0, start)  # lines above the compared part
         added = fresh.difference(batch)  # (a set less a dict: a pass over the set, in C)
