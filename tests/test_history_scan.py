@@ -6,6 +6,7 @@ checked against the straightforward computation it replaces, on inputs built to 
 """
 from __future__ import annotations
 
+import base64
 import random
 import re
 from collections import defaultdict
@@ -174,14 +175,26 @@ def corpus() -> list[str]:
 def test_patterns_tried_at_their_leading_literal_find_what_finditer_finds():
     text = "\n".join(corpus())
     rules = [r.regex for r in secretscan.gitleaks.ruleset().rules] + [r.regex for r in secretscan.OWN_RULES]
-    anchored = [rx for rx in rules if secretscan.anchor_of(rx)]
+    anchored = [rx for rx in rules if secretscan.anchors_of(rx)]
     assert len(anchored) > 40
-    for probe in (text, text + "\n" + text.upper(), "xcurl -u a:bbbbbbbbbbbbb curl -u a:bbbbbbbbbbbbbbb\n"):
+    assert sum(len(secretscan.anchors_of(rx)[0]) > 1 for rx in anchored) >= 5  # choices too
+    value = base64.b64encode(b"secretpassword123").decode()  # (no secret in this file)
+    yaml = f"apiVersion: v1\nKIND: Secret\ndata:\n  password: {value}\n"
+    # outside ASCII: text.lower() keeps offsets (é), or `re` matches a letter lower() does not
+    # give (long s, dotless i, Kelvin sign), or lower() is longer (dotted capital I)
+    odd = [yaml.replace("KIND", k) + "é ſecret ıd \u212aind: x\n" for k in ("KIND", "\u212aIND")]
+    odd += ["\u0130" + yaml * 2, "Größe " + yaml, yaml.replace("KIND", "K\u0131ND"),
+            "é\n-----BEG\u0131N RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA7bq9qgXzbLh0mRz8\n"]
+    for probe in (text, text + "\n" + text.upper(), "xcurl -u a:bbbbbbbbbbbbb curl -u a:bbbbbbbbbbbbbbb\n",
+                  *odd, "é".join(corpus()[:200])):
         low = probe.lower()
         for rx in anchored:
             assert [m.span() for m in secretscan.finditer(rx, probe, low)] == \
                 [m.span() for m in rx.finditer(probe)], rx.pattern
     assert secretscan.anchor_of(re.compile(r"(ab|cd)x")) is None
+    assert secretscan.anchors_of(re.compile(r"(ab|cd)x")) == (("ab", "cd"), False)
+    assert secretscan.anchors_of(re.compile(r"(ab|c)x")) is None
+    assert secretscan.anchors_of(re.compile(r"(?:ab|[cd]e)x")) is None
     assert secretscan.anchor_of(re.compile(r"\bcurl\b.*")) == ("curl", False)
     assert secretscan.anchor_of(re.compile(r"(?i)(?P<v>-----BEGIN)")) == ("-----BEGIN", True)
 

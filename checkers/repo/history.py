@@ -113,6 +113,10 @@ def scan(ctx: RepoContext) -> HistoryScan:
     if "history" in ctx.cache:
         return ctx.cache["history"]
     result = HistoryScan()
+    stash_commits(ctx)  # (cached before any thread asks)
+    # The messages do not depend on the blobs: git lists them (and Python scans them) while
+    # git walks the trees below, instead of after the blob scan.
+    messages = _in_background(scan_messages, ctx)
     tracked = ctx.paths
     # classify() depends on the size only through the fixture limit under tests/
     kinds: dict[tuple[str, bool], artifacts.Kind | None] = {}
@@ -152,13 +156,11 @@ def scan(ctx: RepoContext) -> HistoryScan:
         # still in HEAD (history-secret leaves the ones still on disk to secret-in-file)
         if not fact[2]:
             to_read.append(Blob(sha, size, path))
-    log: list[bytes] = []
-    walk = None
+    log = None
     if result.artifacts or result.large:
         # The first commits will be needed whatever the secret scan finds, and the history walk
         # does not depend on it: let git walk on another core while Python reads and scans.
-        walk = threading.Thread(target=lambda: log.append(_history_log(ctx)), daemon=True)
-        walk.start()
+        log = _in_background(_history_log, ctx)
     for blob, text in _read_blobs(ctx, pems):
         if not artifacts.harmless_secret_file(blob.path, text, lambda t: True) \
                 and blob.path not in tracked:
@@ -166,15 +168,36 @@ def scan(ctx: RepoContext) -> HistoryScan:
     # Oldest versions first, so that a line's first appearance is in the blob that added it.
     result.secrets.extend(scan_new_lines(_read_blobs(ctx, to_read[::-1], raw=True),
                                          expect=sum(b.size for b in to_read)))
-    result.messages = scan_messages(ctx)
+    result.messages = messages()
     wanted = {b.sha for blobs in result.artifacts.values() for b in blobs}
     wanted |= {b.sha for b in result.large.values()} | {b.sha for b, _ in result.secrets}
-    if walk is not None:
-        walk.join()
     if wanted:
-        result.first_commit, paths = _first_commits(ctx, wanted, log[0] if log else None)
+        result.first_commit, paths = _first_commits(ctx, wanted, log() if log else None)
         _add_copies(result, paths, tracked, ctx.prefix or "")
     ctx.cache["history"] = result
+    return result
+
+
+def _in_background(function, *args):
+    """Run ``function(*args)`` on a thread; returns a call that waits for its result (or raises
+    what it raised)."""
+    out: list = []
+
+    def run():
+        try:
+            out.append((True, function(*args)))
+        except BaseException as error:  # noqa: BLE001 - handed to the caller
+            out.append((False, error))
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+
+    def result():
+        thread.join()
+        ok, value = out[0]
+        if not ok:
+            raise value
+        return value
     return result
 
 
@@ -229,7 +252,7 @@ def scan_new_lines(blobs, batch_chars: int = 4 << 20, worker: bool = True,
 
     def flush():
         lines = list(batch)
-        number = pool.submit("\n".join(lines))
+        number = pool.submit(lines)
         if number in pool.results:
             done[number] = place(pool.results.pop(number), lines, members)
         else:
@@ -242,7 +265,7 @@ def scan_new_lines(blobs, batch_chars: int = 4 << 20, worker: bool = True,
     read = 0
     for blob, data in blobs:
         read += len(data)
-        if path_is_allowed(blob.path) or b"\0" in data[:8192]:
+        if path_is_allowed(blob.path) or data.find(b"\0", 0, 8192) >= 0:
             continue  # (a NUL byte in the first 8 KiB: binary, as decode_text judges)
         codec = "utf-8"
         if not data.isascii():
@@ -272,23 +295,24 @@ def scan_new_lines(blobs, batch_chars: int = 4 << 20, worker: bool = True,
             known.update(fresh)
         else:
             all_lines = data.decode(codec).split("\n")
-            fresh = set(all_lines)
-            distinct = len(fresh)
-            fresh.difference_update(known)  # set operations in C: most versions add a line or two
+            distinct = set(all_lines)
+            fresh = distinct.difference(known)  # in C, a pass over the lines (not over known)
             if not fresh:
                 continue
             known.update(fresh)
-            if len(fresh) == distinct:
+            if len(fresh) == len(distinct):
                 ordered = dict.fromkeys(all_lines)  # every line is new: their order is the file's
                 where = all_lines
-                if len(all_lines) > 2 * distinct:  # one line repeated all over: keep no long list
+                if len(all_lines) > 2 * len(distinct):  # one line repeated all over: keep no long list
                     where = dict(zip(reversed(all_lines), range(len(all_lines), 0, -1)))
             elif len(fresh) * 8 < len(all_lines):
                 # a line or two added: find them with list.index (in C), not a loop over the file
                 where = {line: all_lines.index(line) + 1 for line in fresh}
                 ordered = dict.fromkeys(sorted(fresh, key=where.__getitem__))
             else:
-                ordered = dict.fromkeys(line for line in all_lines if line in fresh)
+                ordered = dict.fromkeys(all_lines)  # in C, in the file's order; then the known out
+                for line in distinct.difference(fresh):
+                    del ordered[line]
                 where = all_lines
         before = whole.count(b"\n", 0, start)  # lines above the compared part
         added = fresh.difference(batch)  # (a set less a dict: a pass over the set, in C)
@@ -320,6 +344,8 @@ def _few_new_lines(data: bytes, old: bytes, codec: str, known: set[str],
     lines) as they were: only the paragraphs ``old`` does not have are decoded and split, with
     ``split`` and set operations in C. A line found new is then placed by a search for it as a
     whole line (``\\n line \\n``)."""
+    if b"\n\n" not in data and data not in old:
+        return None  # one paragraph, not one of old's: all of it would be a candidate
     candidates = set(data.split(b"\n\n"))
     candidates.difference_update(old.split(b"\n\n"))
     if sum(map(len, candidates)) * 4 > len(data):
@@ -327,14 +353,17 @@ def _few_new_lines(data: bytes, old: bytes, codec: str, known: set[str],
     lines = set(b"\n".join(candidates).decode(codec).split("\n")) if candidates else set()
     if b"\n\n" in data or data.startswith(b"\n") or data.endswith(b"\n"):
         lines.add("")  # the blank lines between paragraphs are lines too
-    lines.difference_update(known)
+    lines = lines.difference(known)  # (a pass over lines, not over known)
     if len(lines) > most:
         return None
     padded = b"\n" + data + b"\n"
-    where = {}
-    for line in lines:
-        at = padded.find(b"\n" + line.encode(codec) + b"\n")
-        where[line] = padded.count(b"\n", 0, at + 1)
+    # each line's first place, then their numbers counted in one pass from the top
+    places = sorted((padded.find(b"\n" + line.encode(codec) + b"\n"), line) for line in lines)
+    where, number, counted = {}, 0, 0
+    for at, line in places:
+        number += padded.count(b"\n", counted, at + 1)
+        counted = at + 1
+        where[line] = number
     return where
 
 

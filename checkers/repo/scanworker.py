@@ -51,7 +51,11 @@ def serve(stdin, stdout) -> None:
 
 
 class Pool:
-    """``submit(text)`` batches, then ``collect()``: ``{batch id: scan_text(text)}``.
+    """``submit(lines)`` batches, then ``collect()``: ``{batch id: scan_text("\n".join(lines))}``.
+
+    A batch is kept as its list of lines (the caller keeps that list anyway, to place the hits)
+    and joined only on its way to the worker or to the scan here: the joined text of each batch
+    in flight would otherwise add to the peak memory.
 
     With ``worker=False`` (or before ``start()``) every batch is scanned at once, here."""
 
@@ -60,9 +64,9 @@ class Pool:
     def __init__(self, worker: bool = True):
         self.allowed = worker
         self.results: dict[int, list[SecretHit]] = {}
-        self.texts: dict[int, str] = {}  # submitted, no answer yet
+        self.texts: dict[int, list[str]] = {}  # submitted, no answer yet: their lines
         self.proc: subprocess.Popen | None = None
-        self.outbox: queue.Queue = queue.Queue()   # (id, text) not written to the worker yet
+        self.outbox: queue.Queue = queue.Queue()   # (id, lines) not written to the worker yet
         self.sent: queue.Queue = queue.Queue()     # ids written, in order (None: no more)
         self.threads: list[threading.Thread] = []
         self.lock = threading.Lock()  # results and texts, shared with the reading thread
@@ -88,14 +92,14 @@ class Pool:
         for thread in self.threads:
             thread.start()
 
-    def submit(self, text: str) -> int:
-        """Queue ``text`` for the worker, or scan it here: before ``start()``, and while the
+    def submit(self, text: list[str]) -> int:
+        """Queue the lines ``text`` for the worker, or scan them here: before ``start()``, and while the
         worker still has ``BACKLOG`` batches to answer (both cores then stay busy, and the
         batches waiting in memory stay few)."""
         batch = self.next_id
         self.next_id += 1
         if self.proc is None or len(self.texts) >= self.BACKLOG:
-            hits = scan_text(text)
+            hits = scan_text("\n".join(text))
             with self.lock:
                 self.results[batch] = hits
         else:
@@ -109,7 +113,7 @@ class Pool:
         try:
             while (item := self.outbox.get()) is not None:
                 batch, text = item
-                data = text.encode("utf-8", "surrogatepass")
+                data = "\n".join(text).encode("utf-8", "surrogatepass")
                 self.sent.put(batch)
                 stdin.write(len(data).to_bytes(8, "little") + data)
                 stdin.flush()
@@ -166,7 +170,7 @@ class Pool:
                     text = self.texts[max(left)] if left else None
                 if text is None:
                     break
-                hits = scan_text(text)
+                hits = scan_text("\n".join(text))
                 with self.lock:
                     self.results.setdefault(max(left), hits)
             with self.lock:  # the answers of the batches the worker has begun
@@ -175,7 +179,7 @@ class Pool:
             self.close(kill=True)  # what it would scan next is answered already
             for batch, text in list(self.texts.items()):
                 if batch not in self.results:  # the worker died on the way
-                    self.results[batch] = scan_text(text)
+                    self.results[batch] = scan_text("\n".join(text))
             self.texts.clear()
         return self.results
 

@@ -258,50 +258,88 @@ def anchor_of(regex: re.Pattern) -> tuple[str, bool] | None:
     (``\\bcurl\\b...``): it then tries the whole pattern at every position of the text. Trying
     it only where the literal is finds the same matches (``pattern.match(text, i)`` still sees
     the character before ``i`` for ``\\b``)."""
+    anchors = anchors_of(regex)
+    return (anchors[0][0], anchors[1]) if anchors and len(anchors[0]) == 1 else None
+
+
+@lru_cache(maxsize=None)
+def anchors_of(regex: re.Pattern) -> tuple[tuple[str, ...], bool] | None:
+    """Like :func:`anchor_of`, also for a pattern that starts with a choice whose every
+    alternative starts with a literal (``(?:\\bkind:...|\\bdata:...)``): one literal each."""
     try:
         parsed = _sre_parse.parse(regex.pattern, regex.flags)
     except Exception:  # noqa: BLE001 - an unreadable pattern is run as it is
         return None
-    chars: list[str] = []
-
-    def collect(items) -> bool:  # True when every item was a literal
-        for op, arg in items:
-            if op is _sre_parse.AT and arg is _sre_parse.AT_BOUNDARY and not chars:
-                continue
-            if op is _sre_parse.SUBPATTERN and not arg[1] and not arg[2]:  # (...), no flags
-                if not collect(arg[3]):
-                    return False
-                continue
-            if op is not _sre_parse.LITERAL:
-                return False
-            chars.append(chr(arg))
-        return True
-
-    collect(parsed)
-    if len(chars) < 2:
+    found = _leading_literals(list(parsed))
+    if not found or any(len(f) < 2 for f in found):
         return None
-    return "".join(chars), bool(parsed.state.flags & re.IGNORECASE)
+    return tuple(found), bool(parsed.state.flags & re.IGNORECASE)
 
 
-def finditer(regex: re.Pattern, text: str, low: str):
+def _leading_literals(items) -> list[str] | None:
+    """Literals such that every match of the parsed ``items`` starts with one of them."""
+    chars: list[str] = []
+    for op, arg in items:
+        if op is _sre_parse.AT and arg is _sre_parse.AT_BOUNDARY:
+            continue  # (a condition, no character)
+        if op is _sre_parse.LITERAL:
+            chars.append(chr(arg))
+            continue
+        if op is _sre_parse.SUBPATTERN and not arg[1] and not arg[2]:  # (...), no flags
+            inner = _leading_literals(list(arg[3]))
+            if inner is not None and len(inner) == 1 and all(
+                    o in (_sre_parse.LITERAL, _sre_parse.AT) for o, _ in arg[3]):
+                chars.append(inner[0])  # all literal: what follows goes on the literal
+                continue
+            if not chars:
+                return inner  # a choice, or a literal and more: the match starts with it
+            break
+        if op is _sre_parse.BRANCH and not chars:
+            found = [_leading_literals(list(alternative)) for alternative in arg[1]]
+            if any(f is None for f in found):
+                return None
+            return [literal for f in found for literal in f]
+        break
+    return ["".join(chars)] if chars else None
+
+
+# The only characters besides ASCII letters that `re` matches to an ASCII letter when it ignores
+# case (``re._casefix``: dotless i, long s; Kelvin sign, dotted capital I), or whose lower case
+# is longer (offsets in ``text.lower()`` would shift).
+_CASE_TRAPS = re.compile("[\u0130\u0131\u017f\u212a]")
+
+
+def lower_keeps_case_matches(text: str, low: str) -> bool:
+    """Whether ``low`` (``text.lower()``) holds an ASCII literal exactly where ``re`` matches it
+    in ``text`` ignoring case."""
+    return text.isascii() or (len(low) == len(text) and _CASE_TRAPS.search(text) is None)
+
+
+def finditer(regex: re.Pattern, text: str, low: str, case_ok=None):
     """``regex.finditer(text)`` (``low`` is ``text.lower()``), trying the pattern only where its
-    leading literal is when it has one."""
-    anchor = anchor_of(regex)
-    if anchor is None or (anchor[1] and not text.isascii()):
+    leading literal is (one of them, for a choice) when it has one.
+
+    A pattern that ignores case is looked for in ``low``, when :func:`lower_keeps_case_matches`
+    (or ``case_ok()``, its answer kept by the caller) says so."""
+    anchors = anchors_of(regex)
+    if anchors is None or not all(a.isascii() for a in anchors[0]) or (
+            anchors[1] and not (case_ok() if case_ok else lower_keeps_case_matches(text, low))):
         yield from regex.finditer(text)
         return
-    literal, ignore_case = anchor
+    literals, ignore_case = anchors
     haystack = low if ignore_case else text
     if ignore_case:
-        literal = literal.lower()
-    pos = haystack.find(literal)
-    while pos >= 0:
+        literals = tuple(a.lower() for a in literals)
+    places = [haystack.find(a) for a in literals]  # each literal's next place
+    while True:
+        pos = min((p for p in places if p >= 0), default=-1)
+        if pos < 0:
+            return
         match = regex.match(text, pos)
         if match:
             yield match
-            pos = haystack.find(literal, match.end())  # non-overlapping, as finditer
-        else:
-            pos = haystack.find(literal, pos + 1)
+        at = match.end() if match else pos + 1  # non-overlapping, as finditer
+        places = [p if p < 0 or p >= at else haystack.find(a, at) for p, a in zip(places, literals)]
 
 
 @lru_cache(maxsize=None)
@@ -321,7 +359,7 @@ def _global_path_allowlist() -> re.Pattern | None:
     return gitleaks._compile("|".join(f"(?:{p})" for p in patterns)) if patterns else None
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=1 << 16)  # a history walk asks for every path it ever had, again and again
 def path_is_allowed(path: str) -> bool:
     """gitleaks' global path allowlist (lock files, vendored packages, fonts, its own config)."""
     rx = _global_path_allowlist()
@@ -329,6 +367,16 @@ def path_is_allowed(path: str) -> bool:
 
 
 _HUGE_RUN = re.compile(r"[A-Za-z0-9+/=]{4096,}")
+_NEWLINE = re.compile("\n")
+
+
+def _has_huge_run(text: str, starts: list[int]) -> bool:
+    """``_HUGE_RUN.search(text)``, looked for only in the lines long enough to hold such a run
+    (a line break ends one): ``re`` tries that pattern at every position of a text, a pass that
+    costs as much as the keyword search, and almost no line is that long."""
+    ends = starts[1:]
+    ends.append(len(text) + 1)
+    return any(_HUGE_RUN.search(text, a, b) for a, b in zip(starts, ends) if b - a > 4096)
 _TOKEN = re.compile(r"[^\s\"'`,;()\[\]{}]+")
 
 
@@ -366,7 +414,9 @@ def scan_text(text: str, path: str | None = None) -> list[SecretHit]:
     """Secrets in ``text`` (a file at ``path``, if known): one hit per line, most specific first."""
     if path is not None and path_is_allowed(path):
         return []
-    if len(text) > 4096 and _HUGE_RUN.search(text):
+    # (every change below keeps each character's offset, and so these line starts)
+    starts = [0] + [m.end() for m in _NEWLINE.finditer(text)]
+    if len(text) > 4096 and _has_huge_run(text, starts):
         # Encoded binary (a notebook's image output, an embedded font): no secret is kilobytes
         # of unbroken base64, and patterns such as `ey[a-zA-Z0-9]{17,}\.` would re-read the
         # whole run at each of its candidate starts. Blanked, keeping every offset.
@@ -377,11 +427,16 @@ def scan_text(text: str, path: str | None = None) -> list[SecretHit]:
         text = text.replace('\\"', ' "').replace("\\'", " '")
     low = text.lower()
     present = _present_keywords(low)
+    case_known: list[bool] = []
+
+    def case_ok() -> bool:
+        if not case_known:
+            case_known.append(lower_keeps_case_matches(text, low))
+        return case_known[0]
 
     def has(words) -> bool:
         return not words or any(w in present for w in words)
 
-    starts = [0] + [m.end() for m in re.finditer("\n", text)]
     hits: dict[int, SecretHit] = {}
 
     def line_of(offset: int) -> int:
@@ -440,7 +495,7 @@ def scan_text(text: str, path: str | None = None) -> list[SecretHit]:
         if not has(rule.keywords):
             continue
         for piece, base in regions(rule, "lines" if rule.gated else "text"):
-            for match in (finditer(rule.regex, text, low) if piece is text else rule.regex.finditer(piece)):
+            for match in (finditer(rule.regex, text, low, case_ok) if piece is text else rule.regex.finditer(piece)):
                 name = next((g for g in ("value", "value2", "putty") if g in rule.regex.groupindex
                              and match.group(g)), None)
                 value = match.group(name) if name else match.group(0)
@@ -454,7 +509,7 @@ def scan_text(text: str, path: str | None = None) -> list[SecretHit]:
         if rule.path_pattern and (path is None or not rule.path.search(path)):
             continue
         for piece, base in regions(rule, how):
-            for match in (finditer(rule.regex, text, low) if piece is text else rule.regex.finditer(piece)):
+            for match in (finditer(rule.regex, text, low, case_ok) if piece is text else rule.regex.finditer(piece)):
                 value, start = gitleaks.secret_of(rule, match)
                 if rule.entropy and gitleaks.shannon(value) <= rule.entropy:
                     continue
