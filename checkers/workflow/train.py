@@ -12,6 +12,7 @@ from ..yamlnodes import CommentedMap, CommentedSeq
 from ..registry import Problem, rule
 from .context import WorkflowContext
 from .general import OIDC_INPUTS, managed_identity
+from .severity import triggers
 from .trigger import evaluate
 from .walk import env_chain, is_action, job_needs, run_text
 
@@ -383,6 +384,7 @@ def train_ml_extension(ctx: WorkflowContext):
 
 SHA_SOURCES = ("github.sha", "GITHUB_SHA")
 REF_SOURCES = ("github.ref_name", "GITHUB_REF_NAME", "github.head_ref", "GITHUB_HEAD_REF")
+REF_NAME_SOURCES = ("github.ref_name", "GITHUB_REF_NAME")
 
 
 def _mentions(command: str, env: dict[str, str], sources: tuple[str, ...]) -> bool:
@@ -402,7 +404,9 @@ def train_traceability(ctx: WorkflowContext):
     Every run in Azure ML (and MLflow) should lead back to the exact code: put ``github.sha``
     and ``github.ref_name`` into the job's display name or tags. Without the commit the run is
     untraceable (an error); without the branch it is traceable but hard to find (a warning,
-    which the lesson's first snippet, tagged with ``github.sha`` only, gets). Pass them through ``env:``
+    which the lesson's first snippet, tagged with ``github.sha`` only, gets); ``github.head_ref``
+    names a branch only for pull requests, so on a push-only workflow it records an empty branch
+    (a warning too). Pass them through ``env:``
     rather than pasting ``${{ }}`` into the script (a crafted branch name could inject shell
     commands)::
 
@@ -432,6 +436,12 @@ def train_traceability(ctx: WorkflowContext):
                           "(github.ref_name); the commit alone traces it, the branch makes runs "
                           "easy to find", EXAMPLE_STEP, path=ctx.display, line=line, column=col,
                           severity="warning")
+        elif (not _mentions(sets, env, REF_NAME_SOURCES)
+              and not triggers(ctx.data) & {"pull_request", "pull_request_target"}):
+            yield Problem("the branch is recorded from github.head_ref, which GitHub sets only "
+                          "for pull requests: on a push it is empty, so every run gets an empty "
+                          "branch tag; github.ref_name is the pushed branch", EXAMPLE_STEP,
+                          path=ctx.display, line=line, column=col, severity="warning")
 
 
 @rule("train-unit-tests", severity="warning", scope="workflow", lesson=f"{LESSON}#train-on-push")
