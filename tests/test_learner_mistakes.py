@@ -215,3 +215,29 @@ def test_notebook_03_ungated_production_deploy_fails_its_self_check(tmp_path):
     assert "environment-undeclared" not in _text(check)  # the next exercise's business
     errors = [o for o in graded.outputs if o.output_type == "error"]
     assert errors and errors[0].ename == "AssertionError"
+
+
+# --- module 04 ---------------------------------------------------------------------------------
+def test_component_indentation_slip_is_one_finding_with_the_right_fix():
+    good = solution("04-azure-ml-assets", "component")
+    assert grade("04-component", good)["ok"] is True
+    slipped = good.replace("  test_split:\n    type: uri_folder\n", "  test_split:\n  type: uri_folder\n")
+    assert slipped != good
+    found = grade("04-component", slipped)["findings"]
+    schema = [f for f in found if f["rule"] == "azureml-component-schema"]
+    assert len(schema) == 1, schema
+    assert "indent it under `test_split:`" in schema[0]["message"]
+    assert schema[0]["hint"] == "test_split:\n  type: uri_folder"
+    assert slipped.splitlines()[schema[0]["line"] - 1] == "  type: uri_folder"
+    assert any("`test_split` declares no type" in f["message"] for f in found)
+
+
+def test_component_windows_code_path_says_to_use_slashes():
+    good = solution("04-azure-ml-assets", "component")
+    found = grade("04-component", good.replace("code: ../../src", "code: ..\\..\\src"))["findings"]
+    paths = [f for f in found if f["rule"] == "azureml-component-paths"]
+    assert len(paths) == 1 and paths[0]["hint"].startswith("separate folders with `/`")
+
+
+def test_params_of_the_wrong_type_is_named():
+    assert messages(grade("04-params", {"parameters": {}})) == ["PARAMS_PROD is a dict, not text"]
