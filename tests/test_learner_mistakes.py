@@ -241,3 +241,32 @@ def test_component_windows_code_path_says_to_use_slashes():
 
 def test_params_of_the_wrong_type_is_named():
     assert messages(grade("04-params", {"parameters": {}})) == ["PARAMS_PROD is a dict, not text"]
+
+
+# --- out of order ------------------------------------------------------------------------------
+def test_notebook_02_plan_printed_before_any_push_says_what_to_do(tmp_path):
+    """Learner (b): runs the plan cell of exercise 5b after the practice repository was made
+    afresh (or after a restart and the setup cell), before any push: it printed `None`."""
+    nb = nbformat.read(ROOT / "notebooks" / "02-github-actions" / "02-github-actions.ipynb",
+                       as_version=4)
+    setup = next(c for c in nb.cells if grade_id(c) == "setup")
+    fresh = next(c for c in nb.cells if c.source.startswith("practice = Sandbox()"))
+    plan = next(c for c in nb.cells if c.source.strip() == "print(pushed_plan(practice))")
+    nb.cells = [setup, fresh, plan]
+    out = _text(execute(nb, tmp_path).cells[2])
+    assert "No feature branch has reached" in out and "practice.sh(PUSH_SCRIPT)" in out
+    assert "None" not in out
+
+
+def test_a_missing_colon_is_reported_on_its_own_line():
+    text = ("\non:\n  push:\n    branches: ['feature/**', '!feature/**-wip']\n"
+            "  pull_request\n    branches: [main]\n")
+    assert text.splitlines()[4] == "  pull_request"
+    assert "at line 5 (this line's key has no `:`" in messages(grade("02-filters", text))[0]
+    workflow = solution("02-github-actions", "workflow")
+    broken = workflow.replace("  train:\n    needs: unit-tests\n    runs-on: ubuntu-latest\n",
+                              "  train:\n    needs: unit-tests\n    runs-on ubuntu-latest\n")
+    assert broken != workflow
+    found = grade("02-workflow", broken)["findings"]
+    assert [f["rule"] for f in found] == ["workflow-syntax"]
+    assert broken.splitlines()[found[0]["line"] - 1] == "    runs-on ubuntu-latest"

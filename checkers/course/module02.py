@@ -468,13 +468,29 @@ def _origin(box: Sandbox, *args: str) -> subprocess.CompletedProcess:
                           capture_output=True)
 
 
+class NothingPushed:
+    """What ``print(pushed_plan(practice))`` shows before a feature branch reached origin
+    (a kernel restarted, the practice repository made afresh, a push that failed): not "None"."""
+
+    def __bool__(self) -> bool:
+        return False
+
+    def __str__(self) -> str:
+        return ("No feature branch has reached this practice repository's origin yet, so there "
+                "is no push to plan. Run the cell that does your push (practice.sh(PUSH_SCRIPT)) "
+                "and check that its output ends with the origin's `remote:` lines.")
+
+    __repr__ = __str__
+
+
 def pushed_plan(box: Sandbox, branch: str | None = None):
-    """The plan of the feature branch pushed to the sandbox's origin (None if there is none)."""
+    """The plan of the feature branch pushed to the sandbox's origin (a false
+    :class:`NothingPushed` that says what to do, if there is none)."""
     from ..workflow.push import plan_push
 
     branch = branch or next(iter(_feature_branches(box)), None)
     if branch is None:
-        return None
+        return NothingPushed()
     return plan_push(box.origin, branch, repository=REPOSITORY)
 
 
