@@ -270,3 +270,14 @@ def test_a_missing_colon_is_reported_on_its_own_line():
     found = grade("02-workflow", broken)["findings"]
     assert [f["rule"] for f in found] == ["workflow-syntax"]
     assert broken.splitlines()[found[0]["line"] - 1] == "    runs-on ubuntu-latest"
+
+
+def test_a_windows_path_given_to_az_ml_job_create_is_named():
+    workflow = solution("02-github-actions", "workflow")
+    bad = workflow.replace("--file pipelines/training-pipeline.yaml",
+                           "--file pipelines\\training-pipeline.yaml")
+    assert bad != workflow
+    found = grade("02-workflow", bad)["findings"]
+    assert [f["rule"] for f in found] == ["train-job-create"]
+    assert "separates folders with `\\`" in found[0]["message"]
+    assert "pipelinestraining-pipeline.yaml" in found[0]["message"]

@@ -26,6 +26,7 @@ ML_EXTENSION = re.compile(r"\baz\s+extension\s+add\b[^\n]*(--name|-n)[ =]+ml\b")
 TESTS = re.compile(r"\b(pytest|unittest|tox|nox|make\s+test)\b")
 SET_ARG = re.compile(r"--set\s+[\"']?(?:display_name|tags\.[\w.-]+)=(?:\"[^\"]*\"|'[^']*'|\S+)")
 FILE_ARG = re.compile(r"(?:--file|-f)[ =]+[\"']?([^\s\"'\\]+)")
+WINDOWS_PATH = re.compile(r"[^\s\"'\\]+(?:\\[^\s\"'\\]+)+")  # a\b (a line's final `\` continues it)
 
 EXAMPLE_STEP = """\
 - name: Submit training job
@@ -262,7 +263,17 @@ def train_job_create(ctx: WorkflowContext):
             yield Problem("`az ml job create` has no `--file`", "--file pipelines/training-pipeline.yaml",
                           path=ctx.display, line=line, column=col)
             continue
-        path = submitted_path(ctx, job, step, match.group(1))
+        windows = WINDOWS_PATH.match(text, match.start(1))
+        on_windows = "windows" in str(job.get("runs-on", "")).lower() and step.get("shell") != "bash"
+        if windows and not on_windows:  # pwsh and cmd, Windows runners' shells, take `\`
+            written = windows.group(0)
+            yield Problem(f"`--file {written}` separates folders with `\\`: the runner's bash "
+                          f"drops it, so az reads `{written.replace(chr(92), '')}`, which does "
+                          "not exist", f"--file {written.replace(chr(92), '/')}",
+                          path=ctx.display, line=line, column=col)
+            continue
+        given = windows.group(0).replace("\\", "/") if windows else match.group(1)
+        path = submitted_path(ctx, job, step, given)
         if not path.startswith("pipelines/"):
             yield Problem(f"`az ml job create --file {match.group(1)}` does not submit a pipeline "
                           f"from `pipelines/` (it reads `{path}` from the repository root)",
