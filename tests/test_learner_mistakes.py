@@ -258,26 +258,25 @@ def test_notebook_02_plan_printed_before_any_push_says_what_to_do(tmp_path):
     assert "None" not in out
 
 
-def test_a_missing_colon_is_reported_on_its_own_line():
+def test_a_missing_colon_in_the_filters_is_reported_on_its_own_line():
     text = ("\non:\n  push:\n    branches: ['feature/**', '!feature/**-wip']\n"
             "  pull_request\n    branches: [main]\n")
     assert text.splitlines()[4] == "  pull_request"
     assert "at line 5 (this line's key has no `:`" in messages(grade("02-filters", text))[0]
-    workflow = solution("02-github-actions", "workflow")
-    broken = workflow.replace("  train:\n    needs: unit-tests\n    runs-on: ubuntu-latest\n",
-                              "  train:\n    needs: unit-tests\n    runs-on ubuntu-latest\n")
-    assert broken != workflow
-    found = grade("02-workflow", broken)["findings"]
-    assert [f["rule"] for f in found] == ["workflow-syntax"]
-    assert broken.splitlines()[found[0]["line"] - 1] == "    runs-on ubuntu-latest"
 
 
-def test_a_windows_path_given_to_az_ml_job_create_is_named():
+@pytest.mark.parametrize("old,new,rule,said,at", [
+    # a key without its colon: the finding is on that line, not the next
+    ("    runs-on: ubuntu-latest\n    permissions:", "    runs-on ubuntu-latest\n    permissions:",
+     "workflow-syntax", "this line's key has no `:`", "runs-on ubuntu-latest"),
+    # a Windows path on a Linux runner (the step's `run:` block is where it is named)
+    ("--file pipelines/training-pipeline.yaml", "--file pipelines\\training-pipeline.yaml",
+     "train-job-create", "bash drops it, so az reads `pipelinestraining-pipeline.yaml`", "run: |"),
+])
+def test_one_slip_in_the_workflow_is_one_finding_at_its_line(old, new, rule, said, at):
     workflow = solution("02-github-actions", "workflow")
-    bad = workflow.replace("--file pipelines/training-pipeline.yaml",
-                           "--file pipelines\\training-pipeline.yaml")
-    assert bad != workflow
+    assert workflow.count(old) == 1
+    bad = workflow.replace(old, new)
     found = grade("02-workflow", bad)["findings"]
-    assert [f["rule"] for f in found] == ["train-job-create"]
-    assert "separates folders with `\\`" in found[0]["message"]
-    assert "pipelinestraining-pipeline.yaml" in found[0]["message"]
+    assert [f["rule"] for f in found] == [rule] and said in found[0]["message"]
+    assert bad.splitlines()[found[0]["line"] - 1].strip() == at
