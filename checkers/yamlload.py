@@ -86,6 +86,7 @@ def load(text: str) -> tuple[Any, YamlProblem | None]:
         problem = exc.problem or exc.context or "invalid YAML"
         if exc.context and exc.problem and "duplicate key" not in exc.problem:
             problem = f"{problem} ({exc.context})"
+        mark, problem = _missing_colon(exc, mark, problem)
         # ruamel quotes both values of a duplicate key: never print what may be a password
         problem = re.sub(r'(found duplicate key "[^"]*") with value .*', r"\1", problem)
         line = mark.line + 1 if mark else None
@@ -95,6 +96,16 @@ def load(text: str) -> tuple[Any, YamlProblem | None]:
         return None, YamlProblem(str(exc).splitlines()[0], 1, 1)
     except RecursionError:
         return None, YamlProblem("the document is nested too deeply to read", 1, 1)
+
+
+def _missing_colon(exc, mark, problem: str):
+    """A key written without its `:` is where the scanner *started* the key (the context mark);
+    the problem mark is where it gave up, a line further down, which shows nothing wrong."""
+    start = exc.context_mark
+    if start is None or "could not find expected ':'" not in problem or "simple key" not in problem:
+        return mark, problem
+    return start, ("this line's key has no `:` after it (YAML looked for the `:` until line "
+                   f"{mark.line + 1}: could not find expected ':')" if mark else problem)
 
 
 def _load_fast(text: str) -> tuple[Any, YamlProblem | None]:
@@ -115,6 +126,7 @@ def _load_fast(text: str) -> tuple[Any, YamlProblem | None]:
             problem = "found a tab character, which YAML does not allow for indentation"
         elif exc.context and exc.problem:
             problem = f"{problem} ({exc.context})"
+        mark, problem = _missing_colon(exc, mark, problem)
         return None, YamlProblem(problem.strip(), mark.line + 1 if mark else None,
                                  mark.column + 1 if mark else None)
     except pyyaml.YAMLError as exc:  # reader errors: unprintable characters and the like

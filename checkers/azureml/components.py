@@ -96,6 +96,9 @@ def schema_problems(doc: Doc, comp: CommentedMap, anonymous: bool = False) -> It
     yield from _io_problems(path, comp, "outputs")
 
 
+DECLARATION_KEYS = ("type", "default", "optional", "description", "min", "max", "enum", "mode")
+
+
 def _io_problems(path: str, comp: CommentedMap, section: str) -> Iterator[Problem]:
     if section not in comp or comp.get(section) is None:
         return
@@ -106,8 +109,26 @@ def _io_problems(path: str, comp: CommentedMap, section: str) -> Iterator[Proble
                       f"{section}:\n  data:\n    type: uri_folder", path=path, line=line, column=col)
         return
     allowed = INPUT_TYPES
-    for name, decl in decls.items():
+    slipped = set()
+    items = list(decls.items())
+    for i, (name, decl) in enumerate(items):
+        if name in slipped:
+            continue
         line, col = pos(decls, name)
+        # `name:` with nothing under it, followed by `type: ...` at its own level: an indentation
+        # slip, not two inputs (the hint "declare an input named type" would mislead)
+        keys = [k for k, v in items[i + 1:][:len(DECLARATION_KEYS)] if k in DECLARATION_KEYS
+                and not isinstance(v, CommentedMap)]
+        if decl is None and keys and items[i + 1][0] == keys[0]:
+            keys = [k for j, k in enumerate(keys) if items[i + 1 + j][0] == k]
+            slipped.update(keys)
+            fixed = "".join(f"\n  {k}: {decls[k]}" for k in keys)
+            first_line, first_col = pos(decls, keys[0])
+            yield Problem(f"`{keys[0]}:` is at the level of the {section[:-1]} names, so it is read as "
+                          f"another {section[:-1]} named `{keys[0]}` and `{name}` declares nothing: "
+                          f"indent it under `{name}:`, two spaces deeper",
+                          f"{name}:{fixed}", path=path, line=first_line, column=first_col)
+            continue
         if not isinstance(name, str) or not IO_NAME.match(name):
             yield Problem(f"{section[:-1]} name `{name}` is not allowed: use letters, digits and `_`, "
                           "not starting with a digit (it becomes part of `${{" f"{section}.NAME" "}}`)",
@@ -255,6 +276,10 @@ def command_placeholders(ctx):
 
 
 # --- azureml-component-paths --------------------------------------------------------------------
+_BACKSLASH_NOTE = ("separate folders with `/` (a `\\` is no separator on the Linux machines "
+                   "that run the CLI in CI and Azure ML's jobs); ")
+
+
 def path_problems(project: Project, doc: Doc, comp: CommentedMap) -> Iterator[Problem]:
     code = comp.get("code")
     if isinstance(code, str) and code.strip() and not _remote(code):
@@ -263,6 +288,7 @@ def path_problems(project: Project, doc: Doc, comp: CommentedMap) -> Iterator[Pr
             line, col = where(comp, "code")
             yield Problem(f"`code: {code}` does not exist (resolved from this file's folder: "
                           f"{target}); Azure ML uploads this folder and runs the command in it",
+                          _BACKSLASH_NOTE * ("\\" in code) +
                           "point `code:` at the folder with the scripts, relative to this YAML file "
                           "(e.g. `code: ../../src`)", path=doc.path, line=line, column=col)
         elif target is not None and project.is_dir(target):
@@ -306,7 +332,8 @@ def conda_file_problems(project: Project, doc: Doc, env: CommentedMap) -> Iterat
         if target is not None and not project.exists(target):
             line, col = where(env, "conda_file")
             yield Problem(f"`conda_file: {conda}` does not exist (resolved from this file's folder: "
-                          f"{target})", "point it at the conda spec, relative to this YAML file",
+                          f"{target})", _BACKSLASH_NOTE * ("\\" in conda) +
+                          "point it at the conda spec, relative to this YAML file",
                           path=doc.path, line=line, column=col)
 
 

@@ -149,7 +149,46 @@ def check_gitignore(text: object) -> Result:
         box.git("init", "-q")
         box.write({".gitignore": text if text.endswith("\n") else text + "\n"})
         found = check_repo(box.repo, select=GITIGNORE_RULES)
-    return result(_principle_first(found.findings, _GITIGNORE_PRINCIPLE))
+    return result([*_gitignore_typos(text),
+                   *_principle_first(found.findings, _GITIGNORE_PRINCIPLE)])
+
+
+# What git reads differently from what a learner meant: the pattern then matches nothing, and
+# git's verdict ("models would be committed") alone does not say which line is to blame.
+_ESCAPABLE = set("#!*?[] \\")
+
+
+def _gitignore_typos(text: str) -> list[Finding]:
+    ex, lesson = "exercise-2-gitignore", f"{LESSON}#ignore-files"
+    found = []
+    for number, raw in enumerate(text.splitlines(), 1):
+        line = raw.rstrip("\r")
+        pattern = line.strip()
+        if not pattern or pattern.startswith("#"):
+            continue
+        if line[0] in " \t":
+            found.append(problem(
+                ex, lesson, f"`{line}` starts with {'a tab' if line[0] == chr(9) else 'spaces'}: "
+                "git keeps leading whitespace as part of the pattern, so it matches no file "
+                "you meant",
+                f"start the pattern at the beginning of the line: `{pattern}`",
+                path=".gitignore", line=number, severity="warning"))
+        if re.search(r"\s#", pattern):
+            meant = pattern.split("#", 1)[0].rstrip()
+            found.append(problem(
+                ex, lesson, f"`{pattern}`: git has no comments at the end of a line, so "
+                "the `#` and the words after it are part of the pattern, which matches no file",
+                f"put the comment on a line of its own, above the pattern: `{meant}`",
+                path=".gitignore", line=number, severity="warning"))
+        if any(ch == "\\" and (i + 1 == len(pattern) or pattern[i + 1] not in _ESCAPABLE)
+               for i, ch in enumerate(pattern)):
+            found.append(problem(
+                ex, lesson, f"`{pattern}` uses a backslash: in a .gitignore `\\` escapes the "
+                "next character (Windows paths do not apply), so this matches no file you meant",
+                "separate folders with a forward slash, on every system: "
+                f"`{pattern.replace(chr(92), '/')}`",
+                path=".gitignore", line=number, severity="warning"))
+    return found
 
 
 def _ladder(first: str, more: list[str]) -> str:
@@ -160,17 +199,49 @@ def _ladder(first: str, more: list[str]) -> str:
 
 def _failure(proc) -> str:
     """Which line of the learner's commands failed, and what it said."""
-    lines = [l for l in (proc.stderr or proc.stdout or "").strip().splitlines() if l.strip()]
+    lines = [l for l in (proc.stderr or "").strip().splitlines() if l.strip()]
     failed = next((l for l in reversed(lines) if re.match(r"line \d+: ", l)), None)
     said = [l for l in lines if l != failed][-2:]
+    out = [l.strip() for l in (proc.stdout or "").strip().splitlines() if l.strip()]
+    # git commit says why it refused on stdout ("nothing to commit ..."): that is the reason,
+    # not what earlier commands wrote on stderr ("Switched to a new branch ...")
+    refused = [l for l in out if _NOTHING_TO_COMMIT.search(l)]
+    if refused or not said:
+        said = refused[-1:] or out[-2:]
     where = failed or f"exit status {proc.returncode}"
     return f"the commands stopped at {where}" + (f" ({' '.join(said)})" if said else "")
+
+
+_NOTHING_TO_COMMIT = re.compile(r"nothing to commit|nothing added to commit|no changes added to commit")
+
+
+def _failure_hint(proc, try_it: str) -> str:
+    """The usual causes of a stopped script, said in the learner's terms, before ``try_it``."""
+    lines = (proc.stderr or "").strip().splitlines()
+    failed = next((l for l in reversed(lines) if re.match(r"line \d+: ", l)), "")
+    command = failed.split(": ", 1)[-1]
+    said = (proc.stderr or "") + (proc.stdout or "")
+    hints = []
+    if re.search(r"\\[A-Za-z0-9_.-]", command) and re.search(r"[A-Za-z0-9_.-]\\", command):
+        hints.append("a path with `\\` (a Windows path): the shell treats `\\` as an escape "
+                     "and drops it, so the command got another path; separate folders with `/`")
+    if re.search(r"problem with the editor|supply the message", said):
+        hints.append("`git commit` without `-m` opens an editor, and no editor can open here: "
+                     "give the message on the command line, `git commit -m \"what and why\"`")
+    if _NOTHING_TO_COMMIT.search(said):
+        hints.append("git found nothing to commit: `git add` the changes first (or the "
+                     "command before it did not change what you expected)")
+    return "; ".join([*hints, try_it]) if try_it else "; ".join(hints)
 
 
 def _run_script(ex: str, lesson: str, script: object, variable: str, build, judge,
                 box: Sandbox | None, timeout: float = 30, try_it: str = "") -> Result:
     """Build the scenario in a fresh sandbox, run the learner's commands there, judge the result."""
-    if not isinstance(script, str) or not any(
+    if script is not None and not isinstance(script, str):
+        return result([problem(ex, lesson, f"{variable} is a {type(script).__name__}, not text",
+                               f'write the commands as one string, one per line: {variable} = '
+                               'r"""\ngit ...\n"""')])
+    if script is None or not any(
             line.strip() and not line.lstrip().startswith("#") for line in script.splitlines()):
         return result([problem(ex, lesson, "no commands to run yet", f"write them into "
                                f"{variable}, one per line, in place of the placeholder comment")])
@@ -181,7 +252,7 @@ def _run_script(ex: str, lesson: str, script: object, variable: str, build, judg
         proc = box.run(script, timeout=timeout)
         findings = []
         if proc.returncode != 0:
-            findings.append(problem(ex, lesson, _failure(proc), try_it))
+            findings.append(problem(ex, lesson, _failure(proc), _failure_hint(proc, try_it)))
         findings.extend(judge(box))
         return result(findings)
     finally:

@@ -13,6 +13,7 @@ a separate process (:mod:`checkers.course.selfcheck`), so no key enters the lear
 """
 from __future__ import annotations
 
+import re
 import shlex
 import subprocess
 import sys
@@ -171,10 +172,12 @@ def check_filters(text: object) -> Result:
     from ..workflow.trigger import evaluate
 
     ex, lesson = "exercise-2-filters", f"{LESSON}#filters"
+    if text is not None and not isinstance(text, str):
+        return result([_not_text(ex, lesson, "FILTERS", text)])
     if not isinstance(text, str) or _content(text) in ([], ["on:"]):
         return result([problem(ex, lesson, "no filters yet", "write the `on:` block into FILTERS, "
                                "in place of the placeholder comment")])
-    findings = []
+    findings = _backslash_patterns(ex, lesson, text)
     for event, case, expected in FILTER_CASES:
         decision = evaluate(text, event, **case)
         if decision.runs == expected:
@@ -197,6 +200,28 @@ def check_filters(text: object) -> Result:
 
 
 MAX_SHOWN = 4
+
+
+def _not_text(ex: str, lesson: str, variable: str, value: object) -> Finding:
+    return problem(ex, lesson, f"{variable} is a {type(value).__name__}, not text",
+                   f'write it as one string, between the triple quotes: {variable} = r""" ... """')
+
+
+_SLASHES = re.compile(r"\\+")
+
+
+def _backslash_patterns(ex: str, lesson: str, text: str) -> list[Finding]:
+    """Windows-style paths in filters: GitHub reads ``\\`` as an escape, never as a separator."""
+    found = []
+    for number, line in enumerate(text.splitlines(), 1):
+        code = line.split(" #", 1)[0]
+        for pattern in re.findall(r"[^\s'\",\[\]]*\\[A-Za-z0-9_*.-][^\s'\",\[\]]*", code):
+            found.append(problem(
+                ex, lesson, f"`{pattern}` uses a backslash: in GitHub's filter patterns `\\` "
+                "escapes the next character, so this matches no path you meant",
+                "separate folders with a forward slash (GitHub compares paths with `/` on every "
+                f"runner): `{_SLASHES.sub('/', pattern)}`", line=number, severity="warning"))
+    return found
 
 
 def _why(decision) -> str:
@@ -282,6 +307,8 @@ def _workflow_findings(text: str) -> list[Finding]:
 def check_workflow(text: object) -> Result:
     """Exercise 3: the whole train-on-push.yml; only the checker's error findings fail it."""
     ex, lesson = "exercise-3-workflow", f"{LESSON}#train-on-push"
+    if text is not None and not isinstance(text, str):
+        return result([replace(_not_text(ex, lesson, "WORKFLOW", text), path="train-on-push.yml")])
     if not isinstance(text, str) or all(line.startswith("name:") for line in _content(text)):
         return result([problem(ex, lesson, "no workflow yet", "write the YAML into WORKFLOW, in "
                                "place of the placeholder comment", path="train-on-push.yml")])
@@ -441,13 +468,29 @@ def _origin(box: Sandbox, *args: str) -> subprocess.CompletedProcess:
                           capture_output=True)
 
 
+class NothingPushed:
+    """What ``print(pushed_plan(practice))`` shows before a feature branch reached origin
+    (a kernel restarted, the practice repository made afresh, a push that failed): not "None"."""
+
+    def __bool__(self) -> bool:
+        return False
+
+    def __str__(self) -> str:
+        return ("No feature branch has reached this practice repository's origin yet, so there "
+                "is no push to plan. Run the cell that does your push (practice.sh(PUSH_SCRIPT)) "
+                "and check that its output ends with the origin's `remote:` lines.")
+
+    __repr__ = __str__
+
+
 def pushed_plan(box: Sandbox, branch: str | None = None):
-    """The plan of the feature branch pushed to the sandbox's origin (None if there is none)."""
+    """The plan of the feature branch pushed to the sandbox's origin (a false
+    :class:`NothingPushed` that says what to do, if there is none)."""
     from ..workflow.push import plan_push
 
     branch = branch or next(iter(_feature_branches(box)), None)
     if branch is None:
-        return None
+        return NothingPushed()
     return plan_push(box.origin, branch, repository=REPOSITORY)
 
 
@@ -458,6 +501,8 @@ def _feature_branches(box: Sandbox) -> list[str]:
 
 def _run_push(script: object, ex: str, lesson: str):
     """Run the learner's push commands in a fresh practice repository: (box, findings) or findings."""
+    if script is not None and not isinstance(script, str):
+        return None, [_not_text(ex, lesson, "PUSH_SCRIPT", script)]
     if not isinstance(script, str) or not _has_content(script):
         return None, [problem(ex, lesson, "no commands to run yet", "write them into PUSH_SCRIPT, "
                               "one per line, in place of the placeholder comment")]
@@ -467,10 +512,10 @@ def _run_push(script: object, ex: str, lesson: str):
     proc = box.run(script, timeout=30)
     findings = []
     if proc.returncode:
-        from .module01 import _failure
+        from .module01 import _failure, _failure_hint
 
-        findings.append(problem(ex, lesson, _failure(proc), "try the commands one at a time: "
-                                "practice.sh(\"...\")"))
+        findings.append(problem(ex, lesson, _failure(proc), _failure_hint(
+            proc, "try the commands one at a time: practice.sh(\"...\")")))
     if _origin(box, "rev-parse", "main").stdout.strip() != main_before:
         findings.append(problem(ex, lesson, "main on origin changed: experiments go to a feature "
                                 "branch, main changes only through a reviewed pull request",

@@ -115,7 +115,9 @@ def check_deploy_workflow(text: object) -> Result:
         return result(empty)
     from ..workflow import check_workflow_text
 
-    found = check_workflow_text(text, name="deploy-on-merge.yml", pattern="deploy-on-merge")
+    # environment-undeclared's info asks for a settings file: that is the next exercise
+    found = check_workflow_text(text, name="deploy-on-merge.yml", pattern="deploy-on-merge",
+                                ignore=["environment-undeclared"])
     return result(found.findings, found.notes)
 
 
@@ -242,7 +244,8 @@ def check_bypass(text: object) -> Result:
     from ..workflow import check_workflow_text
     from ..workflow.deploy import upstream
 
-    found = check_workflow_text(text, name="deploy-on-merge.yml", pattern="deploy-on-merge")
+    found = check_workflow_text(text, name="deploy-on-merge.yml", pattern="deploy-on-merge",
+                                ignore=["environment-undeclared"])
     findings = list(found.findings)
     if not found.errors:
         from ..yamlload import load

@@ -136,6 +136,9 @@ def _run_rules(files: dict[str, str], extra: dict[str, str] | None = None) -> li
 
 
 def _text_answer(ex: str, lesson: str, text: object, variable: str) -> Finding | None:
+    if text is not None and not isinstance(text, str):
+        return problem(ex, lesson, f"{variable} is a {type(text).__name__}, not text",
+                       f'write the file as one string, between the triple quotes: {variable} = """ ... """')
     if not isinstance(text, str) or not any(
             l.strip() and not l.lstrip().startswith("#") for l in text.splitlines()):
         return problem(ex, lesson, f"{variable} is still empty", f"write the file's text into "
@@ -175,8 +178,9 @@ def check_component(text: object) -> Result:
                     more=[f"{kind}:\n  {name}:\n    type: {type_}"], path=COMPONENT_PATH))
             elif given != type_:
                 found.append(problem(
-                    ex, lesson, f"{kind[:-1]} `{name}` has type {given!r}, the script needs "
-                    f"{type_}", "a folder is `uri_folder`, a single file `uri_file`, a number "
+                    ex, lesson, f"{kind[:-1]} `{name}` " + (
+                        "declares no type" if given is None else f"has type {given!r}")
+                    + f", the script needs {type_}", "a folder is `uri_folder`, a single file `uri_file`, a number "
                     "`number`", path=COMPONENT_PATH))
     command = str(data.get("command") or "")
     if "evaluate.py" not in command:

@@ -28,7 +28,9 @@ def workflow_rules() -> list:
     """The workflow rules, registered by importing their modules (general.py imports the ones
     checkers/rules.py does not list), without the repository checker's rules."""
     from ..registry import REGISTRY
-    from . import external, general, schema, train  # noqa: F401
+    # deploy too: without it a fresh process (`checkers workflow`, a notebook's self-check)
+    # ran no deploy-on-merge rule, and an ungated production deploy passed
+    from . import deploy, external, general, schema, train  # noqa: F401
 
     return [r for _, r in sorted(REGISTRY.items()) if r.scope == "workflow"]
 

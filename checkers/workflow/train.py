@@ -12,6 +12,7 @@ from ..yamlnodes import CommentedMap, CommentedSeq
 from ..registry import Problem, rule
 from .context import WorkflowContext
 from .general import OIDC_INPUTS, managed_identity
+from .severity import triggers
 from .trigger import evaluate
 from .walk import env_chain, is_action, job_needs, run_text
 
@@ -25,6 +26,7 @@ ML_EXTENSION = re.compile(r"\baz\s+extension\s+add\b[^\n]*(--name|-n)[ =]+ml\b")
 TESTS = re.compile(r"\b(pytest|unittest|tox|nox|make\s+test)\b")
 SET_ARG = re.compile(r"--set\s+[\"']?(?:display_name|tags\.[\w.-]+)=(?:\"[^\"]*\"|'[^']*'|\S+)")
 FILE_ARG = re.compile(r"(?:--file|-f)[ =]+[\"']?([^\s\"'\\]+)")
+WINDOWS_PATH = re.compile(r"[^\s\"'\\]+(?:\\[^\s\"'\\]+)+")  # a\b (a line's final `\` continues it)
 
 EXAMPLE_STEP = """\
 - name: Submit training job
@@ -261,7 +263,17 @@ def train_job_create(ctx: WorkflowContext):
             yield Problem("`az ml job create` has no `--file`", "--file pipelines/training-pipeline.yaml",
                           path=ctx.display, line=line, column=col)
             continue
-        path = submitted_path(ctx, job, step, match.group(1))
+        windows = WINDOWS_PATH.match(text, match.start(1))
+        on_windows = "windows" in str(job.get("runs-on", "")).lower() and step.get("shell") != "bash"
+        if windows and not on_windows:  # pwsh and cmd, Windows runners' shells, take `\`
+            written = windows.group(0)
+            yield Problem(f"`--file {written}` separates folders with `\\`: the runner's bash "
+                          f"drops it, so az reads `{written.replace(chr(92), '')}`, which does "
+                          "not exist", f"--file {written.replace(chr(92), '/')}",
+                          path=ctx.display, line=line, column=col)
+            continue
+        given = windows.group(0).replace("\\", "/") if windows else match.group(1)
+        path = submitted_path(ctx, job, step, given)
         if not path.startswith("pipelines/"):
             yield Problem(f"`az ml job create --file {match.group(1)}` does not submit a pipeline "
                           f"from `pipelines/` (it reads `{path}` from the repository root)",
@@ -383,6 +395,7 @@ def train_ml_extension(ctx: WorkflowContext):
 
 SHA_SOURCES = ("github.sha", "GITHUB_SHA")
 REF_SOURCES = ("github.ref_name", "GITHUB_REF_NAME", "github.head_ref", "GITHUB_HEAD_REF")
+REF_NAME_SOURCES = ("github.ref_name", "GITHUB_REF_NAME")
 
 
 def _mentions(command: str, env: dict[str, str], sources: tuple[str, ...]) -> bool:
@@ -402,7 +415,9 @@ def train_traceability(ctx: WorkflowContext):
     Every run in Azure ML (and MLflow) should lead back to the exact code: put ``github.sha``
     and ``github.ref_name`` into the job's display name or tags. Without the commit the run is
     untraceable (an error); without the branch it is traceable but hard to find (a warning,
-    which the lesson's first snippet, tagged with ``github.sha`` only, gets). Pass them through ``env:``
+    which the lesson's first snippet, tagged with ``github.sha`` only, gets); ``github.head_ref``
+    names a branch only for pull requests, so on a push-only workflow it records an empty branch
+    (a warning too). Pass them through ``env:``
     rather than pasting ``${{ }}`` into the script (a crafted branch name could inject shell
     commands)::
 
@@ -432,6 +447,12 @@ def train_traceability(ctx: WorkflowContext):
                           "(github.ref_name); the commit alone traces it, the branch makes runs "
                           "easy to find", EXAMPLE_STEP, path=ctx.display, line=line, column=col,
                           severity="warning")
+        elif (not _mentions(sets, env, REF_NAME_SOURCES)
+              and not triggers(ctx.data) & {"pull_request", "pull_request_target"}):
+            yield Problem("the branch is recorded from github.head_ref, which GitHub sets only "
+                          "for pull requests: on a push it is empty, so every run gets an empty "
+                          "branch tag; github.ref_name is the pushed branch", EXAMPLE_STEP,
+                          path=ctx.display, line=line, column=col, severity="warning")
 
 
 @rule("train-unit-tests", severity="warning", scope="workflow", lesson=f"{LESSON}#train-on-push")

@@ -164,6 +164,11 @@ def _events(data: dict) -> dict[str, Any]:
                            "pull_request]`); GitHub refuses the workflow, so it never runs.")
         return {name: None for name in on}
     if isinstance(on, dict):
+        for name in on:
+            if name in PUSH_KEYS or name in PR_KEYS:  # an indentation slip: a filter under `on:`
+                raise _Invalid(f"`on.{name}` is a filter, not an event: GitHub refuses the "
+                               "workflow, so it never runs. Indent it under the event it "
+                               f"filters (`push:` or `pull_request:`), two spaces deeper.")
         return {str(name): settings for name, settings in on.items()}
     raise _Invalid("`on:` is empty or not an event name, a list of names or a mapping, so no "
                    "event triggers the workflow; it never runs.")
