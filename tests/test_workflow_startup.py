@@ -50,3 +50,17 @@ def test_rule_names_are_still_checked_against_every_checker(capsys):
     assert main(["workflow", "--select", "tracked-model", WORKFLOW]) == 0
     assert main(["workflow", "--ignore", "workflow-security,tracked-model,nope", WORKFLOW]) == 2
     assert "unknown rule(s): nope" in capsys.readouterr().err
+
+
+def test_a_fresh_workflow_check_loads_every_workflow_rule():
+    """What `checkers rules` lists (every checker imported) is what `checkers workflow` runs in
+    a fresh process: a rule module nothing imports there would silently never run (the
+    deploy-on-merge rules once did not, and an ungated production deploy passed)."""
+    probe = ("from checkers.workflow import workflow_rules\n"
+             "print(' '.join(sorted(r.id for r in workflow_rules())))")
+    fresh = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                           cwd=ROOT, check=True).stdout.split()
+    from checkers.registry import all_rules
+
+    listed = sorted(r.id for r in all_rules("workflow"))
+    assert fresh == listed and "deploy-stages" in fresh
