@@ -31,6 +31,8 @@ _PLACEHOLDER = re.compile(
 # Code, not a value: `self.password`, `ARGS.APP_SECRET`, `os.environ["X"]`, `get_key()`, `api_key`.
 _CODE = re.compile(r"^(?:[A-Za-z_][\w-]*(?:\.[A-Za-z_]\w*)+(?:\(.*\))?|[A-Za-z_]\w*\(.*\)?|[A-Za-z_-]+|"
                    r"[A-Za-z_]\w*\[.*\]?)$")
+# `key: Vec<u32>,` in a Rust struct, `token: Option<String>`: a field's type, not its value
+_GENERIC_TYPE = re.compile(r"[A-Za-z_][\w:.]*<[\w:.<>, &'\[\]]+>")
 # Keys that vendors publish for local development: the Azurite storage emulator and AWS's
 # documentation examples.
 PUBLIC_KEYS = (
@@ -177,7 +179,7 @@ def _judged_as_code_or_placeholder(value: str) -> bool:
         return True
     if _PLACEHOLDER.match(v) or "${" in v or "{{" in v or v.startswith(("$", "%(", "<")):
         return True
-    if _CODE.match(v):
+    if _CODE.match(v) or _GENERIC_TYPE.fullmatch(v):
         return True
     if re.fullmatch(r"eyJ[A-Za-z0-9_-]*={0,2}\.?", v) and _jwt_header(v.rstrip(".")):
         return True  # a JWT's header alone ({"alg": ...}): a token has three parts
