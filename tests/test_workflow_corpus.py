@@ -104,7 +104,7 @@ def test_every_schema_exception_is_needed_by_a_corpus_workflow():
 
     good = [WorkflowContext.from_text(f, f.name, f.read_text()) for f in FILES
             if f.name.startswith("good-")]
-    docs = [schema.plain(c.data) for c in good if c.ok]
+    docs = [schema.plain(c.data) for c in good if c.ok and not c.is_action]  # workflows only
     original = json.loads(schema.schema_file().read_text())
     patched = schema.patched_schema()
     assert all(schema._Compiler(patched).compile(patched)(d) for d in docs)

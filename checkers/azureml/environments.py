@@ -102,7 +102,8 @@ def conda_spec(ctx):
     ``name:``). Each dependency is a package string (``scikit-learn=1.9.1``) or the single mapping
     ``- pip: [...]`` whose value is a list of pip requirement strings. Common mistakes: ``pip:``
     packages written as one string or a mapping, ``channels:`` given as a string, a dependency
-    written as ``name: version``. Azure ML's image build fails on these. A ``pip:`` section
+    written as ``name: version``. Azure ML's image build fails on these. A template's
+    ``"{{ placeholder }}"`` entry is left alone: it is filled in before conda reads the file. A ``pip:`` section
     without ``pip`` itself among the dependencies is a warning (conda then uses whatever pip the
     image has).
     """
@@ -126,6 +127,8 @@ def conda_spec(ctx):
             if isinstance(dep, str):
                 if dep.strip().split("=")[0].split(">")[0].split("<")[0].strip().lower() == "pip":
                     has_pip = True
+                if "{{" in dep and "}}" in dep:
+                    continue  # a template's placeholder (xarray's doc/environment_template.yml)
                 if not CONDA_SPEC.match(dep.strip()):
                     yield Problem(f"`{dep}` is not a conda package spec", "write `name=version`",
                                   path=doc.path, line=line, column=col)

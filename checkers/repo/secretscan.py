@@ -31,6 +31,8 @@ _PLACEHOLDER = re.compile(
 # Code, not a value: `self.password`, `ARGS.APP_SECRET`, `os.environ["X"]`, `get_key()`, `api_key`.
 _CODE = re.compile(r"^(?:[A-Za-z_][\w-]*(?:\.[A-Za-z_]\w*)+(?:\(.*\))?|[A-Za-z_]\w*\(.*\)?|[A-Za-z_-]+|"
                    r"[A-Za-z_]\w*\[.*\]?)$")
+# `key: Vec<u32>,` in a Rust struct, `token: Option<String>`: a field's type, not its value
+_GENERIC_TYPE = re.compile(r"[A-Za-z_][\w:.]*<[\w:.<>, &'\[\]]+>")
 # Keys that vendors publish for local development: the Azurite storage emulator and AWS's
 # documentation examples.
 PUBLIC_KEYS = (
@@ -183,7 +185,7 @@ def _judged_as_code_or_placeholder(value: str) -> bool:
         return True
     if _PLACEHOLDER.match(v) or "${" in v or "{{" in v or v.startswith(("$", "%(", "<")):
         return True
-    if _CODE.match(v):
+    if _CODE.match(v) or _GENERIC_TYPE.fullmatch(v):
         return True
     if re.fullmatch(r"eyJ[A-Za-z0-9_-]*={0,2}\.?", v) and _jwt_header(v.rstrip(".")):
         return True  # a JWT's header alone ({"alg": ...}): a token has three parts
@@ -194,9 +196,36 @@ def _public(value: str) -> bool:
     return value in PUBLIC_KEYS or (len(value) >= 16 and any(value in k for k in PUBLIC_KEYS))
 
 
+# `openapi_spec_hash: 9270...`: a digest of something public, named as such
+_DIGEST_NAME = re.compile(r"(?i)(?:hash|checksum|digest|sha\d*|md5|fingerprint|etag)[\"'`]?\s*"
+                          r"(?::=|=>|[:=,])[\s\"'`]*[rbf]?[\"'`]?$")
+# `...x-amz-security-token, Signature=dc20...`: the name-based pattern stepped over a comma into
+# the next field, whose own name (an AWS SigV4 request signature) does not mean a secret
+_NEXT_FIELD = re.compile(r"^([A-Za-z][\w-]*)=(?!=)")
+_SECRET_WORD = re.compile(r"(?i)key|secret|token|passw|pwd|auth|credential")
+
+
+def _named_as_other(match: re.Match, value: str, name_based: bool) -> bool:
+    """A name=value match whose value is named a digest, computed by an f-string, or is the next
+    field of a list (``Signature=...`` after ``...-token,``), not a secret's value."""
+    if not name_based:
+        return False
+    whole = match.group(0)
+    at = whole.rfind(value)
+    head = whole[:at] if at >= 0 else whole
+    if _DIGEST_NAME.search(head):
+        return True
+    if re.search(r"[fF][\"']$", head) and re.search(r"\{[^{}]+\}", value):
+        return True  # Python f-string: the value is built at run time
+    inner = _NEXT_FIELD.match(value)
+    return bool(inner and not _SECRET_WORD.search(inner.group(1)))
+
+
 def _not_a_secret(kind: str, match: re.Match, value: str, judge: bool) -> bool:
     if _public(value):
         return True  # a published development key, maybe split over two string literals
+    if _named_as_other(match, value, kind in NAME_BASED and kind != "credentials in a URL"):
+        return True
     if kind == "credentials in a URL":
         host = match.group("host") or ""
         return bool(_LOCAL_HOST.match(host)) or _judged_as_code_or_placeholder(value) \
@@ -425,7 +454,9 @@ def scan_text(text: str, path: str | None = None) -> list[SecretHit]:
         # Code inside JSON strings (notebooks): `\"` becomes ` "`, so that patterns see the quote
         # the code has; the length is kept, and so every line and column.
         text = text.replace('\\"', ' "').replace("\\'", " '")
-    low = text.lower()
+    # offsets in `low` must be offsets in `text`: U+0130 (Turkish dotted I, in BPE vocabularies)
+    # is the one character whose lower case is two characters long
+    low = text.replace("\u0130", "i").lower()
     present = _present_keywords(low)
     case_known: list[bool] = []
 
@@ -469,7 +500,7 @@ def scan_text(text: str, path: str | None = None) -> list[SecretHit]:
                 line_end = starts[number] - 1 if number < len(starts) else len(text)
                 if line_end - line_start <= 2000:
                     found.append((line_start, line_end))
-                    pos = low.find(word, line_end)
+                    pos = low.find(word, max(line_end, pos + 1))
                 else:
                     found.append((max(line_start, pos - 80), min(line_end, pos + len(word) + 400)))
                     pos = low.find(word, pos + 1)

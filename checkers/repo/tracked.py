@@ -42,9 +42,11 @@ def tracked_of_kind(ctx: RepoContext, kind: Kind):
             key = paths[0]  # "`data/` (1 file)" says less than the file's name
         shown = ctx.display(key)
         what = f"`{shown}` ({plural(len(paths), 'file')})" if key.endswith("/") else f"`{shown}`"
-        # TLS keys under tests/ are fixtures a maintainer commits on purpose: advice only
-        fixture = kind is artifacts.SECRET and all(
-            any(d.lower() in artifacts.TEST_DIRS for d in p.split("/")[:-1]) for p in paths)
+        # TLS keys under tests/ are fixtures a maintainer commits on purpose, and so are small
+        # checkpoints that loading code is tested on (torchtune's tests/assets/*.pt): advice only
+        fixture = kind in (artifacts.SECRET, artifacts.MODEL) and all(
+            any(d.lower() in artifacts.TEST_DIRS for d in p.split("/")[:-1])
+            and (kind is artifacts.SECRET or _fixture_size(ctx, p)) for p in paths)
         # a small table beside a component's code (a lookup the code reads) ships with that code
         component = kind is artifacts.DATA and _in_component_code(ctx, paths)
         yield Problem(
@@ -59,6 +61,11 @@ def tracked_of_kind(ctx: RepoContext, kind: Kind):
             "It also stays in the history until you rewrite it (see history-artifact).",
             path=shown, severity="warning" if fixture or component else None,
         )
+
+
+def _fixture_size(ctx: RepoContext, path: str) -> bool:
+    size = ctx.size(path)
+    return size is not None and size <= artifacts.FIXTURE_LIMIT
 
 
 def _in_component_code(ctx: RepoContext, paths: list[str]) -> str | None:
@@ -109,7 +116,8 @@ def tracked_model(ctx: RepoContext):
     ``.ckpt``, MLflow ``MLmodel`` folders ...) are build outputs of a training run, not source.
     Committing one does not version the model: it bloats every clone forever and says nothing
     about which data and code produced it. Register the model in the Azure ML model registry
-    (or a shared registry for several workspaces) and ignore the files.
+    (or a shared registry for several workspaces) and ignore the files. A small one (up to
+    500 KiB) under ``tests/`` is a warning: likely a fixture that loading code is tested on.
     """
     yield from tracked_of_kind(ctx, artifacts.MODEL)
 

@@ -74,6 +74,11 @@ def _head(fh, limit: int) -> bytes:
 def _run(contexts: list[WorkflowContext], select, ignore) -> list:
     rules = [r for r in workflow_rules()
              if (not select or r.id in set(select)) and r.id not in set(ignore)]
+    actions = [c for c in contexts if c.is_action]
+    if actions:  # named on the command line (a recursive glob of .github/workflows/): a note each
+        workflows = [c for c in contexts if not c.is_action]
+        notes = [f for r in rules if r.id == "workflow-syntax" for c in actions for f in r.run(c)]
+        return (_run(workflows, select, ignore) if workflows else []) + notes
     batch = [r for r in rules if getattr(r.check, "batch", False)]
     found: dict[str, list] = {}
     # External tools (one process each for all the files) run in threads that mostly wait for

@@ -45,6 +45,21 @@ class WorkflowContext(Record):
         return self.problem is None and isinstance(self.data, CommentedMap)
 
     @property
+    def is_action(self) -> bool:
+        """True for an action's metadata file (``runs:`` with ``using:``, no ``on:``/``jobs:``),
+        such as DeepSpeed's ``.github/workflows/setup-venv/action.yml``: GitHub runs only the
+        files directly in ``.github/workflows/`` as workflows, and reads this one when a step
+        says ``uses: ./.github/workflows/setup-venv``. Directly in that folder it is not: GitHub
+        reads it as a workflow there, and rejects it."""
+        folder = self.path.parent
+        if folder.name == "workflows" and folder.parent.name == ".github":
+            return False
+        if not self.ok or "on" in self.data or "jobs" in self.data:
+            return False
+        runs = self.data.get("runs")
+        return isinstance(runs, CommentedMap) and "using" in runs
+
+    @property
     def jobs(self) -> dict:
         if "jobs" not in self.cache:  # asked by every rule: looked up once
             jobs = self.data.get("jobs") if self.ok else None

@@ -54,6 +54,13 @@ def workflow_syntax(ctx: WorkflowContext):
                       "and `jobs:`", "start the file with `name:`, `on:` and `jobs:` at the left "
                       "margin", path=ctx.display, line=line or 1, column=col or 1)
         return
+    if ctx.is_action:
+        yield Problem("this is an action's metadata file (`runs:` with `using:`), not a workflow: "
+                      "it was not checked as one", "GitHub runs as workflows only the files "
+                      "directly in `.github/workflows/`; a step runs this action with "
+                      "`uses: ./path/to/its/folder`", path=ctx.display, line=1, column=1,
+                      severity="info")
+        return
     if "on" not in data:
         yield Problem("the workflow has no `on:`, so nothing ever starts it",
                       "add a trigger, e.g.\n  on:\n    push:\n      branches: ['feature/**']",
