@@ -165,3 +165,22 @@ def test_a_folder_that_cannot_be_prepared_is_one_line_not_a_traceback(course, ca
     said = capsys.readouterr().err.strip()
     assert said.startswith("course.py: cannot prepare the course:") and "\n" not in said
     assert course.WORK.read_text() == "not a folder"
+
+
+def test_the_package_gets_bytecode_even_where_python_writes_none(course, monkeypatch):
+    """Self-checks and grading sandboxes start a Python process per check and see the package
+    read-only: without bytecode on disk each of them compiles every module it imports."""
+    shutil.copytree(ROOT / "checkers", course.ROOT / "checkers",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setenv("PYTHONDONTWRITEBYTECODE", "1")
+    course.compile_bytecode()
+    sources = sorted((course.ROOT / "checkers").rglob("*.py"))
+    missing = [s for s in sources if not Path(importlib.util.cache_from_source(str(s))).exists()]
+    assert sources and not missing
+
+    module = course.ROOT / "checkers" / "records.py"
+    cached = Path(importlib.util.cache_from_source(str(module)))
+    before = cached.read_bytes()
+    module.write_text(module.read_text() + "\n# edited\n")
+    course.compile_bytecode()  # an edited module's bytecode is brought up to date
+    assert cached.read_bytes() != before
