@@ -441,16 +441,30 @@ def deploy_oidc_login(ctx: WorkflowContext):
                           path=ctx.display, line=line, column=col)
 
 
+def find_settings(start: Path) -> Path | None:
+    """``.github/settings.yml`` of the repository a workflow (``.github/workflows/X.yml``) is in."""
+    workflows = start.parent
+    if workflows.name != "workflows" or workflows.parent.name != ".github":
+        return None
+    for name in ("settings.yml", "settings.yaml"):
+        candidate = workflows.parent / name
+        if candidate.is_file():
+            return candidate
+    return None
+
+
 def _settings_for(ctx: WorkflowContext):
     """The settings that declare this workflow's environments: given by ``checkers
     environments --workflow``, or the repository's ``.github/settings.yml``."""
     if "settings" in ctx.cache:
         return ctx.cache["settings"]
-    from ..environments.settings import Settings, SettingsError, find_settings
-
     found = find_settings(Path(ctx.path))
     settings = None
     if found is not None:
+        # the environments package (dataclasses, inspect, typing, its rules) only for a
+        # repository that has a settings file: most have none
+        from ..environments.settings import Settings, SettingsError
+
         try:
             settings = Settings.from_path(found, str(Path(ctx.display).parent.parent / found.name))
         except SettingsError:

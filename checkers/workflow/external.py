@@ -38,10 +38,12 @@ SKIPPED_INPUT = re.compile(r"failed to (?:validate|load|parse) (?:file://)?(.+?)
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
-def run_tool(argv: list[str]) -> tuple[int | None, str, str]:
-    """(exit code, stdout, stderr); exit code None when the tool could not run at all."""
+def run_tool(argv: list[str], proc=None) -> tuple[int | None, str, str]:
+    """(exit code, stdout, stderr); exit code None when the tool could not run at all.
+    ``proc``: the tool already started (by default, the one the command line started with
+    exactly ``argv``, or a new one)."""
     try:
-        proc = tools.take(argv) or tools.start(argv)
+        proc = proc or tools.take(argv) or tools.start(argv)
     except OSError as exc:
         return None, "", exc.strerror or str(exc)
     try:
@@ -51,6 +53,19 @@ def run_tool(argv: list[str]) -> tuple[int | None, str, str]:
         proc.communicate()
         return None, "", f"timed out after {TIMEOUT} s"
     return proc.returncode, out, err
+
+
+def _zizmor(zizmor: str, files: list[str]) -> tuple[int | None, str, str]:
+    """zizmor's run on ``files``: the one the command line started on them and perhaps more
+    files (a second run would start late and cost as much again), or a run of exactly these
+    when that one failed on more files (one of the others may be what it failed on)."""
+    argv = tools.zizmor_argv(zizmor, files)
+    started, more = tools.take_zizmor(zizmor, files)
+    if started is not None:
+        code, out, err = run_tool(argv, started)
+        if code in ZIZMOR_OK or code is None or not more:
+            return code, out, err
+    return run_tool(argv)
 
 
 def reason(stderr: str) -> str:
@@ -187,7 +202,7 @@ def workflow_security(contexts: list[WorkflowContext]):
                           path=ctx.display, severity="info")
     if not readable:
         return
-    code, out, err = run_tool(tools.zizmor_argv(zizmor, readable))
+    code, out, err = _zizmor(zizmor, readable)
     unread = {Files.key(p) for p in SKIPPED_INPUT.findall(ANSI.sub("", err))}
     for key in unread:
         for ctx in files.by_path.get(key, []):
