@@ -12,6 +12,7 @@ import subprocess
 from collections.abc import Iterable
 from pathlib import Path
 
+from .. import regexcache
 from .. import tools
 from ..registry import Problem, rule
 from ..tools import find_zizmor, tool_env
@@ -34,8 +35,8 @@ ZIZMOR_HINTS = {
                           "anything that runs code from the pull request",
 }
 TIMEOUT = 120
-SKIPPED_INPUT = re.compile(r"failed to (?:validate|load|parse) (?:file://)?(.+?) as workflow")
-ANSI = re.compile(r"\x1b\[[0-9;]*m")
+SKIPPED_INPUT = regexcache.compile(r"failed to (?:validate|load|parse) (?:file://)?(.+?) as workflow")
+ANSI = regexcache.compile(r"\x1b\[[0-9;]*m")
 
 
 def run_tool(argv: list[str], proc=None) -> tuple[int | None, str, str]:
@@ -75,7 +76,7 @@ def reason(stderr: str) -> str:
         line = line.strip()
         if line.startswith("Stack backtrace"):
             break
-        if line and not re.match(r"(INFO|WARN|DEBUG|TRACE)\b", line):
+        if line and not regexcache.compile(r"(INFO|WARN|DEBUG|TRACE)\b").match(line):
             lines.append(line.removeprefix("fatal: ").removeprefix("error: "))
     return ": ".join(lines[:2])[:300] or "no error message"
 
@@ -270,7 +271,7 @@ def zizmor_problems(finding: dict, files: Files):
 ACTIONLINT_KINDS = {"pyflakes": "warning", "deprecated-commands": "warning"}
 # Checks our own rules make too (workflow-needs, workflow-deprecated-command): reported once.
 ACTIONLINT_DUPLICATES = frozenset({"job-needs", "deprecated-commands"})
-SHELLCHECK_LEVEL = re.compile(r"\bSC\d+:(error|warning|info|style):")
+SHELLCHECK_LEVEL = regexcache.compile(r"\bSC\d+:(error|warning|info|style):")
 
 
 @rule("workflow-actionlint", severity="error", scope="workflow", lesson=f"{LESSON}#anatomy")
