@@ -6,9 +6,9 @@
 Two measurements, each printing the ratio ours / zizmor (goals from issue #9):
 
 * one file: sample_repo's train-on-push.yml. Goal: ratio <= 2.0.
-* a batch: every workflow given with --batch (files or folders), or by default 80 workflows
-  generated from sample_repo's two reference workflows and the good workflows of
-  tests/workflows/ (renamed copies, so that every file is read and parsed). Goal: ratio <= 1.5.
+* a batch: every workflow given with --batch (files or folders), or by default the fixed batch
+  of 80 distinct workflows listed in benchmarks/workflow_batch.txt (each pinned by its git blob,
+  so that figures from different sessions measure the same files). Goal: ratio <= 1.5.
 
 With ``--before REV`` (a commit, e.g. ``main``), the checkers package as it was at REV
 (extracted with ``git archive`` to a folder it is run from, so that it is imported first) runs alternately with the
@@ -49,11 +49,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SINGLE = ROOT / "sample_repo/.github/workflows/train-on-push.yml"
-# Workflows GitHub runs as they are (the corpus's good ones): a batch of real workflows has few
-# files that GitHub would refuse, and only those pay for jsonschema's explanations.
-SOURCES = [ROOT / "sample_repo/.github/workflows/train-on-push.yml",
-           ROOT / "sample_repo/.github/workflows/deploy-on-merge.yml",
-           *sorted((ROOT / "tests/workflows").glob("**/good-*.yml"))]
+# Workflows GitHub runs (a batch of real workflows has few files that GitHub would refuse, and
+# only those pay for jsonschema's explanations), pinned by blob: the corpus they come from grows
+# and changes, and a batch drawn from it made figures of different sessions incomparable.
+MANIFEST = ROOT / "benchmarks/workflow_batch.txt"
 
 
 def env() -> dict[str, str]:
@@ -186,18 +185,38 @@ def batch_files(args: list[Path], where: Path) -> list[str]:
             files.extend(sorted(arg.glob("*.y*ml")) if arg.is_dir() else [arg])
         return [str(f) for f in files]
     files = []
-    for i in range(80):
-        source = SOURCES[i % len(SOURCES)]
-        target = where / f"wf{i:02d}-{source.name}"
-        target.write_bytes(source.read_bytes())
+    for i, (blob, path) in enumerate(manifest()):
+        target = where / f"wf{i:02d}-{Path(path).name}"
+        target.write_bytes(pinned(blob, path))
         files.append(str(target))
     return files
+
+
+def manifest() -> list[tuple[str, str]]:
+    """(blob, path) of each workflow of the fixed batch."""
+    lines = MANIFEST.read_text(encoding="utf-8").splitlines()
+    return [tuple(line.split(maxsplit=1)) for line in lines if line and not line.startswith("#")]
+
+
+def pinned(blob: str, path: str) -> bytes:
+    """The batch's version of ``path``: its blob from git, or the file itself while it is
+    unchanged (a clone without that history)."""
+    got = subprocess.run(["git", "cat-file", "blob", blob], cwd=ROOT, capture_output=True)
+    if got.returncode == 0:
+        return got.stdout
+    current = subprocess.run(["git", "hash-object", path], cwd=ROOT, capture_output=True,
+                             text=True).stdout.strip()
+    if current != blob:
+        sys.exit(f"{MANIFEST.name}: {path} at blob {blob} is not in this clone and the file "
+                 "has changed since; fetch the history or give the files with --batch")
+    return (ROOT / path).read_bytes()
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--batch", nargs="*", type=Path, default=[],
-                        help="workflow files or folders for the batch (default: 80 generated)")
+                        help="workflow files or folders for the batch (default: the 80 of "
+                             f"{MANIFEST.relative_to(ROOT)})")
     parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--before", metavar="REV",
                         help="also time the checkers package as it was at this commit")

@@ -159,3 +159,15 @@ def prefetch(paths: list[str]) -> None:
 def take(argv: list[str]) -> subprocess.Popen | Captured | None:
     """The process :func:`prefetch` started with exactly this command line, if any."""
     return _started.pop(tuple(argv), None)
+
+
+def take_zizmor(zizmor: str, files: list[str]) -> tuple[subprocess.Popen | Captured | None, bool]:
+    """The zizmor process :func:`prefetch` started on these files and perhaps others, and
+    whether there were others: it gets every existing file named on the command line, the rule
+    only the workflows that parse (an action's metadata file or a file with a YAML error is
+    left out). The others' findings name files the rule does not look up."""
+    fixed = zizmor_argv(zizmor, [])
+    for argv in list(_started):
+        if list(argv[:len(fixed)]) == fixed and set(files) <= set(argv[len(fixed):]):
+            return _started.pop(argv), set(argv[len(fixed):]) != set(files)
+    return None, False

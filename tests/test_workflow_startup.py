@@ -64,3 +64,20 @@ def test_a_fresh_workflow_check_loads_every_workflow_rule():
 
     listed = sorted(r.id for r in all_rules("workflow"))
     assert fresh == listed and "deploy-stages" in fresh
+
+
+def test_a_repository_without_settings_does_not_load_the_environments_checker(tmp_path):
+    """environment-undeclared needs `.github/settings.yml`; most repositories have none, and
+    the environments package (dataclasses, inspect, typing, its rules) cost a sixth of Python's
+    CPU on the benchmark's batch."""
+    copy = tmp_path / ".github" / "workflows" / "train-on-push.yml"
+    copy.parent.mkdir(parents=True)
+    copy.write_text((ROOT / "sample_repo/.github/workflows/train-on-push.yml").read_text())
+    modules = loaded("from checkers.cli import main\n"
+                     f"assert main(['workflow', '--ignore', 'workflow-security', {str(copy)!r}]) == 0")
+    assert not modules & {"checkers.environments", "dataclasses", "inspect"}
+    # beside a settings file it is loaded, and the names are checked
+    (copy.parent.parent / "settings.yml").write_text("environments:\n  - name: staging\n")
+    modules = loaded("from checkers.cli import main\n"
+                     f"main(['workflow', '--ignore', 'workflow-security', {str(copy)!r}])")
+    assert "checkers.environments.settings" in modules

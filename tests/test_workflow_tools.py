@@ -258,6 +258,30 @@ def test_zizmor_runs_once_for_all_files(tmp_path, monkeypatch):
     assert sorted(f.path for f in result) == [f"wf{i}.yml" for i in range(4)]
 
 
+def test_zizmor_started_on_more_files_is_not_started_again(tmp_path, monkeypatch, capsys):
+    """The command line starts zizmor on every file named; the rule checks only the workflows
+    that parse. An action's metadata file or a broken file among them must not cost a second
+    zizmor run, nor change what the workflows get."""
+    from checkers.cli import main
+
+    workflow = tmp_path / "wf.yml"
+    workflow.write_text(INJECTION)
+    main(["workflow", "--format", "json", "--select", "workflow-security", str(workflow)])
+    alone = capsys.readouterr().out
+    action = tmp_path / "action" / "action.yml"
+    action.parent.mkdir()
+    action.write_text("name: setup\nruns:\n  using: composite\n  steps:\n    - run: echo hi\n"
+                      "      shell: bash\n")
+    (tmp_path / "broken.yml").write_text("on: [push\njobs: {}\n")
+    calls = spy_on_subprocess(monkeypatch)
+    main(["workflow", "--format", "json", "--select", "workflow-security", str(workflow),
+          str(action), str(tmp_path / "broken.yml")])
+    batch = capsys.readouterr().out
+    assert [argv[0] for argv, _ in calls] == [tools.find_zizmor()]
+    assert {str(action), str(tmp_path / "broken.yml")} <= set(calls[0][0])
+    assert batch.count("[template-injection]") == alone.count("[template-injection]") >= 1
+
+
 def test_no_github_token_reaches_zizmor(tmp_path, monkeypatch):
     monkeypatch.setenv("GH_TOKEN", "ghp_not_a_real_token")
     monkeypatch.setenv("GITHUB_TOKEN", "ghp_not_a_real_token")

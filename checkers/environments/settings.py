@@ -255,15 +255,3 @@ def fnmatch_ref(pattern: str, name: str) -> bool:
             out.append(re.escape(c))
         i += 1
     return re.fullmatch("".join(out), name) is not None
-
-
-def find_settings(start: Path) -> Path | None:
-    """``.github/settings.yml`` of the repository a workflow (``.github/workflows/X.yml``) is in."""
-    workflows = start.parent
-    if workflows.name != "workflows" or workflows.parent.name != ".github":
-        return None
-    for name in ("settings.yml", "settings.yaml"):
-        candidate = workflows.parent / name
-        if candidate.is_file():
-            return candidate
-    return None

@@ -19,6 +19,7 @@ from collections import Counter
 from functools import cached_property, lru_cache
 from pathlib import Path
 
+from .. import regexcache
 from ..records import Record
 
 VENDORED = Path(__file__).with_name("vendor") / "gitleaks.toml"
@@ -164,7 +165,7 @@ class Rule(Record):
 def _compile(pattern: str) -> re.Pattern:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FutureWarning)  # "possible nested set" in literal classes
-        return re.compile(go_regex(pattern))
+        return regexcache.compile(go_regex(pattern))
 
 
 class RuleSet(Record):

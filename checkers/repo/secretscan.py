@@ -15,6 +15,7 @@ import bisect
 import re
 from functools import lru_cache
 
+from .. import regexcache
 from ..records import Record
 from . import gitleaks
 
@@ -22,17 +23,17 @@ ALLOWLIST = "pragma: allowlist secret"
 ALLOW_MARKERS = (ALLOWLIST, "gitleaks:allow")
 
 # Values that stand for a secret rather than being one.
-_PLACEHOLDER = re.compile(
+_PLACEHOLDER = regexcache.compile(
     r"(?i)^(?:x{3,}.*|.*x{6,}.*|\*{3,}.*|\.{3,}|<[^>]*>?|\[[^\]]*\]|\{\{.*\}\}|\{[^{}]*\}|%\(\w+\)s|\$\{.*\}?|\$\(.*\)|\$[A-Za-z_]\w*|"
     r"%[A-Za-z_]+%|@[A-Za-z_]+@|your.*|(?:my|the|insert|enter|put|add|replace|change|set)[-_ ].*|"
     r".*(?:change[-_]?me|replace[-_]?me|placeholder|redacted|example|dummy|sample|fake|"
     r"not[-_]?a[-_]?(?:real|secret)|todo|fixme|secret[-_]?here|key[-_]?here|token[-_]?here).*|"
     r"test.*|none|null|nil|true|false|undefined|secret|password|passwd)$")
 # Code, not a value: `self.password`, `ARGS.APP_SECRET`, `os.environ["X"]`, `get_key()`, `api_key`.
-_CODE = re.compile(r"^(?:[A-Za-z_][\w-]*(?:\.[A-Za-z_]\w*)+(?:\(.*\))?|[A-Za-z_]\w*\(.*\)?|[A-Za-z_-]+|"
+_CODE = regexcache.compile(r"^(?:[A-Za-z_][\w-]*(?:\.[A-Za-z_]\w*)+(?:\(.*\))?|[A-Za-z_]\w*\(.*\)?|[A-Za-z_-]+|"
                    r"[A-Za-z_]\w*\[.*\]?)$")
 # `key: Vec<u32>,` in a Rust struct, `token: Option<String>`: a field's type, not its value
-_GENERIC_TYPE = re.compile(r"[A-Za-z_][\w:.]*<[\w:.<>, &'\[\]]+>")
+_GENERIC_TYPE = regexcache.compile(r"[A-Za-z_][\w:.]*<[\w:.<>, &'\[\]]+>")
 # Keys that vendors publish for local development: the Azurite storage emulator and AWS's
 # documentation examples.
 PUBLIC_KEYS = (
@@ -49,7 +50,7 @@ DOC_SUFFIXES = (".rst", ".md", ".adoc", ".txt", ".html", ".htm", ".tex")
 DOC_DIRS = {"docs", "doc", "documentation", "_templates", "examples-docs"}
 TEST_DIRS = {"tests", "test", "testing", "testdata", "fixtures"}
 NAME_BASED = {"hard-coded credential", "API key or token", "credentials in a URL"}
-_LOCAL_HOST = re.compile(r"(?i)^(?:localhost|127\.\d+\.\d+\.\d+|0\.0\.0\.0|\[?::1\]?|[\w.-]*example\.(?:com|org|net)|"
+_LOCAL_HOST = regexcache.compile(r"(?i)^(?:localhost|127\.\d+\.\d+\.\d+|0\.0\.0\.0|\[?::1\]?|[\w.-]*example\.(?:com|org|net)|"
                          r"[\w.-]*\.(?:test|example|invalid|local|localhost)|host|hostname|server|db|database|"
                          r"postgres|mysql|redis|mongo|mongodb|rabbitmq|minio|testserver)(?::\d+)?$")
 
@@ -96,7 +97,7 @@ class OwnRule(Record):
 
 @lru_cache(maxsize=None)
 def _compiled(pattern: str) -> re.Pattern:
-    return re.compile(pattern)
+    return regexcache.compile(pattern)
 
 
 _KEYWORD_NAMES = (r"password|passwd|pwd|secret|api[_-]?key|access[_-]?key|client[_-]?secret|auth[_-]?token|"
@@ -141,8 +142,8 @@ OWN_RULES = (
 )
 
 
-_PATH = re.compile(r"(?:~|\.{0,2})/(?:[a-z0-9_.-]+/)*[\w.-]+")
-_FAKE_RUN = re.compile(r"(?i)0123456|1234567|abcdefg|(.)\1{5}|^(?=.{0,15}$).*(?:asdf|qwer|1234)")
+_PATH = regexcache.compile(r"(?:~|\.{0,2})/(?:[a-z0-9_.-]+/)*[\w.-]+")
+_FAKE_RUN = regexcache.compile(r"(?i)0123456|1234567|abcdefg|(.)\1{5}|^(?=.{0,15}$).*(?:asdf|qwer|1234)")
 
 
 def is_doc_path(path: str) -> bool:
@@ -197,12 +198,12 @@ def _public(value: str) -> bool:
 
 
 # `openapi_spec_hash: 9270...`: a digest of something public, named as such
-_DIGEST_NAME = re.compile(r"(?i)(?:hash|checksum|digest|sha\d*|md5|fingerprint|etag)[\"'`]?\s*"
+_DIGEST_NAME = regexcache.compile(r"(?i)(?:hash|checksum|digest|sha\d*|md5|fingerprint|etag)[\"'`]?\s*"
                           r"(?::=|=>|[:=,])[\s\"'`]*[rbf]?[\"'`]?$")
 # `...x-amz-security-token, Signature=dc20...`: the name-based pattern stepped over a comma into
 # the next field, whose own name (an AWS SigV4 request signature) does not mean a secret
-_NEXT_FIELD = re.compile(r"^([A-Za-z][\w-]*)=(?!=)")
-_SECRET_WORD = re.compile(r"(?i)key|secret|token|passw|pwd|auth|credential")
+_NEXT_FIELD = regexcache.compile(r"^([A-Za-z][\w-]*)=(?!=)")
+_SECRET_WORD = regexcache.compile(r"(?i)key|secret|token|passw|pwd|auth|credential")
 
 
 def _named_as_other(match: re.Match, value: str, name_based: bool) -> bool:
@@ -335,7 +336,7 @@ def _leading_literals(items) -> list[str] | None:
 # The only characters besides ASCII letters that `re` matches to an ASCII letter when it ignores
 # case (``re._casefix``: dotless i, long s; Kelvin sign, dotted capital I), or whose lower case
 # is longer (offsets in ``text.lower()`` would shift).
-_CASE_TRAPS = re.compile("[\u0130\u0131\u017f\u212a]")
+_CASE_TRAPS = regexcache.compile("[\u0130\u0131\u017f\u212a]")
 
 
 def lower_keeps_case_matches(text: str, low: str) -> bool:
@@ -395,8 +396,8 @@ def path_is_allowed(path: str) -> bool:
     return rx is not None and rx.search(path) is not None
 
 
-_HUGE_RUN = re.compile(r"[A-Za-z0-9+/=]{4096,}")
-_NEWLINE = re.compile("\n")
+_HUGE_RUN = regexcache.compile(r"[A-Za-z0-9+/=]{4096,}")
+_NEWLINE = regexcache.compile("\n")
 
 
 def _has_huge_run(text: str, starts: list[int]) -> bool:
@@ -406,7 +407,7 @@ def _has_huge_run(text: str, starts: list[int]) -> bool:
     ends = starts[1:]
     ends.append(len(text) + 1)
     return any(_HUGE_RUN.search(text, a, b) for a, b in zip(starts, ends) if b - a > 4096)
-_TOKEN = re.compile(r"[^\s\"'`,;()\[\]{}]+")
+_TOKEN = regexcache.compile(r"[^\s\"'`,;()\[\]{}]+")
 
 
 @lru_cache(maxsize=1)

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import re
 
+from .. import regexcache
 from ..registry import Problem, rule
 from .context import WorkflowContext
 from .walk import run_text
 
 LESSON = "02-github-actions"
-COMMAND = re.compile(r"::(set-output|save-state|set-env|add-path)\b(?:\s+name=([^:\s]+))?")
+COMMAND = regexcache.compile(r"::(set-output|save-state|set-env|add-path)\b(?:\s+name=([^:\s]+))?")
 FIXES = {
     "set-output": ('echo "{name}=<value>" >> "$GITHUB_OUTPUT"', "warning",
                    "is deprecated: GitHub warns on every run and plans to turn it off"),

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from .. import regexcache
 from ..yamlnodes import CommentedMap, CommentedSeq
 
 from ..registry import Problem, rule
@@ -19,19 +20,19 @@ from .walk import EXPRESSION, close_matches, is_action, job_needs, run_text
 
 LESSON = "03-environments"
 PATTERN = "deploy-on-merge"
-STATUS_FUNCTION = re.compile(r"\b(always|failure|cancelled)\s*\(\s*\)")
-RESULT_GUARD = re.compile(r"\bneeds\.[\w*-]+\.result\b")
-SMOKE = re.compile(r"smoke", re.I)
-INVOKE = re.compile(r"\baz\s+ml\s+online-endpoint\s+invoke\b")
-ONLINE = re.compile(r"\baz\s+ml\s+online-(deployment|endpoint)\b")
-SWALLOW = re.compile(r"\|\|\s*(true|:|exit\s+0)(?=\s|$|;)")
-TEST_COMMAND = re.compile(r"smoke|invoke|pytest|\btest\b|curl|python|assert", re.I)
-REGISTER = re.compile(r"\baz\s+ml\s+model\s+(create|register|share)\b|\bmodels\.create_or_update\b"
+STATUS_FUNCTION = regexcache.compile(r"\b(always|failure|cancelled)\s*\(\s*\)")
+RESULT_GUARD = regexcache.compile(r"\bneeds\.[\w*-]+\.result\b")
+SMOKE = regexcache.compile(r"smoke", re.I)
+INVOKE = regexcache.compile(r"\baz\s+ml\s+online-endpoint\s+invoke\b")
+ONLINE = regexcache.compile(r"\baz\s+ml\s+online-(deployment|endpoint)\b")
+SWALLOW = regexcache.compile(r"\|\|\s*(true|:|exit\s+0)(?=\s|$|;)")
+TEST_COMMAND = regexcache.compile(r"smoke|invoke|pytest|\btest\b|curl|python|assert", re.I)
+REGISTER = regexcache.compile(r"\baz\s+ml\s+model\s+(create|register|share)\b|\bmodels\.create_or_update\b"
                       r"|\bregister_model\s*\(")
-AZ_ML = re.compile(r"\baz\s+ml\b")
-CLI_LOGIN = re.compile(r"\baz\s+login\b[^\n]*--(federated-token|identity)\b")
-MODEL_FILES = re.compile(r"\.(pkl|pickle|joblib|pt|pth|onnx|h5|safetensors|ckpt)\b|\bmodels?/|\boutputs/")
-GIT_ADD = re.compile(r"\bgit\s+(add|commit|lfs\s+track)\b")
+AZ_ML = regexcache.compile(r"\baz\s+ml\b")
+CLI_LOGIN = regexcache.compile(r"\baz\s+login\b[^\n]*--(federated-token|identity)\b")
+MODEL_FILES = regexcache.compile(r"\.(pkl|pickle|joblib|pt|pth|onnx|h5|safetensors|ckpt)\b|\bmodels?/|\boutputs/")
+GIT_ADD = regexcache.compile(r"\bgit\s+(add|commit|lfs\s+track)\b")
 MERGE_FILES = ("src/train.py", "src/score.py", "components/train/component.yaml",
                "pipelines/training-pipeline.yaml", "environments/scoring-env.yaml",
                "config/hyperparameters.yaml", "deploy/deployment-production.yaml", "infra/main.bicep",
@@ -103,7 +104,7 @@ def runs_after_failure(condition) -> bool:
     """Does this ``if:`` let the job run although a job it needs failed? A status function
     (``always()``, ``failure()``, ``cancelled()``, ``!cancelled()``) drops the implicit
     ``success()``; a check of ``needs.<job>.result`` puts a condition back."""
-    text = re.sub(r"!\s*failure\s*\(\s*\)", "", str(condition))
+    text = regexcache.compile(r"!\s*failure\s*\(\s*\)").sub("", str(condition))
     return bool(STATUS_FUNCTION.search(text)) and not RESULT_GUARD.search(text)
 
 
@@ -441,16 +442,30 @@ def deploy_oidc_login(ctx: WorkflowContext):
                           path=ctx.display, line=line, column=col)
 
 
+def find_settings(start: Path) -> Path | None:
+    """``.github/settings.yml`` of the repository a workflow (``.github/workflows/X.yml``) is in."""
+    workflows = start.parent
+    if workflows.name != "workflows" or workflows.parent.name != ".github":
+        return None
+    for name in ("settings.yml", "settings.yaml"):
+        candidate = workflows.parent / name
+        if candidate.is_file():
+            return candidate
+    return None
+
+
 def _settings_for(ctx: WorkflowContext):
     """The settings that declare this workflow's environments: given by ``checkers
     environments --workflow``, or the repository's ``.github/settings.yml``."""
     if "settings" in ctx.cache:
         return ctx.cache["settings"]
-    from ..environments.settings import Settings, SettingsError, find_settings
-
     found = find_settings(Path(ctx.path))
     settings = None
     if found is not None:
+        # the environments package (dataclasses, inspect, typing, its rules) only for a
+        # repository that has a settings file: most have none
+        from ..environments.settings import Settings, SettingsError
+
         try:
             settings = Settings.from_path(found, str(Path(ctx.display).parent.parent / found.name))
         except SettingsError:

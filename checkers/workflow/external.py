@@ -12,6 +12,7 @@ import subprocess
 from collections.abc import Iterable
 from pathlib import Path
 
+from .. import regexcache
 from .. import tools
 from ..registry import Problem, rule
 from ..tools import find_zizmor, tool_env
@@ -34,14 +35,16 @@ ZIZMOR_HINTS = {
                           "anything that runs code from the pull request",
 }
 TIMEOUT = 120
-SKIPPED_INPUT = re.compile(r"failed to (?:validate|load|parse) (?:file://)?(.+?) as workflow")
-ANSI = re.compile(r"\x1b\[[0-9;]*m")
+SKIPPED_INPUT = regexcache.compile(r"failed to (?:validate|load|parse) (?:file://)?(.+?) as workflow")
+ANSI = regexcache.compile(r"\x1b\[[0-9;]*m")
 
 
-def run_tool(argv: list[str]) -> tuple[int | None, str, str]:
-    """(exit code, stdout, stderr); exit code None when the tool could not run at all."""
+def run_tool(argv: list[str], proc=None) -> tuple[int | None, str, str]:
+    """(exit code, stdout, stderr); exit code None when the tool could not run at all.
+    ``proc``: the tool already started (by default, the one the command line started with
+    exactly ``argv``, or a new one)."""
     try:
-        proc = tools.take(argv) or tools.start(argv)
+        proc = proc or tools.take(argv) or tools.start(argv)
     except OSError as exc:
         return None, "", exc.strerror or str(exc)
     try:
@@ -53,6 +56,19 @@ def run_tool(argv: list[str]) -> tuple[int | None, str, str]:
     return proc.returncode, out, err
 
 
+def _zizmor(zizmor: str, files: list[str]) -> tuple[int | None, str, str]:
+    """zizmor's run on ``files``: the one the command line started on them and perhaps more
+    files (a second run would start late and cost as much again), or a run of exactly these
+    when that one failed on more files (one of the others may be what it failed on)."""
+    argv = tools.zizmor_argv(zizmor, files)
+    started, more = tools.take_zizmor(zizmor, files)
+    if started is not None:
+        code, out, err = run_tool(argv, started)
+        if code in ZIZMOR_OK or code is None or not more:
+            return code, out, err
+    return run_tool(argv)
+
+
 def reason(stderr: str) -> str:
     """The tool's own explanation of a failure, in one line."""
     lines = []
@@ -60,7 +76,7 @@ def reason(stderr: str) -> str:
         line = line.strip()
         if line.startswith("Stack backtrace"):
             break
-        if line and not re.match(r"(INFO|WARN|DEBUG|TRACE)\b", line):
+        if line and not regexcache.compile(r"(INFO|WARN|DEBUG|TRACE)\b").match(line):
             lines.append(line.removeprefix("fatal: ").removeprefix("error: "))
     return ": ".join(lines[:2])[:300] or "no error message"
 
@@ -187,7 +203,7 @@ def workflow_security(contexts: list[WorkflowContext]):
                           path=ctx.display, severity="info")
     if not readable:
         return
-    code, out, err = run_tool(tools.zizmor_argv(zizmor, readable))
+    code, out, err = _zizmor(zizmor, readable)
     unread = {Files.key(p) for p in SKIPPED_INPUT.findall(ANSI.sub("", err))}
     for key in unread:
         for ctx in files.by_path.get(key, []):
@@ -255,7 +271,7 @@ def zizmor_problems(finding: dict, files: Files):
 ACTIONLINT_KINDS = {"pyflakes": "warning", "deprecated-commands": "warning"}
 # Checks our own rules make too (workflow-needs, workflow-deprecated-command): reported once.
 ACTIONLINT_DUPLICATES = frozenset({"job-needs", "deprecated-commands"})
-SHELLCHECK_LEVEL = re.compile(r"\bSC\d+:(error|warning|info|style):")
+SHELLCHECK_LEVEL = regexcache.compile(r"\bSC\d+:(error|warning|info|style):")
 
 
 @rule("workflow-actionlint", severity="error", scope="workflow", lesson=f"{LESSON}#anatomy")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 
+from .. import regexcache
 from ..yamlnodes import CommentedMap, CommentedSeq
 
 from ..registry import Problem, rule
@@ -15,10 +16,10 @@ FILTER_KEYS = ("branches", "branches-ignore", "tags", "tags-ignore", "paths", "p
 EVENTS = ("push", "pull_request", "pull_request_target", "workflow_run")
 # What gives a regular expression away; GitHub's own syntax (* ** ? + [] \ !) is not listed,
 # nor `.*`: `Dockerfile.*` or `**/.*` are sound globs (a literal dot, then anything).
-PARENS = re.compile(r"[()]")
+PARENS = regexcache.compile(r"[()]")
 # Parentheses are legitimate in file names (Next.js route groups: `app/(shop)/**`); in a path
 # filter they give a regular expression away only as a group with `|` or a quantifier.
-REGEX_GROUP = re.compile(r"\([^()]*\|[^()]*\)|\)[?+*]")
+REGEX_GROUP = regexcache.compile(r"\([^()]*\|[^()]*\)|\)[?+*]")
 REGEX_SIGNS = (
     (PARENS, "parentheses, which GitHub matches literally"),
     (re.compile(r"\|"), "`|`, which GitHub matches literally (list alternatives as separate patterns)"),
@@ -99,14 +100,14 @@ def regex_examples(pattern: str) -> list[str]:
 
 def glob_forms(pattern: str) -> list[str]:
     """GitHub patterns for what a simple regular expression meant (alternatives listed)."""
-    text = re.sub(r"^\^|(?<!\\)\$$", "", pattern)
+    text = regexcache.compile(r"^\^|(?<!\\)\$$").sub("", pattern)
     text = text.replace("\\d", "[0-9]").replace("\\.", ".")
-    text = re.sub(r"(?:(?<=^)|(?<=[^*\]\\]))\.[*+]", "**", text)  # regex `.*` crosses `/` too
+    text = regexcache.compile(r"(?:(?<=^)|(?<=[^*\]\\]))\.[*+]").sub("**", text)  # regex `.*` crosses `/` too
     forms = [text]
     for _ in range(4):  # expand one group or alternation at a time
         expanded = []
         for form in forms:
-            group = re.search(r"\(([^()]*)\)(\?)?", form)
+            group = regexcache.compile(r"\(([^()]*)\)(\?)?").search(form)
             if group:
                 head, tail = form[:group.start()], form[group.end():]
                 options = group.group(1).split("|") + ([""] if group.group(2) else [])
@@ -124,7 +125,7 @@ def glob_forms(pattern: str) -> list[str]:
             compile_pattern(form)
     except PatternError:
         return []
-    if any(re.search(r"[(){}|^$]|\\[dDwWsS]", f) for f in forms) or len(forms) > 6:
+    if any(regexcache.compile(r"[(){}|^$]|\\[dDwWsS]").search(f) for f in forms) or len(forms) > 6:
         return []
     return forms
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from .. import regexcache
 from ..yamlnodes import CommentedMap, CommentedSeq
 
 from ..registry import Problem, rule
@@ -141,8 +142,8 @@ GITHUB_CONTEXT = {
     "retention_days", "run_id", "run_number", "run_attempt", "secret_source", "server_url",
     "sha", "token", "triggering_actor", "workflow", "workflow_ref", "workflow_sha", "workspace",
 }
-GITHUB_PROPERTY = re.compile(r"(?<![\w.-])github\.([A-Za-z_][A-Za-z0-9_-]*)")
-STRING_LITERAL = re.compile(r"'(?:[^']|'')*'")  # expressions quote strings with ', doubled to escape
+GITHUB_PROPERTY = regexcache.compile(r"(?<![\w.-])github\.([A-Za-z_][A-Za-z0-9_-]*)")
+STRING_LITERAL = regexcache.compile(r"'(?:[^']|'')*'")  # expressions quote strings with ', doubled to escape
 
 
 @rule("workflow-github-context", severity="error", scope="workflow", lesson=f"{LESSON}#traceability")
@@ -347,7 +348,7 @@ def workflow_write_all(ctx: WorkflowContext):
 
 BRANCH_REFS = {"main", "master", "develop", "development", "dev", "trunk", "head", "latest",
                "stable", "release", "nightly", "next", "canary"}
-SHA = re.compile(r"^[0-9a-f]{40}$")
+SHA = regexcache.compile(r"^[0-9a-f]{40}$")
 
 
 @rule("workflow-action-pinning", severity="warning", scope="workflow", lesson=f"{LESSON}#pinning")
@@ -381,8 +382,8 @@ def workflow_action_pinning(ctx: WorkflowContext):
                               path=ctx.display, line=line, column=col)
 
 
-GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
-WHOLE_EXPRESSION = re.compile(r"^\$\{\{.*\}\}$", re.S)
+GUID = regexcache.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+WHOLE_EXPRESSION = regexcache.compile(r"^\$\{\{.*\}\}$", re.S)
 
 
 @rule("workflow-azure-login-oidc", severity="warning", scope="workflow", lesson=f"{LESSON}#oidc")
@@ -445,14 +446,14 @@ NOT_A_VALUE = frozenset({"name", "names", "file", "path", "dir", "id", "ids", "u
                          "mode", "version", "prefix", "suffix", "vault", "label", "source"})
 # Throwaway passwords of service containers and local test databases (the starter workflows'
 # `POSTGRES_PASSWORD: postgres`): documented defaults, not secrets anyone can misuse.
-DUMMY_VALUES = re.compile(r"(?i)^(?:postgres|mysql|root|password\d*|passw0rd|secret|test\w*|"
+DUMMY_VALUES = regexcache.compile(r"(?i)^(?:postgres|mysql|root|password\d*|passw0rd|secret|test\w*|"
                           r"example\w*|dummy\w*|admin|changeme|guest|user|pass|redis|mongo|"
                           r"sa|local\w*|dev\w*|ci)$")
-LOCAL_URL = re.compile(r"://[^/\s:@]+:[^/\s@]+@(?:localhost|127\.0\.0\.1|0\.0\.0\.0|\[::1\]|"
+LOCAL_URL = regexcache.compile(r"://[^/\s:@]+:[^/\s@]+@(?:localhost|127\.0\.0\.1|0\.0\.0\.0|\[::1\]|"
                        r"(?P<host>[A-Za-z][\w-]*))(?=[:/\s'\"]|$)")
 
 
-SECRET_HINT = re.compile(r"(?i)pass|pwd|secret|token|key|sas")
+SECRET_HINT = regexcache.compile(r"(?i)pass|pwd|secret|token|key|sas")
 
 
 @lru_cache(maxsize=4096)
@@ -460,7 +461,7 @@ def secret_name(key: str) -> bool:
     """Does a key name say it holds a secret value itself (``DB_PASSWORD``, ``apiKey``)?"""
     if not SECRET_HINT.search(key):
         return False
-    words = [w.lower() for w in re.findall(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])", key)]
+    words = [w.lower() for w in regexcache.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])").findall(key)]
     if not words or words[-1] in NOT_A_VALUE:
         return False
     if words[-1] == "key" and len(words) > 1 and words[-2] not in NOT_SECRET_KEYS:
@@ -471,7 +472,7 @@ def secret_name(key: str) -> bool:
 
 NOT_SECRET_KEYS = frozenset({"cache", "restore", "primary", "sort", "partition", "row", "lookup",
                              "public", "foreign", "idempotency", "dedup", "group", "hash"})
-RANDOM_VALUE = re.compile(r"^(?=.*\d)(?=.*[A-Za-z])[A-Za-z0-9+/=_-]{16,}$")
+RANDOM_VALUE = regexcache.compile(r"^(?=.*\d)(?=.*[A-Za-z])[A-Za-z0-9+/=_-]{16,}$")
 
 
 def _services(ctx: WorkflowContext) -> set[str]:
@@ -504,8 +505,8 @@ def _service_envs(ctx: WorkflowContext) -> set[int]:
 
 # `docker run ... -e MINIO_ROOT_PASSWORD=rootpass123`: a value the workflow gives a container it
 # starts itself on the runner (metaflow's MinIO tests). Only that job can reach the container.
-DOCKER_RUN = re.compile(r"\bdocker\s+(?:container\s+)?run\b(?:\\\n|[^\n])*")
-DOCKER_ENV = re.compile(r"(?:^|\s)(?:-e|--env)(?:\s+|=)[\"']?[A-Za-z_]\w*=([^\s\"']+)")
+DOCKER_RUN = regexcache.compile(r"\bdocker\s+(?:container\s+)?run\b(?:\\\n|[^\n])*")
+DOCKER_ENV = regexcache.compile(r"(?:^|\s)(?:-e|--env)(?:\s+|=)[\"']?[A-Za-z_]\w*=([^\s\"']+)")
 
 
 def _container_values(ctx: WorkflowContext) -> set[str]:
@@ -584,7 +585,7 @@ def workflow_plaintext_secret(ctx: WorkflowContext):
         if hit.kind == "hard-coded credential" and key and not secret_name(key) \
                 and not RANDOM_VALUE.match(hit.value):
             continue  # `key: tilt-v0.33.11`: actions/cache's key, a name, not key material
-        name = re.sub(r"[^A-Za-z0-9]", "_", key).upper() if key else "NAME"
+        name = regexcache.compile(r"[^A-Za-z0-9]").sub("_", key).upper() if key else "NAME"
         where = f"`{key}` is set to " if key else ""
         yield Problem(f"{hit.kind} in the workflow: {where}{hit.masked}",
                       f"move it to a GitHub secret and reference `${{{{ secrets.{name} }}}}`; "
@@ -606,7 +607,7 @@ def workflow_plaintext_secret(ctx: WorkflowContext):
         if line in reported:
             continue
         yield Problem(f"`{key}` is set to a literal value in the workflow",
-                      f"{key}: ${{{{ secrets.{re.sub(r'[^A-Za-z0-9]', '_', key).upper()} }}}}",
+                      f"{key}: ${{{{ secrets.{regexcache.compile(r'[^A-Za-z0-9]').sub('_', key).upper()} }}}}",
                       path=ctx.display, line=line, column=col)
 
 

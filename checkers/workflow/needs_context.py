@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 
+from .. import regexcache
 from ..yamlnodes import CommentedMap
 
 from ..registry import Problem, rule
@@ -10,9 +11,9 @@ from .context import WorkflowContext
 from .walk import EXPRESSION, close_matches, job_needs, scalars
 
 LESSON = "02-github-actions"
-NEEDS_REF = re.compile(r"(?<![\w.-])needs\s*(?:\.\s*([A-Za-z_][\w-]*)|\[\s*'([^']+)'\s*\])")
-STRING_LITERAL = re.compile(r"'(?:[^']|'')*'")
-BRACKETED = re.compile(r"(?<![\w.-])needs\s*\[\s*'([A-Za-z_][\w-]*)'\s*\]")
+NEEDS_REF = regexcache.compile(r"(?<![\w.-])needs\s*(?:\.\s*([A-Za-z_][\w-]*)|\[\s*'([^']+)'\s*\])")
+STRING_LITERAL = regexcache.compile(r"'(?:[^']|'')*'")
+BRACKETED = regexcache.compile(r"(?<![\w.-])needs\s*\[\s*'([A-Za-z_][\w-]*)'\s*\]")
 
 
 def expressions(key, value: str) -> list[str]:

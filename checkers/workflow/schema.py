@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 
+from .. import regexcache
 from ..yamlnodes import CommentedMap, CommentedSeq
 
 from ..records import Record
@@ -315,7 +316,7 @@ class _Compiler:
         if k == "const":
             return lambda x: _same(x, v)
         if k == "pattern":
-            rx = re.compile(v)
+            rx = regexcache.compile(v)
             return lambda x: not isinstance(x, str) or rx.search(x) is not None
         if k == "minLength":
             return lambda x: not isinstance(x, str) or len(x) >= v
@@ -368,7 +369,7 @@ class _Compiler:
             if k == "additionalProperties" and "patternProperties" in schema:
                 return None
             props = {name: c(s) for name, s in schema.get("properties", {}).items()}
-            patterns = [(re.compile(p), c(s)) for p, s in schema.get("patternProperties", {}).items()]
+            patterns = [(regexcache.compile(p), c(s)) for p, s in schema.get("patternProperties", {}).items()]
             extra = schema.get("additionalProperties", True)
             more = c(extra) if isinstance(extra, dict) else (lambda x, e=extra: e)
 

@@ -32,6 +32,8 @@ from __future__ import annotations
 
 import re
 
+from .. import regexcache
+
 # secretscan.prefilter_words(): every rule's keywords (lower case).
 KEYWORDS = frozenset({
     '-----begin', '4b1d', '://', '<add key=', '_gitlab_session=', '_mmk', '_pub', 'a3-', 'a3t',
@@ -81,7 +83,7 @@ RULES_DIGEST = "94713a61017dda68e855c83bf5399b16b866d4d2eb795c780222b505c2fd4f49
 # Patterns for the rules other than the two below; matched against the lower-cased text.
 # The rules that run line by line (all but Kaggle's) see one line at a time: those patterns never
 # cross a line break (`(?!\n)\s`: white space but a newline).
-NECESSARY = tuple(re.compile(p) for p in (
+NECESSARY = tuple(regexcache.compile(p) for p in (
     # hard-coded credential, quoted: every name it knows ends with one of these
     r"""(?:passw|pwd|secret|key|token)\w*["']?(?:(?!\n)\s)*(?::=|[:=]|=>)(?:(?!\n)\s)*[rbf]?["'][^"'\s]{8}""",
     r'"key"\s*:\s*"[0-9a-f]{32}"',       # Kaggle API key (kaggle.json): both forms hold this
@@ -93,7 +95,7 @@ NECESSARY = tuple(re.compile(p) for p in (
 ))
 # credentials in a URL, matched against the text itself: a password of letters, `_` and `-` only
 # is judged to be code (`postgres://postgres:mandatory_for_the_image@localhost`), never reported.
-URL_CREDENTIALS = re.compile(r"""://[^:/\s@'"\x60]{1,64}:(?=[^:/\s@'"\x60]*[^:/\s@'"\x60A-Za-z_-])"""
+URL_CREDENTIALS = regexcache.compile(r"""://[^:/\s@'"\x60]{1,64}:(?=[^:/\s@'"\x60]*[^:/\s@'"\x60A-Za-z_-])"""
                              r"""[^:/\s@'"\x60]{6,}@""")
 # generic-api-key and the unquoted hard-coded credential match names that workflows are full of
 # (`token:`, `key:`). Where, after such a name, the text reads like an assignment of a value
@@ -101,11 +103,11 @@ URL_CREDENTIALS = re.compile(r"""://[^:/\s@'"\x60]{1,64}:(?=[^:/\s@'"\x60]*[^:/\
 # with the rule's own regular expression (copied here; the tests compare it with the scanner's),
 # generic-api-key's value against its entropy floor, and both values against the allowlist the
 # scanner applies to both (generic-api-key's, from gitleaks), as the scanner does.
-_NAMES = re.compile(r"access|auth|api|credential|creds|key|passw|pwd|secret|token")
-_GENERIC_TAIL = re.compile(
+_NAMES = regexcache.compile(r"access|auth|api|credential|creds|key|passw|pwd|secret|token")
+_GENERIC_TAIL = regexcache.compile(
     r"""[ \t\w.-]{0,40}(?:(?!\n)[\s'"]){0,3}(?:=|>|:{1,3}=|\|\||:|=>|\?=|,)"""
     r"""(?:(?!\n)[\x60'"\s=]){0,5}(?:[\w.=-]{10}|[a-z0-9][a-z0-9+/]{11})""")
-_UNQUOTED_TAIL = re.compile(
+_UNQUOTED_TAIL = regexcache.compile(
     r"""[\w.-]{0,12}["']?[ \t]*[:=][ \t]*[^\s"'#$<{()\[\]][^\s"'#()\[\]]{7}""")
 GENERIC = (  # compiled on first use (re caches it)
     r"""(?i)[\w.-]{0,50}?(?:access|auth|(?-i:[Aa]pi|API)|credential|creds|key|passw(?:or)?d|"""
@@ -157,9 +159,9 @@ def _has_other_keyword(low: str) -> bool:
         _other.append(None)
         return any(word in low for word in _OTHER_WORDS)
     if _other[-1] is None:
-        _other.append(re.compile(_trie(list(_OTHER_WORDS))))
+        _other.append(regexcache.compile(_trie(list(_OTHER_WORDS))))
     return _other[-1].search(low) is not None
-_HUGE_RUN = re.compile(r"[A-Za-z0-9+/=]{4096,}")
+_HUGE_RUN = regexcache.compile(r"[A-Za-z0-9+/=]{4096,}")
 
 
 def could_hold_secret(text: str) -> bool:
@@ -187,10 +189,10 @@ def could_hold_secret(text: str) -> bool:
         line = text[start:] if stop < 0 else text[start:stop]
         if len(line) > LONG_LINE:
             return True
-        found = re.search(UNQUOTED, line)
+        found = regexcache.compile(UNQUOTED).search(line)
         if found and not _allowed(found.group("value")):
             return True
-        for found in re.finditer(GENERIC, line):
+        for found in regexcache.compile(GENERIC).finditer(line):
             value = found.group(1)
             if _shannon(value) > GENERIC_ENTROPY and not _allowed(value):
                 return True
@@ -200,7 +202,7 @@ def could_hold_secret(text: str) -> bool:
 def _allowed(value: str) -> bool:
     """Does generic-api-key's own allowlist let ``value`` pass? The scanner applies it to both
     rules: names of letters only (`bert-base-uncased`), and gitleaks' stopwords (`python`)."""
-    if re.search(ALLOWED_VALUE, value):
+    if regexcache.compile(ALLOWED_VALUE).search(value):
         return True
     from .secret_stopwords import STOPWORDS
 

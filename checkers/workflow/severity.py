@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from .. import regexcache
 from ..yamlnodes import CommentedMap, CommentedSeq
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
@@ -48,7 +49,7 @@ def event_settings(data: Any, event: str) -> Any:
     return on.get(event) if isinstance(on, dict) else None
 
 
-GLOB = re.compile(r"[*?+\[\]!\\]")
+GLOB = regexcache.compile(r"[*?+\[\]!\\]")
 
 
 def base_branch_pinned(data: Any, events: set[str]) -> bool:
@@ -93,22 +94,22 @@ OUTSIDER_TEXT = r"""(?x)^github\.(?:
                           display_title|pull_requests\b.*)|
     event\.(?:issue|pull_request|discussion)\.user\.login|
     event\.pull_request\.head\.repo\.owner\.login)$"""
-WRITER_REF = re.compile(r"^github\.(?:ref|ref_name|event\.ref)$")
-BASE_REF = re.compile(r"^github\.(?:base_ref|event\.pull_request\.base\.ref)$")
-WRITER_INPUT = re.compile(r"^(?:inputs\.|github\.event\.inputs\.|vars\.|"
+WRITER_REF = regexcache.compile(r"^github\.(?:ref|ref_name|event\.ref)$")
+BASE_REF = regexcache.compile(r"^github\.(?:base_ref|event\.pull_request\.base\.ref)$")
+WRITER_INPUT = regexcache.compile(r"^(?:inputs\.|github\.event\.inputs\.|vars\.|"
                           r"github\.event\.release\.(?:tag_name|name|body)|github\.event\.client_payload\.)")
 
 
 def source(context: str, data: Any) -> str:
     """Who controls ``context`` in this workflow: ``outsider``, ``writer``, ``fixed`` (nobody can
     choose a value that breaks a script) or ``unknown`` (it depends on other steps or files)."""
-    name = re.sub(r"\[\s*'([^']*)'\s*\]", r".\1", context.strip())
-    name = re.sub(r"\[\s*\*\s*\]|\.\*", "", name)
-    name = re.sub(r"\[\s*\d+\s*\]", "", name)
+    name = regexcache.compile(r"\[\s*'([^']*)'\s*\]").sub(r".\1", context.strip())
+    name = regexcache.compile(r"\[\s*\*\s*\]|\.\*").sub("", name)
+    name = regexcache.compile(r"\[\s*\d+\s*\]").sub("", name)
     events = triggers(data)
-    if re.match(OUTSIDER_TEXT, name):  # compiled (and cached by re) only when zizmor reports
+    if regexcache.compile(OUTSIDER_TEXT).match(name):  # compiled only when zizmor reports
         return "outsider"
-    if re.match(FIXED, name):
+    if regexcache.compile(FIXED).match(name):
         return "fixed"
     if WRITER_REF.match(name):
         # On pull requests `github.ref` is refs/pull/N/merge: a number, not a chosen name.

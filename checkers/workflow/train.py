@@ -7,6 +7,7 @@ from __future__ import annotations
 import posixpath
 import re
 
+from .. import regexcache
 from ..yamlnodes import CommentedMap, CommentedSeq
 
 from ..registry import Problem, rule
@@ -18,15 +19,15 @@ from .walk import env_chain, is_action, job_needs, run_text
 
 LESSON = "02-github-actions"
 PATTERN = "train-on-push"
-JOB_CREATE = re.compile(r"\baz\s+ml\s+job\s+create\b")
-SDK_CREATE = re.compile(r"\bjobs\.(?:create_or_update|begin_create_or_update)\s*\(")
-SCRIPT_CALL = re.compile(r"(?m)^\s*(?:(?:bash|sh|zsh|pwsh|python3?|source|\.)\s+(?:-\S+\s+)*)?"
+JOB_CREATE = regexcache.compile(r"\baz\s+ml\s+job\s+create\b")
+SDK_CREATE = regexcache.compile(r"\bjobs\.(?:create_or_update|begin_create_or_update)\s*\(")
+SCRIPT_CALL = regexcache.compile(r"(?m)^\s*(?:(?:bash|sh|zsh|pwsh|python3?|source|\.)\s+(?:-\S+\s+)*)?"
                          r"(?P<script>(?:\./)?[\w./-]+\.(?:sh|py|ps1|bash))\b")
-ML_EXTENSION = re.compile(r"\baz\s+extension\s+add\b[^\n]*(--name|-n)[ =]+ml\b")
-TESTS = re.compile(r"\b(pytest|unittest|tox|nox|make\s+test)\b")
-SET_ARG = re.compile(r"--set\s+[\"']?(?:display_name|tags\.[\w.-]+)=(?:\"[^\"]*\"|'[^']*'|\S+)")
-FILE_ARG = re.compile(r"(?:--file|-f)[ =]+[\"']?([^\s\"'\\]+)")
-WINDOWS_PATH = re.compile(r"[^\s\"'\\]+(?:\\[^\s\"'\\]+)+")  # a\b (a line's final `\` continues it)
+ML_EXTENSION = regexcache.compile(r"\baz\s+extension\s+add\b[^\n]*(--name|-n)[ =]+ml\b")
+TESTS = regexcache.compile(r"\b(pytest|unittest|tox|nox|make\s+test)\b")
+SET_ARG = regexcache.compile(r"--set\s+[\"']?(?:display_name|tags\.[\w.-]+)=(?:\"[^\"]*\"|'[^']*'|\S+)")
+FILE_ARG = regexcache.compile(r"(?:--file|-f)[ =]+[\"']?([^\s\"'\\]+)")
+WINDOWS_PATH = regexcache.compile(r"[^\s\"'\\]+(?:\\[^\s\"'\\]+)+")  # a\b (a line's final `\` continues it)
 
 EXAMPLE_STEP = """\
 - name: Submit training job
@@ -61,7 +62,7 @@ def training_steps(ctx: WorkflowContext):
                 yield job_id, job, i, step
 
 
-SUBMIT_WORDS = re.compile(r"(?i)submit|pipeline|azure_?ml|(?<![a-z])aml|job|launch|queue|trigger")
+SUBMIT_WORDS = regexcache.compile(r"(?i)submit|pipeline|azure_?ml|(?<![a-z])aml|job|launch|queue|trigger")
 
 
 def submits(path: str) -> bool:
@@ -281,8 +282,8 @@ def train_job_create(ctx: WorkflowContext):
                           path=ctx.display, line=line, column=col)
 
 
-WORKSPACE_PREFIX = re.compile(r"^(?:\$\{\{\s*github\.workspace\s*\}\}|\$\{?GITHUB_WORKSPACE\}?)/?")
-CD = re.compile(r"(?m)^\s*cd\s+[\"']?([^\s\"';&|]+)[\"']?\s*(?:&&|;|$)")
+WORKSPACE_PREFIX = regexcache.compile(r"^(?:\$\{\{\s*github\.workspace\s*\}\}|\$\{?GITHUB_WORKSPACE\}?)/?")
+CD = regexcache.compile(r"(?m)^\s*cd\s+[\"']?([^\s\"';&|]+)[\"']?\s*(?:&&|;|$)")
 
 
 def working_directory(ctx: WorkflowContext, job, step) -> str:

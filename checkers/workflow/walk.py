@@ -4,13 +4,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from .. import regexcache
 from ..yamlnodes import CommentedMap, CommentedSeq
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing at start-up
 if TYPE_CHECKING:
     from typing import Any
 
-EXPRESSION = re.compile(r"\$\{\{(.*?)\}\}", re.S)
+EXPRESSION = regexcache.compile(r"\$\{\{(.*?)\}\}", re.S)
 
 
 def scalars(node: Any, parent: Any = None, key: Any = None, _seen: set | None = None

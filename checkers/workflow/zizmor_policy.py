@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from .. import regexcache
 from ..tools import key
 from ..yamlnodes import CommentedMap
 
@@ -22,25 +23,25 @@ if TYPE_CHECKING:
     from typing import Any
 
 ZIZMOR_SEVERITY = {"high": "warning", "medium": "warning", "low": "info", "informational": "info"}
-CONTEXT_AT = re.compile(r"[A-Za-z_][\w-]*(?:\.[\w*-]+|\[[^\]]*\])*")
-EXPRESSION = re.compile(r"\$\{\{(.*?)\}\}", re.S)
+CONTEXT_AT = regexcache.compile(r"[A-Za-z_][\w-]*(?:\.[\w*-]+|\[[^\]]*\])*")
+EXPRESSION = regexcache.compile(r"\$\{\{(.*?)\}\}", re.S)
 # Actions that exchange the job's OIDC token (`id-token: write`) for a cloud credential.
 OIDC_ACTIONS = ("azure/login", "aws-actions/configure-aws-credentials",
                 "google-github-actions/auth", "actions/deploy-pages",
                 "pypa/gh-action-pypi-publish", "sigstore/gh-action-sigstore-python",
                 "hashicorp/vault-action", "actions/attest-build-provenance", "actions/attest")
-PR_CODE = re.compile(r"pull_request\.head|head_ref|refs/pull/|workflow_run\.head|merge_commit_sha"
+PR_CODE = regexcache.compile(r"pull_request\.head|head_ref|refs/pull/|workflow_run\.head|merge_commit_sha"
                      r"|\bpull/\$|github\.event\.number")
-PR_CHECKOUT_CMD = re.compile(r"\bgh\s+pr\s+checkout\b|\bgit\s+fetch\b[^\n]*\bpull/")
+PR_CHECKOUT_CMD = regexcache.compile(r"\bgh\s+pr\s+checkout\b|\bgit\s+fetch\b[^\n]*\bpull/")
 PUBLISH_ACTIONS = ("pypa/gh-action-pypi-publish", "docker/build-push-action",
                    "softprops/action-gh-release", "actions/deploy-pages", "ncipollo/release-action",
                    "actions/create-release", "actions/upload-release-asset", "azure/webapps-deploy",
                    "azure/functions-action", "peaceiris/actions-gh-pages", "jamesives/github-pages-deploy-action")
-PUBLISH_CMD = re.compile(r"\b(?:twine\s+upload|npm\s+publish|docker\s+push|gh\s+release|"
+PUBLISH_CMD = regexcache.compile(r"\b(?:twine\s+upload|npm\s+publish|docker\s+push|gh\s+release|"
                          r"cargo\s+publish|poetry\s+publish|flit\s+publish|hatch\s+publish|"
                          r"uv\s+publish|gem\s+push|mvn\s+deploy|gradle\w*\s+publish|"
                          r"az\s+ml\s+(?:model|online-deployment|online-endpoint)\s+create)\b")
-WORKSPACE_PATH = re.compile(r"^\s*(?:\.|\./|\*|\*\*|\$\{\{\s*github\.workspace\s*\}\}/?|.*\.git\b.*)\s*$")
+WORKSPACE_PATH = regexcache.compile(r"^\s*(?:\.|\./|\*|\*\*|\$\{\{\s*github\.workspace\s*\}\}/?|.*\.git\b.*)\s*$")
 
 
 def route_job(finding_location: dict, ctx: WorkflowContext) -> tuple[str | None, Any]:
@@ -64,7 +65,7 @@ def expression_contexts(ctx: WorkflowContext, line: int | None, column: int | No
         return [at.group(0)]
     for match in EXPRESSION.finditer(text):
         if match.start() <= (column or 1) - 1 <= match.end():
-            body = re.sub(r"'[^']*'", "''", match.group(1))
+            body = regexcache.compile(r"'[^']*'").sub("''", match.group(1))
             return [m.group(0) for m in CONTEXT_AT.finditer(body) if "." in m.group(0)]
     return []
 
@@ -74,7 +75,7 @@ def _steps(ctx: WorkflowContext, job: Any):
 
 
 def _version(ref: str | None) -> tuple[int, ...] | None:
-    match = re.match(r"^v?(\d+)(?:\.(\d+))?(?:\.(\d+))?$", ref or "")
+    match = regexcache.compile(r"^v?(\d+)(?:\.(\d+))?(?:\.(\d+))?$").match(ref or "")
     if not match:
         return None
     return tuple(int(g) for g in match.groups() if g is not None)
@@ -82,7 +83,7 @@ def _version(ref: str | None) -> tuple[int, ...] | None:
 
 def env_fix(context: str) -> str:
     """The `env:` form of pasting ``${{ context }}`` into a script."""
-    name = re.sub(r"[^A-Za-z0-9]+", "_", context.rsplit(".", 1)[-1]).strip("_").upper() or "VALUE"
+    name = regexcache.compile(r"[^A-Za-z0-9]+").sub("_", context.rsplit(".", 1)[-1]).strip("_").upper() or "VALUE"
     return (f"pass the value in through `env:` and quote the variable in the script:\n"
             f"  env:\n    {name}: ${{{{ {context} }}}}\n  run: echo \"${name}\"")
 
@@ -206,7 +207,7 @@ def _logs_in(ctx: WorkflowContext, job: Any) -> bool:
 
 def _excessive_permissions(ctx, line, default, job, **_):
     text = ctx.lines[line - 1] if line and line <= len(ctx.lines) else ""
-    if job is None and re.match(r"\s*id-token\s*:\s*write", text):
+    if job is None and regexcache.compile(r"\s*id-token\s*:\s*write").match(text):
         jobs = list(ctx.jobs.values())
         if jobs and all(_logs_in(ctx, j) for j in jobs):
             return None, ""
@@ -283,7 +284,7 @@ def _downloads_run_artifacts(ctx: WorkflowContext) -> str | None:
     for job_id, job in ctx.jobs.items():
         for step in _steps(ctx, job):
             if uses(step)[0] in ("actions/download-artifact", "dawidd6/action-download-artifact") \
-                    or re.search(r"\bgh\s+run\s+download\b", run_text(step)):
+                    or regexcache.compile(r"\bgh\s+run\s+download\b").search(run_text(step)):
                 return f"job `{job_id}` downloads artifacts of the run that triggered it"
     return None
 
@@ -324,8 +325,8 @@ def _outsider_gated(ctx, events, default, **_):
 
 # A write to $GITHUB_ENV / $GITHUB_PATH, and one whose value is only literal text and `${{ }}`
 # of values nobody outside chooses: `echo "DIR=${{ runner.temp }}/artifacts" >> "$GITHUB_ENV"`.
-ENV_FILE = re.compile(r"\$\{?(?:GITHUB_ENV|GITHUB_PATH)\b")
-STATIC_WRITE = re.compile(r"^\s*(?:echo|printf)\s+(?P<value>.*?)\s*(?:>>?|\|\s*tee\s)[^>|]*$")
+ENV_FILE = regexcache.compile(r"\$\{?(?:GITHUB_ENV|GITHUB_PATH)\b")
+STATIC_WRITE = regexcache.compile(r"^\s*(?:echo|printf)\s+(?P<value>.*?)\s*(?:>>?|\|\s*tee\s)[^>|]*$")
 
 
 def _route_step(location: dict, ctx: WorkflowContext) -> Any:
@@ -340,10 +341,10 @@ def _route_step(location: dict, ctx: WorkflowContext) -> Any:
 # `gh pr view "$BRANCH" --json number --jq '"PR_NUMBER=\\(.number)"' >> "$GITHUB_ENV"`: the
 # value is a number from GitHub's API (an id, a pull request's number), whatever the query's
 # arguments were; a title or a branch name would not be
-GH_COMMAND = re.compile(r"^\s*gh\s+(?P<args>[^|;&<>`]*?)\s*>>?\s*\S+\s*$")
-GH_SUBSTITUTION = re.compile(r"\$\((?P<args>\s*gh\s[^()|;&<>`]*)\)")
+GH_COMMAND = regexcache.compile(r"^\s*gh\s+(?P<args>[^|;&<>`]*?)\s*>>?\s*\S+\s*$")
+GH_SUBSTITUTION = regexcache.compile(r"\$\((?P<args>\s*gh\s[^()|;&<>`]*)\)")
 NUMBER_PATH = r"(?:\.[A-Za-z_]\w*|\.?\[\d+\])*\.(?:number|id|databaseId)"
-NUMBER_QUERY = re.compile(rf"""^(?:{NUMBER_PATH}|"[A-Za-z_]\w*=(?:\\\({NUMBER_PATH}\))+")$""")
+NUMBER_QUERY = regexcache.compile(rf"""^(?:{NUMBER_PATH}|"[A-Za-z_]\w*=(?:\\\({NUMBER_PATH}\))+")$""")
 
 
 def _numbers_only(gh_args: str) -> bool:
@@ -364,7 +365,7 @@ def static_env_writes(script: str, data: Any) -> bool:
     """Does every line of ``script`` that writes an environment file write a value nobody outside
     the repository can shape (no shell expansion, only fixed ``${{ }}`` contexts and numbers
     GitHub's API answers ``gh`` with)?"""
-    writes = [line for line in re.sub(r"\\\n", " ", script).splitlines() if ENV_FILE.search(line)]
+    writes = [line for line in regexcache.compile(r"\\\n").sub(" ", script).splitlines() if ENV_FILE.search(line)]
     for line in writes:
         command = GH_COMMAND.match(line)
         if command and _numbers_only(command.group("args")):
@@ -375,11 +376,11 @@ def static_env_writes(script: str, data: Any) -> bool:
         value = GH_SUBSTITUTION.sub(lambda m: "" if _numbers_only(m.group("args").strip()[3:]) else "$",
                                     match.group("value"))
         for expression in EXPRESSION.finditer(value):
-            body = re.sub(r"'[^']*'", "''", expression.group(1))
+            body = regexcache.compile(r"'[^']*'").sub("''", expression.group(1))
             if any(source(c.group(0), data) != "fixed"
                    for c in CONTEXT_AT.finditer(body) if "." in c.group(0)):
                 return False
-        if re.search(r"[$`]", EXPRESSION.sub("", value)):
+        if regexcache.compile(r"[$`]").search(EXPRESSION.sub("", value)):
             return False  # a shell variable or a command's output: it may carry anything
     return bool(writes)
 
