@@ -76,9 +76,12 @@ def gitignore_missing(ctx: RepoContext):
         logs        mlruns/0/meta.yaml  wandb/latest-run/run.wandb
         secrets     .env  config/.env  keys/deploy.pem
 
-    It is an **error** when a kind has no coverage at all, when a file of that kind on disk would
-    be committed by ``git add .``, or when a path any ML project produces (``model.pkl``,
-    ``data/``, ``.env`` ...) leaks. The files of a framework the project does not use
+    It is an **error** when a kind has no coverage at all, or when a file of that kind on disk
+    would be committed by ``git add .``. When the ``.gitignore`` covers a kind in part (``data/``
+    but not ``*.csv``) and nothing of it is on disk, the rest is a **warning** in a
+    practitioner's repository (the default ``--layout roles``: hardening); the course's
+    exercises (``--layout course``) hold the lesson's standard, where a path any ML project
+    produces (``model.pkl``, ``data/``, ``.env`` ...) leaking is an **error**. The files of a framework the project does not use
     (``*.h5`` without Keras or TensorFlow, ``*.safetensors`` without transformers, ``wandb/``
     without wandb; judged from its dependency files and imports) are a **warning**: worth adding,
     not a mistake. So are models and datasets in a project that versions them with DVC
@@ -107,7 +110,9 @@ def gitignore_missing(ctx: RepoContext):
         else:
             advice = [p for p in leaking if artifacts.FRAMEWORK_OF.get(p) not in (None, *used)]
             errors = [p for p in leaking if p not in advice]
-            parts = [(errors, "error"), (advice, "warning")]
+            # a practitioner's repository that ignores part of the kind, nothing of it on disk:
+            # hardening (the course's own standard, `--layout course`, requires both forms)
+            parts = [(errors, "error" if ctx.layout == "course" else "partial"), (advice, "warning")]
         for leaked, severity in parts:
             if not leaked:
                 continue
@@ -123,6 +128,9 @@ def gitignore_missing(ctx: RepoContext):
             elif severity == "warning":
                 what = (f"{kind.name} of frameworks this project does not seem to use would be "
                         "committed: ")
+            elif severity == "partial":
+                what = (f"{kind.name} that the .gitignore covers only in part (none on disk now) "
+                        "would be committed: ")
             else:
                 what = f"{kind.name} would be committed: "
             disk = (" (on disk now, not ignored: " + ", ".join(ctx.display(p) for p in present) + ")"
