@@ -272,13 +272,16 @@ _DIGEST_NAME = re.compile(r"(?i)(?:hash|checksum|digest|sha\d*|md5|fingerprint|e
 _NEXT_FIELD = re.compile(r"^([A-Za-z][\w-]*)=(?!=)")
 _SECRET_WORD = re.compile(r"(?i)key|secret|token|passw|pwd|auth|credential")
 # `citation_key: shit_2021_cldice`, `sort_key=...`, `API_KEY_REGEX = r"..."`: keys of a table, an
-# index or a bibliography, and names of what describes a secret (its pattern, its variable)
+# index or a bibliography, names of what describes a secret (its pattern, its variable) and
+# of the vault that keeps them
 _OTHER_KEY = re.compile(
     r"(?i)(?:(?:citation|cite|bib(?:tex)?|sort|foreign|partition|cluster(?:ing)?|cache|"
     r"lookup|group(?:ing)?|dedupe?|idempotency|routing|shard|row|column|dict|map|index|object|hot|"
     r"timestamp|join|merge|entity|unique|composite|i18n|translation|message)[ _.-]?keys?"
     r"|(?:key|token|secret|passw(?:or)?d)[_.-]?(?:regexp?|pattern|re|format|fmt|prefix|"
-    r"env(?:_?var)?|var(?:iable)?|name|header|field|type|len(?:gth)?))"
+    r"env(?:_?var)?|var(?:iable)?|name|header|field|type|len(?:gth)?)"
+    # an Azure Key Vault's name or address: `"KEYVAULT": "akvamlmlopsdstk011"`
+    r"|key[_.-]?vault(?:[_.-]?(?:name|id|uri|url))?)"
     r"[\"'`]?\s*(?::=|=>|[:=,])[\s\"'`]*[rbf]?[\"'`]?$")
 
 

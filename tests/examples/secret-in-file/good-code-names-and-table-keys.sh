@@ -2,7 +2,8 @@
 # names in code, not values. An unquoted class or variable after `import`, a comma or `=`; a
 # list of environment variables' names; the keys of a bibliography and of a feature table; a
 # regex that describes a key; a requirement pin in a comment; a local service's default login;
-# a Slack webhook of filler; the jwt.io example token in a fake API. None is a secret.
+# a Slack webhook of filler; the jwt.io example token in a fake API; the name of the Azure Key
+# Vault an MLOps template deploys (dstoolkit-mlops-v2's infra config). None is a secret.
 . "$EXAMPLES/lib.sh"
 init
 mkdir -p src/pipelines knowledge devtools tests
@@ -50,4 +51,9 @@ printf 'NOTIFY = {"webhook": "https://hooks.slack.com/services/T%s/B%s/%s"}\n' \
 b64() { printf '%s' "$1" | base64 -w0 | tr '+/' '-_' | tr -d '='; }
 jwt="$(b64 '{"alg":"HS256","typ":"JWT"}').$(b64 '{"sub":"1234567890","name":"John Doe","iat":1516239022}').$(printf 'SflKxwRJSMeKKF2QT4fwpMeJ')f36POk6yJV_adQssw5c"
 printf 'FAKE_TOKEN = (\n    "%s"\n)\n' "$jwt" > src/fake_cloud_api.py
+mkdir -p config
+cat > config/infra_config.json <<'JSON'
+{"variables": {"AMLWORKSPACE": "mlw-mlops-dev-011", "KEYVAULT": "akvamlmlopsdstk011",
+               "key_vault_name": "kv-churn-dev-westeu-01"}}
+JSON
 commit "encoders"
