@@ -112,7 +112,7 @@ def classify(path: str, size: int | None = None) -> Kind | None:
         return SECRET
     if name in MODEL_NAMES or suffix in MODEL_SUFFIXES:
         return MODEL
-    in_tests = any(d in TEST_DIRS for d in dirs)
+    in_tests = any(is_test_dir(d) for d in dirs)
     if in_tests and size is not None and size <= FIXTURE_LIMIT:
         return None  # a small fixture: a unit test reads it (wandb's tests/assets/wandb/ run)
     if any(fnmatch.fnmatch(name, g) for g in LOG_GLOBS) or _in_run_log(dirs, name, suffix):
@@ -131,6 +131,15 @@ def classify(path: str, size: int | None = None) -> Kind | None:
             and suffix not in NOT_DATA_SUFFIXES:
         return DATA
     return None
+
+
+def is_test_dir(name: str) -> bool:
+    """A folder of tests or their data: `tests/`, `fixtures/`, and names that say so
+    (great_expectations' `test_sets/`, `_testing/test_data_sets/`); not a dataset's split
+    (`test_images/`)."""
+    name = name.lower()
+    return name in TEST_DIRS or (name not in IMAGE_DATA_DIRS and (
+        name.lstrip("_") in TEST_DIRS or name.startswith("test_") or name.endswith("_tests")))
 
 
 def _in_run_log(dirs: list[str], name: str, suffix: str) -> bool:

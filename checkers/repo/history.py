@@ -585,7 +585,7 @@ def history_artifact(ctx: RepoContext):
         what = f"`{ctx.display(key)}` ({plural(len(paths), 'file')})" if key.endswith("/") else f"`{ctx.display(key)}`"
         hint = _purge_hint(ctx, purge_paths(result, key, paths))
         fixture = kind is artifacts.SECRET and all(
-            any(d.lower() in artifacts.TEST_DIRS for d in p.split("/")[:-1]) for p in paths)
+            any(artifacts.is_test_dir(d) for d in p.split("/")[:-1]) for p in paths)
         if kind is artifacts.SECRET:
             hint = f"{ROTATE}; then {hint}"
         yield Problem(
