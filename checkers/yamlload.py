@@ -70,6 +70,21 @@ def load(text: str) -> tuple[Any, YamlProblem | None]:
         return None, YamlProblem("the file contains NUL bytes; it is not a text YAML file", 1, 1)
     if _fast is not None:
         return _load_fast(text)
+    return _load_ruamel(text)
+
+
+MULTI_DOCUMENT = "expected a single document in the stream"
+
+
+def stream_problem(text: str) -> YamlProblem | None:
+    """The problem of a YAML stream read as the several documents ``---`` separates (a
+    Kubernetes manifest), or None when every one of them is valid YAML."""
+    if "\x00" in text:
+        return load(text)[1]
+    return _load_ruamel(text, stream=True)[1]
+
+
+def _load_ruamel(text: str, stream: bool = False) -> tuple[Any, YamlProblem | None]:
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
     yaml = _yaml()
@@ -78,6 +93,8 @@ def load(text: str) -> tuple[Any, YamlProblem | None]:
             return None, YamlProblem(
                 f"the document's YAML aliases expand to more than {MAX_EXPANDED_NODES:,} nodes "
                 "(an alias bomb?); refusing to read it", 1, 1)
+        if stream:
+            return [from_ruamel(doc) for doc in yaml.load_all(text)], None
         return from_ruamel(yaml.load(text)), None
     except RecursiveAlias as exc:
         return None, YamlProblem(str(exc), exc.line, exc.column)

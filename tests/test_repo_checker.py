@@ -382,3 +382,34 @@ def test_yaml_duplicate_key_never_prints_the_values(repo):
     assert result.by_rule("yaml-syntax")
     for fmt in FORMATS:
         assert secret not in render(result, fmt)
+
+
+MINIO_WORKFLOW = """name: s3 tests
+on: [push]
+jobs:
+  test:
+    runs-on: ubuntu-latest
+    services:
+      minio:
+        image: minio/minio:RELEASE.2024-01-01T00-00-00Z
+        env:
+          MINIO_ROOT_USER: rootuser
+          MINIO_ROOT_PASSWORD: {password}
+    env:
+      AWS_SECRET_ACCESS_KEY: {password}
+    steps:
+      - run: pytest tests/s3
+"""
+
+
+def test_workflows_secrets_are_judged_once_by_the_workflow_checker(repo):
+    """metaflow's MinIO service container: `checkers workflow` knows its password is the local
+    service's own; `checkers repo` must not call the same line an error through secret-in-file
+    (nor report a real one twice), unless only secret-in-file was asked for."""
+    password = "rootpass" + "8271"
+    write(repo, {".github/workflows/s3.yml": MINIO_WORKFLOW.format(password=password)})
+    commit_all(repo)
+    result = check_repo(repo, history=False)
+    assert not result.by_rule("secret-in-file", "workflow-plaintext-secret")
+    alone = check_repo(repo, history=False, select=["secret-in-file"]).by_rule("secret-in-file")
+    assert {f.path for f in alone} == {".github/workflows/s3.yml"}

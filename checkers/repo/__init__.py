@@ -83,6 +83,10 @@ def check_repo(path: str | Path, *, select: Iterable[str] | None = None,
                          "tag and stash); check a clone for the work-tree rules")
     if select:
         rules = [r for r in rules if r.id in set(select)]
+    if "workflow-plaintext-secret" not in ignored and (not select or "workflow-plaintext-secret" in select):
+        from .secrets_rule import WORKFLOW_SECRETS_JUDGED
+
+        ctx.cache[WORKFLOW_SECRETS_JUDGED] = True  # secret-in-file leaves the workflows to it
     findings = [finding for rule in rules for finding in rule.run(ctx)]
     findings.extend(_workflow_findings(ctx, select, ignored))
     if patterns:

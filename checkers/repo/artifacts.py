@@ -6,6 +6,7 @@ the three can never disagree about what a model file is.
 from __future__ import annotations
 
 import fnmatch
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import PurePosixPath
@@ -71,7 +72,10 @@ DOC_DIRS = {"docs", "doc", "documentation", ".github", "assets", "static", "_sta
 # Under data/ these are descriptions, pointers and code (DVC, MLTable, READMEs, BUILD), not data.
 NOT_DATA_SUFFIXES = {".py", ".md", ".rst", ".txt", ".dvc", ".gitkeep", ".gitignore", ".yaml", ".yml",
                      ".ipynb", ".sh", ".r", ".sql", ".toml", ".cfg", ".ini", ".bzl", ".bazel", ".c",
-                     ".h", ".cc", ".cpp", ".go", ".rs", ".js", ".ts", ".java", ".scala", ".html"}
+                     ".h", ".cc", ".cpp", ".go", ".rs", ".js", ".ts", ".java", ".scala", ".html",
+                     # a UI's `components/Datasets/` folder, a client library's `wandb/` package
+                     ".tsx", ".jsx", ".mjs", ".cjs", ".vue", ".svelte", ".css", ".scss", ".less",
+                     ".pyi", ".proto", ".cs", ".kt", ".rb", ".php", ".swift", ".typed"}
 # Dotfiles have no suffix (PurePosixPath(".gitignore").suffix == ""): name them here. DVC
 # writes data/.gitignore; cookiecutter-data-science keeps empty folders with .gitkeep.
 NOT_DATA_NAMES = {"mltable", "build", "license", "licence", "notice", "codeowners", "makefile",
@@ -82,6 +86,10 @@ CODE_DIRS = {"src", "lib", "components", "pipelines", "tests", "test"}
 TEST_DIRS = {"tests", "test", "testing", "testdata", "test_data", "fixtures", "__fixtures__",
              "unit_tests", "integration_tests"}
 LOG_DIRS = {"mlruns", "mlartifacts", "wandb", "lightning_logs", "tb_logs", ".neptune", "catboost_info"}
+# A folder of a tracking tool's run: an experiment or run id, `run-<date>-<id>`, `version_3`.
+# Code under a folder named like a tracking tool, and not in such a folder, is a package
+# (wandb's own `wandb/`, a Go SDK's `pkg/wandb/`), not a run log.
+RUN_FOLDER = re.compile(r"^(?:\d+|[0-9a-f]{16,}|(?:offline-)?run-.+|latest-run|version_\d+|.*\d{8}.*)$")
 LOG_GLOBS = ("events.out.tfevents.*",)
 SECRET_NAMES = {
     ".env", ".git-credentials", ".netrc", ".pypirc", "id_rsa", "id_dsa", "id_ecdsa", "id_ed25519",
@@ -104,11 +112,11 @@ def classify(path: str, size: int | None = None) -> Kind | None:
         return SECRET
     if name in MODEL_NAMES or suffix in MODEL_SUFFIXES:
         return MODEL
-    if any(d in LOG_DIRS for d in dirs) or any(fnmatch.fnmatch(name, g) for g in LOG_GLOBS):
-        return LOGS
-    in_tests = any(d in TEST_DIRS for d in dirs)
+    in_tests = any(is_test_dir(d) for d in dirs)
     if in_tests and size is not None and size <= FIXTURE_LIMIT:
-        return None
+        return None  # a small fixture: a unit test reads it (wandb's tests/assets/wandb/ run)
+    if any(fnmatch.fnmatch(name, g) for g in LOG_GLOBS) or _in_run_log(dirs, name, suffix):
+        return LOGS
     if name.lower() in NOT_DATA_NAMES or name.startswith(("README", "BUILD")):
         return None
     if suffix in DATA_SUFFIXES:
@@ -123,6 +131,24 @@ def classify(path: str, size: int | None = None) -> Kind | None:
             and suffix not in NOT_DATA_SUFFIXES:
         return DATA
     return None
+
+
+def is_test_dir(name: str) -> bool:
+    """A folder of tests or their data: `tests/`, `fixtures/`, and names that say so
+    (great_expectations' `test_sets/`, `_testing/test_data_sets/`); not a dataset's split
+    (`test_images/`)."""
+    name = name.lower()
+    return name in TEST_DIRS or (name not in IMAGE_DATA_DIRS and (
+        name.lstrip("_") in TEST_DIRS or name.startswith("test_") or name.endswith("_tests")))
+
+
+def _in_run_log(dirs: list[str], name: str, suffix: str) -> bool:
+    at = next((i for i, d in enumerate(dirs) if d in LOG_DIRS), None)
+    if at is None:
+        return False
+    code = suffix in NOT_DATA_SUFFIXES or suffix.endswith("proj") or name.startswith(".") \
+        or name.lower() in NOT_DATA_NAMES or name.lower().startswith(("dockerfile", "readme"))
+    return not code or any(RUN_FOLDER.match(d) for d in dirs[at + 1:])
 
 
 def harmless_secret_file(path: str, text: str | None, has_secret) -> bool:

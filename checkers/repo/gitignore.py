@@ -13,6 +13,9 @@ from ..registry import Problem, rule
 from . import artifacts, gitcmd
 from .context import RepoContext
 
+CODE_SUFFIXES = (".py", ".go", ".js", ".ts", ".java", ".rs", ".c", ".cc", ".cpp", ".cs", ".scala",
+                 ".kt", ".rb", ".jl")
+
 
 @dataclass(frozen=True)
 class Match:
@@ -76,9 +79,14 @@ def gitignore_missing(ctx: RepoContext):
         logs        mlruns/0/meta.yaml  wandb/latest-run/run.wandb
         secrets     .env  config/.env  keys/deploy.pem
 
-    It is an **error** when a kind has no coverage at all, when a file of that kind on disk would
-    be committed by ``git add .``, or when a path any ML project produces (``model.pkl``,
-    ``data/``, ``.env`` ...) leaks. The files of a framework the project does not use
+    It is an **error** when a kind has no coverage at all (its paths of frameworks the project
+    does not use aside, in a practitioner's repository), or when a file of that kind on disk
+    would be committed by ``git add .``. A path in a folder the repository keeps code in
+    (wandb's own package ``wandb/``) is not asked about in a practitioner's repository. When the ``.gitignore`` covers a kind in part (``data/`` but not ``*.csv``)
+    and nothing of it is on disk, the rest is a **warning** in a practitioner's repository (the
+    default ``--layout roles``: hardening); the course's exercises (``--layout course``) hold
+    the lesson's standard, where a path any ML project produces (``model.pkl``, ``data/``,
+    ``.env`` ...) leaking is an **error**. The files of a framework the project does not use
     (``*.h5`` without Keras or TensorFlow, ``*.safetensors`` without transformers, ``wandb/``
     without wandb; judged from its dependency files and imports) are a **warning**: worth adding,
     not a mistake. So are models and datasets in a project that versions them with DVC
@@ -95,19 +103,33 @@ def gitignore_missing(ctx: RepoContext):
     dvc = uses_dvc(ctx)
     on_disk = _unignored_on_disk(ctx)
     noted = False
+    # a folder the repository keeps code in is no place for a tool's output: wandb's own
+    # repository is its package `wandb/`, which it must not ignore
+    code_tops = {e.path.split("/", 1)[0] for e in ctx.entries
+                 if "/" in e.path and e.path.endswith(CODE_SUFFIXES)} if ctx.layout != "course" else set()
     for kind, group in artifacts.MUST_IGNORE.items():
+        group = tuple(p for p in group if "/" not in p or p.split("/", 1)[0] not in code_tops)
         leaking = [p for p in group if not (matches.get(p) and matches[p].ignores)]
         if not leaking:
             continue
         present = [p for p in on_disk if artifacts.classify(p, ctx.size(p)) is kind][:5]
         if dvc and kind in (artifacts.MODEL, artifacts.DATA) and not present:
             parts = [(leaking, "dvc")]
-        elif len(leaking) == len(group) or present:
+        elif present:
             parts = [(leaking, "error")]
+        elif len(leaking) == len(group) and ctx.layout == "course":
+            parts = [(leaking, "error")]
+        elif len(leaking) == len(group):
+            # no coverage at all; in a practitioner's repository the folders of a framework it
+            # does not use (mlruns/ without MLflow, wandb/ without W&B) are advice even then
+            advice = [p for p in leaking if artifacts.FRAMEWORK_OF.get(p) not in (None, *used)]
+            parts = [([p for p in leaking if p not in advice], "error"), (advice, "warning")]
         else:
             advice = [p for p in leaking if artifacts.FRAMEWORK_OF.get(p) not in (None, *used)]
             errors = [p for p in leaking if p not in advice]
-            parts = [(errors, "error"), (advice, "warning")]
+            # a practitioner's repository that ignores part of the kind, nothing of it on disk:
+            # hardening (the course's own standard, `--layout course`, requires both forms)
+            parts = [(errors, "error" if ctx.layout == "course" else "partial"), (advice, "warning")]
         for leaked, severity in parts:
             if not leaked:
                 continue
@@ -123,6 +145,9 @@ def gitignore_missing(ctx: RepoContext):
             elif severity == "warning":
                 what = (f"{kind.name} of frameworks this project does not seem to use would be "
                         "committed: ")
+            elif severity == "partial":
+                what = (f"{kind.name} that the .gitignore covers only in part (none on disk now) "
+                        "would be committed: ")
             else:
                 what = f"{kind.name} would be committed: "
             disk = (" (on disk now, not ignored: " + ", ".join(ctx.display(p) for p in present) + ")"

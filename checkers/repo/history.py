@@ -19,7 +19,7 @@ from ..registry import Problem, rule
 from . import artifacts, gitcmd, scanworker
 from .context import SYMLINK_MODE, RepoContext, decode_text
 from .secrets_rule import ROTATE
-from .secretscan import SecretHit, dismissed_for_path, path_is_allowed, scan_text
+from .secretscan import SecretHit, dismissed_for_path, path_is_allowed, scan_text, severity_for_path
 from .tracked import _anchor, plural
 
 # Files whose content is never text worth scanning for secrets.
@@ -246,8 +246,7 @@ def scan_new_lines(blobs, batch_chars: int = 4 << 20, worker: bool = True,
             for hit in hits:
                 for blob, number in owners[lines[hit.line - 1]]:
                     if not dismissed_for_path(hit, blob.path):
-                        placed.append((blob, SecretHit(hit.kind, number, hit.column, hit.value,
-                                                       hit.rule)))
+                        placed.append((blob, hit.at(number)))
         return placed
 
     def flush():
@@ -473,8 +472,10 @@ def scan_messages(ctx: RepoContext) -> list[tuple[str, SecretHit]]:
             owners.append((commit, number))
     found = []
     for hit in scan_text("\n".join(lines)):
+        if hit.bare:
+            continue  # a message names code: "from transformers import ..., Qwen3ForCausalLM"
         commit, number = owners[hit.line - 1]
-        found.append((commit, SecretHit(hit.kind, number, hit.column, hit.value, hit.rule)))
+        found.append((commit, hit.at(number)))
     return found
 
 
@@ -586,7 +587,7 @@ def history_artifact(ctx: RepoContext):
         what = f"`{ctx.display(key)}` ({plural(len(paths), 'file')})" if key.endswith("/") else f"`{ctx.display(key)}`"
         hint = _purge_hint(ctx, purge_paths(result, key, paths))
         fixture = kind is artifacts.SECRET and all(
-            any(d.lower() in artifacts.TEST_DIRS for d in p.split("/")[:-1]) for p in paths)
+            any(artifacts.is_test_dir(d) for d in p.split("/")[:-1]) for p in paths)
         if kind is artifacts.SECRET:
             hint = f"{ROTATE}; then {hint}"
         yield Problem(
@@ -639,7 +640,8 @@ def history_secret(ctx: RepoContext):
             "  git filter-repo --replace-text replacements.txt\n"
             "  git remote add origin <url>   # filter-repo removes origin after a rewrite\n"
             "  git push --force --all && git push --force --tags",
-            path=ctx.display(blob.path), line=hit.line, column=hit.column)
+            path=ctx.display(blob.path), line=hit.line, column=hit.column,
+            severity=severity_for_path(hit, blob.path))
     for commit, hit in result.messages:
         yield Problem(
             f"{hit.kind} in the message of commit {commit}: {hit.masked}",

@@ -30,7 +30,7 @@ START = b"\xff" * 8  # "I have begun on the batch you sent": no answer is that l
 
 
 def _encode(hits: list[SecretHit]) -> bytes:
-    return json.dumps([[h.kind, h.line, h.column, h.value, h.rule] for h in hits]).encode()
+    return json.dumps([[h.kind, h.line, h.column, h.value, h.rule, h.bare] for h in hits]).encode()
 
 
 def _decode(data: bytes) -> list[SecretHit]:

@@ -4,20 +4,25 @@ from __future__ import annotations
 from ..registry import Problem, rule
 from . import artifacts
 from .context import SYMLINK_MODE, RepoContext
-from .secretscan import SecretHit, scan_files, scan_text
+from .secretscan import SecretHit, path_is_allowed, scan_files, scan_text, severity_for_path
 
+# set by check_repo when the workflow checker's workflow-plaintext-secret runs on the workflows
+WORKFLOW_SECRETS_JUDGED = "workflow-plaintext-secret runs"
 ROTATE = ("rotate it now (a pushed secret is compromised), store the new one in Azure Key Vault "
           "(or as a GitHub secret for workflows) and read it at run time, e.g. "
           "`os.environ[\"AZURE_STORAGE_CONNECTION_STRING\"]` or a Key Vault reference")
 
 
 def secret_problem(path: str, hit: SecretHit, where: str = "") -> Problem:
+    severity = severity_for_path(hit, path)
     return Problem(
-        f"{hit.kind} in `{path}`{where}: {hit.masked}",
+        f"{hit.kind} in `{path}`{where}: {hit.masked}"
+        + (" (in a test file, where made-up credentials and key fixtures are common: if this "
+           "one is made up, mark it with `pragma: allowlist secret`)" if severity else ""),
         f"delete the value from the file and {ROTATE}. If it was ever committed, purge it from "
         "the history too (see history-secret). A value that is not a secret can be marked with a "
         "`pragma: allowlist secret` comment on its line.",
-        path=path, line=hit.line, column=hit.column,
+        path=path, line=hit.line, column=hit.column, severity=severity,
     )
 
 
@@ -41,13 +46,35 @@ def secret_in_file(ctx: RepoContext):
     ``tracked-*`` rules. The value is never printed in full. Mark a value that is not a secret
     with ``pragma: allowlist secret`` (or ``gitleaks:allow``) on its line.
 
-    In a plain folder every file is scanned; in a git repository the tracked files are. Files
-    that are themselves secret files (``.env``, keys) are reported by ``tracked-secret-file``.
+    An unquoted name in source code (``from transformers import Qwen2TokenizerFast,
+    Qwen3ForCausalLM``, ``key_columns=key_columns``) is code; the keys of a bibliography or a
+    table (``citation_key:``, ``sort_key=``), names of what describes a secret
+    (``API_KEY_REGEX = r"..."``), versions and requirement pins are not secrets either. A value
+    found only by its name (``access_token = "..."``) and a private key in a test file are a
+    **warning**: tests are full of made-up credentials and key fixtures; a token of a service's
+    own format (``hf_...``, ``AKIA...``) stays an error there. Filler such as
+    ``T00000000/B00000000/XXXXXXXX`` and the jwt.io example token are not secrets.
+
+    In a plain folder every file is scanned; in a git repository the tracked files are, less
+    what gitleaks' own allowlist leaves out (lock files, fonts, pictures, ``node_modules/``) and
+    a Go module's ``vendor/`` copy of third-party sources (``vendor/modules.txt``). Files
+    that are themselves secret files (``.env``, keys) are reported by ``tracked-secret-file``;
+    the workflows in ``.github/workflows/`` by ``workflow-plaintext-secret`` when it runs (it
+    knows a service container's throwaway password from a credential).
     """
+    workflows = ctx.cache.get(WORKFLOW_SECRETS_JUDGED)
+    # `go mod vendor` copies third-party modules' sources under vendor/ and lists them in
+    # vendor/modules.txt; gitleaks leaves the common hosts' folders out, this leaves the whole copy
+    go_vendor = tuple(e.path[:-len("modules.txt")] for e in ctx.entries
+                      if e.path == "vendor/modules.txt" or e.path.endswith("/vendor/modules.txt"))
     def texts():
         for entry in ctx.entries:
-            if entry.mode == SYMLINK_MODE:
+            if entry.mode == SYMLINK_MODE or (workflows and entry.path.startswith(".github/workflows/")
+                                              and entry.path.count("/") == 2
+                                              and entry.path.endswith((".yml", ".yaml"))):
                 continue
+            if path_is_allowed(entry.path) or (go_vendor and entry.path.startswith(go_vendor)):
+                continue  # read only what will be scanned (wandb's checkout: 55 of 80 MB are not)
             text = ctx.read_text(entry.path, limit=ctx.max_blob_size)
             if text is None:
                 continue

@@ -59,11 +59,18 @@ class SecretHit(Record):
     """A value the scanner reports (a frozen record: see :mod:`checkers.records`; the workflow
     checker imports this module, and ``dataclasses`` would cost it more than a scan)."""
 
-    FIELDS = ("kind", "line", "column", "value", "rule")
+    FIELDS = ("kind", "line", "column", "value", "rule", "bare")
 
-    def __init__(self, kind: str, line: int, column: int, value: str, rule: str = "") -> None:
-        # rule: the gitleaks rule id, or "" for the rules of this module
-        self._set(kind, line, column, value, rule)
+    def __init__(self, kind: str, line: int, column: int, value: str, rule: str = "",
+                 bare: bool = False) -> None:
+        # rule: the gitleaks rule id, or "" for the rules of this module. bare: a name-based
+        # hit whose value is an unquoted name (`Qwen3ForCausalLM`, `key_columns`): a literal in
+        # a config file, but a reference in code (see dismissed_for_path)
+        self._set(kind, line, column, value, rule, bare)
+
+    def at(self, line: int) -> "SecretHit":
+        """The same hit on another line (mapped from a batch back to its file)."""
+        return SecretHit(self.kind, line, self.column, self.value, self.rule, self.bare)
 
     @property
     def masked(self) -> str:
@@ -155,16 +162,35 @@ def is_test_path(path: str) -> bool:
     parts = path.lower().split("/")
     name = parts[-1]
     return any(p in TEST_DIRS for p in parts[:-1]) or name.startswith("test_") \
-        or name.endswith(("_test.py", "_tests.py")) or name in {"tests.py", "conftest.py"}
+        or name.endswith(("_test.py", "_tests.py", "_test.go")) or name in {"tests.py", "conftest.py"} \
+        or bool(re.search(r"\.(?:test|spec)\.[jt]sx?$", name))
+
+
+# Source files, where a secret is a string literal and an unquoted word is a name in the code
+CODE_SUFFIXES = (".py", ".pyi", ".ipynb", ".go", ".js", ".jsx", ".ts", ".tsx", ".mjs", ".cjs",
+                 ".java", ".kt", ".scala", ".rs", ".rb", ".cs", ".c", ".h", ".cc", ".cpp", ".hpp",
+                 ".swift", ".php", ".r", ".jl", ".lua")
 
 
 def dismissed_for_path(hit: "SecretHit", path: str | None) -> bool:
-    """A finding of a name-based rule that the file it is in shows to be an illustration."""
+    """A finding of a name-based rule that the file it is in shows to be an illustration, or
+    to be code: `from transformers import Qwen2TokenizerFast, Qwen3ForCausalLM` in a ``.py``."""
     if path is None or hit.kind not in NAME_BASED:
         return False
     if is_doc_path(path):
         return True
+    if hit.bare and path.lower().endswith(CODE_SUFFIXES):
+        return True
     return hit.kind == "credentials in a URL" and is_test_path(path)
+
+
+def severity_for_path(hit: "SecretHit", path: str | None) -> str | None:
+    """``"warning"`` for a name-based hit (``access_token = "..."``) or a private key in a test
+    file: tests are full of made-up credentials and key fixtures for the code they test. A
+    token of a service's own format (``hf_...``, ``AKIA...``, ``ghp_...``) stays an error there."""
+    if path is not None and (hit.kind in NAME_BASED or hit.kind == "Private Key") and is_test_path(path):
+        return "warning"  # a key in a test is a fixture, as a key file under tests/ is (tracked-secret-file)
+    return None
 
 
 def _jwt_header(segment: str) -> bool:
@@ -193,6 +219,48 @@ def _judged_as_code_or_placeholder(value: str) -> bool:
     return len(set(v)) <= 3  # 00000000, abababab
 
 
+# An unquoted name: `Qwen3ForCausalLM` after `from transformers import Qwen2TokenizerFast,`,
+# `key_columns=key_columns`, `allow_internal_secrets=True`
+_BARE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(?:=[A-Za-z_][A-Za-z0-9_]*)?$")
+# A filler run no generated token has: `T00000000/B00000000/XXXXXXXXXXXXXXXX`, `1111111111`
+_FILLER = re.compile(r"(.)\1{7}")
+_VERSION_OR_PIN = re.compile(r"[A-Za-z][\w.-]*(?:-v?\d+(?:\.\d+)+|(?:==|>=|<=|~=|!=)\d[\w.*]*)")
+# Words joined by `_` or `/`, each segment a word with at most one run of digits: an identifier,
+# an environment variable's name or a path (`expected_v3io_framesd`, `V3IO_FRAMESD`,
+# `kaufmann_2020_deepvess`, `invalid/secret/key`), never a generated key's randomness
+_SEGMENT = r"(?:[a-z]+\d*[a-z]*|\d+)"
+_NAME_LIKE = re.compile(rf"(?:{_SEGMENT}(?:[_/]{_SEGMENT})+|{_SEGMENT.replace('a-z', 'A-Z')}"
+                        rf"(?:[_/]{_SEGMENT.replace('a-z', 'A-Z')})+)")
+
+
+def _documentation_jwt(value: str) -> bool:
+    """The example token of jwt.io and RFC-style docs: claims ``sub`` 1234567890, John Doe."""
+    import base64
+    import binascii
+
+    parts = value.split(".")
+    if len(parts) < 2:
+        return False
+    try:
+        claims = base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4))
+    except (binascii.Error, ValueError):
+        return False
+    return b'"sub":"1234567890"' in claims.replace(b" ", b"") and b"John Doe" in claims
+
+
+def _looks_like_a_name(value: str) -> bool:
+    """An identifier made of words (``Qwen3ForCausalLM``, ``prompt_weights_2``, ``MYKEY123``),
+    not a generated key that happens to be identifier-shaped (32 hex digits, ``Zx81kQp2Lm7R``):
+    each part switches between letters and digits at most twice and never alternates case."""
+    if not _BARE_NAME.match(value):
+        return False
+    for part in re.split(r"[_=]", value):
+        if len(re.findall(r"(?<=[A-Za-z])\d|(?<=\d)[A-Za-z]", part)) > 2 \
+                or re.search(r"[A-Z][a-z][A-Z][a-z][A-Z]|[a-z][A-Z][a-z][A-Z][a-z]", part):
+            return False
+    return True
+
+
 def _public(value: str) -> bool:
     return value in PUBLIC_KEYS or (len(value) >= 16 and any(value in k for k in PUBLIC_KEYS))
 
@@ -204,6 +272,18 @@ _DIGEST_NAME = regexcache.compile(r"(?i)(?:hash|checksum|digest|sha\d*|md5|finge
 # the next field, whose own name (an AWS SigV4 request signature) does not mean a secret
 _NEXT_FIELD = regexcache.compile(r"^([A-Za-z][\w-]*)=(?!=)")
 _SECRET_WORD = regexcache.compile(r"(?i)key|secret|token|passw|pwd|auth|credential")
+# `citation_key: shit_2021_cldice`, `sort_key=...`, `API_KEY_REGEX = r"..."`: keys of a table, an
+# index or a bibliography, names of what describes a secret (its pattern, its variable) and
+# of the vault that keeps them
+_OTHER_KEY = regexcache.compile(
+    r"(?i)(?:(?:citation|cite|bib(?:tex)?|sort|foreign|partition|cluster(?:ing)?|cache|"
+    r"lookup|group(?:ing)?|dedupe?|idempotency|routing|shard|row|column|dict|map|index|object|hot|"
+    r"timestamp|join|merge|entity|unique|composite|i18n|translation|message)[ _.-]?keys?"
+    r"|(?:key|token|secret|passw(?:or)?d)[_.-]?(?:regexp?|pattern|re|format|fmt|prefix|"
+    r"env(?:_?var)?|var(?:iable)?|name|header|field|type|len(?:gth)?)"
+    # an Azure Key Vault's name or address: `"KEYVAULT": "akvamlmlopsdstk011"`
+    r"|key[_.-]?vault(?:[_.-]?(?:name|id|uri|url))?)"
+    r"[\"'`]?\s*(?::=|=>|[:=,])[\s\"'`]*[rbf]?[\"'`]?$")
 
 
 def _named_as_other(match: re.Match, value: str, name_based: bool) -> bool:
@@ -214,7 +294,7 @@ def _named_as_other(match: re.Match, value: str, name_based: bool) -> bool:
     whole = match.group(0)
     at = whole.rfind(value)
     head = whole[:at] if at >= 0 else whole
-    if _DIGEST_NAME.search(head):
+    if _DIGEST_NAME.search(head) or _OTHER_KEY.search(head):
         return True
     if re.search(r"[fF][\"']$", head) and re.search(r"\{[^{}]+\}", value):
         return True  # Python f-string: the value is built at run time
@@ -222,11 +302,26 @@ def _named_as_other(match: re.Match, value: str, name_based: bool) -> bool:
     return bool(inner and not _SECRET_WORD.search(inner.group(1)))
 
 
+def _line_of(match: re.Match) -> str:
+    text = match.string
+    end = text.find("\n", match.end())
+    return text[text.rfind("\n", 0, match.start()) + 1:end if end >= 0 else len(text)]
+
+
 def _not_a_secret(kind: str, match: re.Match, value: str, judge: bool) -> bool:
     if _public(value):
         return True  # a published development key, maybe split over two string literals
     if _named_as_other(match, value, kind in NAME_BASED and kind != "credentials in a URL"):
         return True
+    if kind in NAME_BASED and _VERSION_OR_PIN.fullmatch(value.strip("\"'`")):
+        return True  # `key: tilt-v0.33.11` (a cache key), `# tokenizers: "huggingface-hub==0.8.0"`
+    if kind == "API key or token" and _NAME_LIKE.fullmatch(value.strip("\"'`.,;")):
+        return True
+    if kind == "Curl auth user":
+        user, _, password = value.partition(":")
+        hosts = [m.group(1) for m in re.finditer(r"://(?:[^@/\s]*@)?([^/\s:'\"]+)", _line_of(match))]
+        if user == password or (hosts and all(_LOCAL_HOST.match(h) for h in hosts)):
+            return True  # `curl -u admin:admin http://localhost:8090/...`: a local service's default
     if kind == "credentials in a URL":
         host = match.group("host") or ""
         return bool(_LOCAL_HOST.match(host)) or _judged_as_code_or_placeholder(value) \
@@ -485,7 +580,9 @@ def scan_text(text: str, path: str | None = None) -> list[SecretHit]:
             return  # a more specific rule already reported this line
         if any(m in line_text(number) for m in ALLOW_MARKERS):
             return
-        hits[number] = SecretHit(kind, number, offset - starts[number - 1] + 1, value, rule)
+        bare = (kind in NAME_BASED and kind != "credentials in a URL" and _looks_like_a_name(value)
+                and (offset == 0 or text[offset - 1] not in "\"'`"))
+        hits[number] = SecretHit(kind, number, offset - starts[number - 1] + 1, value, rule, bare)
 
     keyword_spans: dict[str, list[tuple[int, int]]] = {}
 
@@ -544,6 +641,10 @@ def scan_text(text: str, path: str | None = None) -> list[SecretHit]:
             for match in (finditer(rule.regex, text, low, case_ok) if piece is text else rule.regex.finditer(piece)):
                 value, start = gitleaks.secret_of(rule, match)
                 if rule.entropy and gitleaks.shannon(value) <= rule.entropy:
+                    continue
+                if rule.id != "private-key" and _FILLER.search(value):
+                    continue  # `hooks.slack.com/services/T00000000/B00000000/XXXXXXXX`
+                if rule.id == "jwt" and _documentation_jwt(value):
                     continue
                 number = line_of(base + start)
                 if number in hits:
@@ -612,7 +713,7 @@ def scan_files(files, batch_chars: int = 4 << 20):
         for hit in scan_text("\n".join(texts)):
             i = bisect.bisect_right(owners, (hit.line, "\uffff"), key=lambda o: (o[1], "")) - 1
             path, first = owners[i]
-            local = SecretHit(hit.kind, hit.line - first + 1, hit.column, hit.value, hit.rule)
+            local = hit.at(hit.line - first + 1)
             if not dismissed_for_path(local, path):
                 found.setdefault(path, []).append(local)
         texts.clear()

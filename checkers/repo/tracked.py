@@ -45,7 +45,7 @@ def tracked_of_kind(ctx: RepoContext, kind: Kind):
         # TLS keys under tests/ are fixtures a maintainer commits on purpose, and so are small
         # checkpoints that loading code is tested on (torchtune's tests/assets/*.pt): advice only
         fixture = kind in (artifacts.SECRET, artifacts.MODEL) and all(
-            any(d.lower() in artifacts.TEST_DIRS for d in p.split("/")[:-1])
+            any(artifacts.is_test_dir(d) for d in p.split("/")[:-1])
             and (kind is artifacts.SECRET or _fixture_size(ctx, p)) for p in paths)
         # a small table beside a component's code (a lookup the code reads) ships with that code
         component = kind is artifacts.DATA and _in_component_code(ctx, paths)
@@ -130,7 +130,8 @@ def tracked_data(ctx: RepoContext):
     Data files (``.csv``, ``.parquet``, ``.feather``, ``.npy``, images outside documentation
     folders, anything under ``data/`` but code, READMEs and DVC pointers) belong in Azure ML data
     assets on a datastore, versioned there. Small fixtures (up to 500 KiB) under ``tests/`` are
-    allowed: unit tests need them. A file as small in the ``code:`` folder of an Azure ML
+    allowed: unit tests need them; so are those in folders whose names say they hold tests'
+    data (``test_sets/``, ``_testing/``, ``fixtures/``; not a dataset's ``test_images/`` split). A file as small in the ``code:`` folder of an Azure ML
     component is a warning: it ships with the code, as a lookup table the code reads would.
     """
     yield from tracked_of_kind(ctx, artifacts.DATA)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 
 from ..registry import Problem, rule
+from ..yamlload import MULTI_DOCUMENT, stream_problem
 from .context import SYMLINK_MODE, RepoContext, parsed_yaml
 
 YAML_SUFFIXES = (".yml", ".yaml")
@@ -43,6 +44,9 @@ def yaml_syntax(ctx: RepoContext):
     Common causes: a tab used for indentation, a ``key: value: more`` line that needs quotes,
     an unclosed ``[`` or quote.
 
+    Several documents separated by ``---`` (Kubernetes manifests) are valid YAML when each
+    document is; a workflow must be one document (see ``workflow-syntax``).
+
     Templates are not YAML until they are rendered: files of a Helm chart (under ``templates/``
     next to a ``Chart.yaml``) and files with Go or Jinja template syntax (``{{ ... }}``,
     ``{% ... %}``) that do not parse as they are are left alone.
@@ -59,6 +63,9 @@ def yaml_syntax(ctx: RepoContext):
             continue
         if problem and TEMPLATE.search(text):
             continue
+        if problem and MULTI_DOCUMENT in problem.message and not entry.path.startswith(".github/"):
+            # `---` between documents (Kubernetes manifests) is YAML: judge each document
+            problem = stream_problem(text)
         if problem:
             yield Problem(
                 f"invalid YAML: {problem.message}", syntax_hint(problem.message),
