@@ -14,6 +14,8 @@ gradebook in one transaction, replacing the old grades (no stale grade survives 
 - A rerun continues where the last one stopped: a submission is skipped when the course
   gradebook holds its grades and the submitted files are the ones that were graded
   (``.grading/state.json`` keeps their digest). ``--force`` regrades everything.
+- Order: the submissions that took longest when last graded go first (``.grading/seconds.json``),
+  so that one which ran into the cell timeout does not hold the last worker alone at the end.
 - Ctrl-C (or ``kill``: SIGTERM, SIGHUP) stops the workers and their kernels and leaves the
   gradebook as it was after the last finished submission; a coordinator killed with SIGKILL
   takes its workers and their kernels with it (no orphan keeps grading).
@@ -72,18 +74,41 @@ def submission_digest(folder: Path) -> str:
     return h.hexdigest()
 
 
-def read_state(root: Path) -> dict:
+def read_state(root: Path, name: str = "state.json") -> dict:
     try:
-        return json.loads((root / STATE / "state.json").read_text())
+        found = json.loads((root / STATE / name).read_text())
     except (OSError, ValueError):
         return {}
+    return found if isinstance(found, dict) else {}
 
 
-def write_state(root: Path, state: dict) -> None:
-    path = root / STATE / "state.json"
+def write_state(root: Path, state: dict, name: str = "state.json") -> None:
+    path = root / STATE / name
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(state, indent=1, sort_keys=True))
     os.replace(tmp, path)
+
+
+SECONDS = "seconds.json"  # how long each submission's last grading took: the next run's order
+
+
+def costliest_first(todo: list[Job], seconds: dict) -> list[Job]:
+    """The submissions to grade, those that took longest when last graded first (longest
+    processing time first: a submission that ran into the cell timeout, graded last, would
+    keep one worker busy while the others have nothing left to do). One never graded counts
+    as a typical one of its assignment (the median of those recorded); with no record at all
+    the order stays as found (by student id)."""
+    def recorded(job: Job):
+        value = seconds.get(f"{job.assignment}/{job.student}")
+        return value if isinstance(value, (int, float)) else None
+
+    typical = {}
+    for a in {j.assignment for j in todo}:
+        known = sorted(v for k, v in seconds.items()
+                       if k.split("/", 1)[0] == a and isinstance(v, (int, float)))
+        typical[a] = known[len(known) // 2] if known else 0.0
+    return sorted(todo, key=lambda j: -(recorded(j) if recorded(j) is not None
+                                        else typical[j.assignment]))
 
 
 def cell_report(gb, assignment: str, folder: Path, release: Path) -> list[str]:
@@ -110,12 +135,7 @@ def cell_report(gb, assignment: str, folder: Path, release: Path) -> list[str]:
                 seen[gid] = seen.get(gid, 0) + 1
                 cells.setdefault(gid, cell)
         graded = {c.name for c in notebook.grade_cells}
-        try:
-            given = {c.metadata["nbgrader"]["grade_id"]: c.source
-                     for c in nbformat.read(release / f"{notebook.name}.ipynb", as_version=4).cells
-                     if c.get("metadata", {}).get("nbgrader", {}).get("grade_id")}
-        except Exception:  # noqa: BLE001 (no release to compare with: no edit report)
-            given = {}
+        given = _release_sources(release / f"{notebook.name}.ipynb")
         deleted = sorted(graded - set(seen))
         duplicated = sorted(g for g, n in seen.items() if n > 1)
         edited = sorted(g for g in graded if g in cells and g in given
@@ -128,6 +148,20 @@ def cell_report(gb, assignment: str, folder: Path, release: Path) -> list[str]:
         if edited:
             notes.append(f"edited graded cells {', '.join(edited)} (restored from the release)")
     return notes
+
+
+@functools.lru_cache(maxsize=64)
+def _release_sources(path: Path) -> dict:
+    """{grade_id: source} of a released notebook, read once for the whole class; empty when
+    there is no release to compare with (then no edit report)."""
+    import nbformat
+
+    try:
+        return {c.metadata["nbgrader"]["grade_id"]: c.source
+                for c in nbformat.read(path, as_version=4).cells
+                if c.get("metadata", {}).get("nbgrader", {}).get("grade_id")}
+    except Exception:  # noqa: BLE001
+        return {}
 
 
 def merge(course_url: str, worker_url: str, assignment: str, student: str) -> tuple[float, float]:
@@ -458,9 +492,6 @@ def _run(args, root: Path, course_db: Path, workers: list) -> int:
     state = read_state(root)
     with Gradebook(course_url) as gb:
         for job in jobs:
-            job.notes = [*job.stripped, *cell_report(
-                gb, job.assignment, root / "submitted" / job.student / job.assignment,
-                release / job.assignment)]
             key = f"{job.assignment}/{job.student}"
             if not args.force and state.get(key) == job.digest:
                 try:
@@ -468,7 +499,7 @@ def _run(args, root: Path, course_db: Path, workers: list) -> int:
                     job.status, job.score, job.max_score = "skipped", sub.score, sub.max_score
                 except MissingEntry:
                     pass
-    todo = [j for j in jobs if j.status == "pending"]
+    todo = costliest_first([j for j in jobs if j.status == "pending"], read_state(root, SECONDS))
     n = min(len(workers), len(todo))
     for w in workers[n:]:
         w.stop(now=False)
@@ -476,8 +507,20 @@ def _run(args, root: Path, course_db: Path, workers: list) -> int:
           f"{len(todo)} to grade with {n} worker(s)", file=sys.stderr, flush=True)
     interrupted = refused = False
     started = time.monotonic()
+
+    def report_cells():
+        """Each submission's report line (deleted, duplicated, edited cells): written while
+        the workers grade, not before they start."""
+        with Gradebook(course_url) as gb:
+            for job in jobs:
+                job.notes = [*job.stripped, *cell_report(
+                    gb, job.assignment, root / "submitted" / job.student / job.assignment,
+                    release / job.assignment)]
+
     if todo:
-        interrupted, refused = _grade(root, todo, workers[:n], course_url, state)
+        interrupted, refused = _grade(root, todo, workers[:n], course_url, state, report_cells)
+    else:
+        report_cells()
     max_total = export_csv(course_url, root / "grades.csv")
     _summary(jobs, time.monotonic() - started)
     print(f"grade: wrote grades.csv ({max_total} points in all)", file=sys.stderr)
@@ -490,7 +533,8 @@ def _run(args, root: Path, course_db: Path, workers: list) -> int:
     return 1 if any(j.status == "failed" for j in jobs) or problems else 0
 
 
-def _grade(root, todo, workers, course_url, state) -> tuple[bool, bool]:
+def _grade(root, todo, workers, course_url, state, meanwhile=lambda: None) -> tuple[bool, bool]:
+    seconds = read_state(root, SECONDS)
     jobs_q: queue.Queue = queue.Queue()
     for job in todo:
         jobs_q.put(job)
@@ -522,6 +566,7 @@ def _grade(root, todo, workers, course_url, state) -> tuple[bool, bool]:
     interrupted = refused = False
     t0 = time.monotonic()
     try:
+        meanwhile()
         while done + failed < len(todo):
             try:
                 w, job, answer = results.get(timeout=0.5)
@@ -531,6 +576,9 @@ def _grade(root, todo, workers, course_url, state) -> tuple[bool, bool]:
                 continue
             running.discard(job.student + "/" + job.assignment)
             job.seconds = answer.get("seconds", 0.0)
+            if job.seconds:
+                seconds[f"{job.assignment}/{job.student}"] = round(job.seconds, 1)
+                write_state(root, seconds, SECONDS)
             if answer.get("refused"):
                 w.log.flush()
                 said = [ln for ln in Path(w.log.name).read_text().splitlines() if "refused" in ln]
