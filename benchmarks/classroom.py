@@ -201,6 +201,17 @@ def scores(course: Path, assignment: str) -> dict[str, float]:
         return {s.student.id: s.score for s in gb.find_assignment(assignment).submissions}
 
 
+def job_seconds(course: Path) -> str:
+    """The median and longest grading time of one submission in a worker (seconds.json)."""
+    import json
+    import statistics
+
+    with contextlib.suppress(OSError, ValueError):
+        took = json.loads((course / ".grading" / "seconds.json").read_text()).values()
+        return f"one submission {statistics.median(took):.1f} s (median), {max(took):.1f} s (longest)"
+    return "no grading times"
+
+
 def load() -> str:
     try:
         one, five, fifteen = Path("/proc/loadavg").read_text().split()[:3]
@@ -253,7 +264,7 @@ def main() -> int:
                     extra += f", CPU {cpu / plain_cpu:.2f}x plain's"
                 print(f"{a}: {label} --workers {workers}: {took:.1f} s ({took / args.size:.2f} s "
                       f"per submission), speed-up {plain / took:.2f}x{extra}, "
-                      f"{_cpu_text(cpu, took, args.size)}, scores "
+                      f"{_cpu_text(cpu, took, args.size)}, {job_seconds(course)}, scores "
                       f"{'identical' if same else 'DIFFER'} [{before} -> {load()}]", flush=True)
                 if not same:
                     p, c = scores(plain_course, a), scores(course, a)
@@ -269,7 +280,8 @@ def main() -> int:
                     status |= not same
                     print(f"{a}: {label} --workers {workers} --force, again (longest first by the "
                           f"last run's times): {took:.1f} s, speed-up {plain / took:.2f}x over the "
-                          f"plain run above, {_cpu_text(cpu, took, args.size)}, scores "
+                          f"plain run above, {_cpu_text(cpu, took, args.size)}, "
+                          f"{job_seconds(course)}, scores "
                           f"{'identical' if same else 'DIFFER'} [{before} -> {load()}]", flush=True)
     return status
 
