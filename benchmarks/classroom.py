@@ -1,6 +1,6 @@
 """A whole class graded twice: plain `nbgrader autograde`, then `python -m checkers grade --workers 2`.
 
-    .venv/bin/python benchmarks/classroom.py [--size 40] [--workers 2] [--single] [ASSIGNMENT...]
+    .venv/bin/python benchmarks/classroom.py [--size 40] [--workers 2] [--single] [--rerun] [ASSIGNMENT...]
 
 For every assignment in solutions/ (or the named ones) it generates the release in a temporary
 copy of the course and a class of SIZE submissions of mixed quality, made from the release and
@@ -9,7 +9,8 @@ hand-ins, partial ones, hostile ones (writing to the gradebook and the course, e
 kernel), deleted and edited graded cells, and one endless loop. It grades the same class with
 plain nbgrader and with `checkers grade`, asserts identical scores, and prints both times and the
 speed-up. `--single` also times `checkers grade --workers 1` (per-submission cost against plain
-nbgrader's). Exits 1 when scores differ.
+nbgrader's); `--rerun` a regrade of the same class with the workers (`--force`: it grades first
+the submissions that took longest in the run before). Exits 1 when scores differ.
 
 Like for like: both grade without feedback (plain `autograde` makes none; `checkers grade` runs
 with `--no-feedback`), and both load the same precompiled bytecode of the `checkers` package
@@ -200,6 +201,17 @@ def scores(course: Path, assignment: str) -> dict[str, float]:
         return {s.student.id: s.score for s in gb.find_assignment(assignment).submissions}
 
 
+def job_seconds(course: Path) -> str:
+    """The median and longest grading time of one submission in a worker (seconds.json)."""
+    import json
+    import statistics
+
+    with contextlib.suppress(OSError, ValueError):
+        took = json.loads((course / ".grading" / "seconds.json").read_text()).values()
+        return f"one submission {statistics.median(took):.1f} s (median), {max(took):.1f} s (longest)"
+    return "no grading times"
+
+
 def load() -> str:
     try:
         one, five, fifteen = Path("/proc/loadavg").read_text().split()[:3]
@@ -214,6 +226,8 @@ def main() -> int:
     parser.add_argument("--size", type=int, default=40)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--single", action="store_true", help="also time checkers grade --workers 1")
+    parser.add_argument("--rerun", action="store_true", help="also time a regrade (--force) of the "
+                        "same class with the workers, which grades first what took longest")
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     os.environ["PATH"] = os.pathsep.join([os.path.dirname(sys.executable), os.environ["PATH"]])
@@ -250,12 +264,25 @@ def main() -> int:
                     extra += f", CPU {cpu / plain_cpu:.2f}x plain's"
                 print(f"{a}: {label} --workers {workers}: {took:.1f} s ({took / args.size:.2f} s "
                       f"per submission), speed-up {plain / took:.2f}x{extra}, "
-                      f"{_cpu_text(cpu, took, args.size)}, scores "
+                      f"{_cpu_text(cpu, took, args.size)}, {job_seconds(course)}, scores "
                       f"{'identical' if same else 'DIFFER'} [{before} -> {load()}]", flush=True)
                 if not same:
                     p, c = scores(plain_course, a), scores(course, a)
                     print("  differ:", {s: (p.get(s), c.get(s)) for s in set(p) | set(c)
                                         if p.get(s) != c.get(s)})
+                if workers > 1 and args.rerun:
+                    # a regrade of the same class (--force): checkers grade orders it by the
+                    # times of the run above (longest first); plain nbgrader has no such record
+                    before = load()
+                    took, cpu = run(course, [sys.executable, "-m", "checkers", "grade", a,
+                                             "--workers", str(workers), "--no-feedback", "--force"])
+                    same = scores(course, a) == scores(plain_course, a)
+                    status |= not same
+                    print(f"{a}: {label} --workers {workers} --force, again (longest first by the "
+                          f"last run's times): {took:.1f} s, speed-up {plain / took:.2f}x over the "
+                          f"plain run above, {_cpu_text(cpu, took, args.size)}, "
+                          f"{job_seconds(course)}, scores "
+                          f"{'identical' if same else 'DIFFER'} [{before} -> {load()}]", flush=True)
     return status
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import csv
+import json
 import os
 import shutil
 import signal
@@ -166,6 +167,9 @@ def test_interrupted_grading_continues_and_the_cycle_completes(collected, tmp_pa
     assert "edited graded cells" in report["dieditor"]
     assert "duplicated cells" in report["fydup"] and "failed" in report["fydup"]
     assert f"{expected['adasolved']:g}/" in report["adasolved"]
+    # each grading's time is kept for the next run's order (fydup failed: it has one too)
+    took = json.loads((course / ".grading" / "seconds.json").read_text())
+    assert sorted(took) == sorted(f"{A}/{s}" for s in [*expected, "fydup"])
 
     with (course / "grades.csv").open() as fh:
         rows = {r["student_id"]: r for r in csv.DictReader(fh)}
@@ -213,6 +217,18 @@ def hidden_test_lines() -> list[str]:
                     lines.append(line.strip())
     assert lines
     return lines
+
+
+def test_the_submissions_that_took_longest_last_time_are_graded_first():
+    from checkers.course.classroom import Job, costliest_first
+
+    jobs = [Job(A, s) for s in ("ana", "bo", "cy", "dee", "eli")]
+    assert [j.student for j in costliest_first(jobs, {})] == ["ana", "bo", "cy", "dee", "eli"]
+    # bo ran into the cell timeout last time; ana and eli were never graded in A: each counts
+    # as a typical submission of A (the median, 5.0), and equal ones keep their order
+    seconds = {f"{A}/bo": 21.0, f"{A}/cy": 4.0, f"{A}/dee": 5.0, f"{A}/eli": "?",
+               "02-github-actions/ana": 99.0}
+    assert [j.student for j in costliest_first(jobs, seconds)] == ["bo", "ana", "dee", "eli", "cy"]
 
 
 def test_usage_errors_are_one_line(tmp_path):
