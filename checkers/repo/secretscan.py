@@ -221,15 +221,15 @@ def _judged_as_code_or_placeholder(value: str) -> bool:
 
 # An unquoted name: `Qwen3ForCausalLM` after `from transformers import Qwen2TokenizerFast,`,
 # `key_columns=key_columns`, `allow_internal_secrets=True`
-_BARE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(?:=[A-Za-z_][A-Za-z0-9_]*)?$")
+_BARE_NAME = regexcache.compile(r"^[A-Za-z_][A-Za-z0-9_]*(?:=[A-Za-z_][A-Za-z0-9_]*)?$")
 # A filler run no generated token has: `T00000000/B00000000/XXXXXXXXXXXXXXXX`, `1111111111`
-_FILLER = re.compile(r"(.)\1{7}")
-_VERSION_OR_PIN = re.compile(r"[A-Za-z][\w.-]*(?:-v?\d+(?:\.\d+)+|(?:==|>=|<=|~=|!=)\d[\w.*]*)")
+_FILLER = regexcache.compile(r"(.)\1{7}")
+_VERSION_OR_PIN = regexcache.compile(r"[A-Za-z][\w.-]*(?:-v?\d+(?:\.\d+)+|(?:==|>=|<=|~=|!=)\d[\w.*]*)")
 # Words joined by `_` or `/`, each segment a word with at most one run of digits: an identifier,
 # an environment variable's name or a path (`expected_v3io_framesd`, `V3IO_FRAMESD`,
 # `kaufmann_2020_deepvess`, `invalid/secret/key`), never a generated key's randomness
 _SEGMENT = r"(?:[a-z]+\d*[a-z]*|\d+)"
-_NAME_LIKE = re.compile(rf"(?:{_SEGMENT}(?:[_/]{_SEGMENT})+|{_SEGMENT.replace('a-z', 'A-Z')}"
+_NAME_LIKE = regexcache.compile(rf"(?:{_SEGMENT}(?:[_/]{_SEGMENT})+|{_SEGMENT.replace('a-z', 'A-Z')}"
                         rf"(?:[_/]{_SEGMENT.replace('a-z', 'A-Z')})+)")
 
 
