@@ -610,11 +610,24 @@ def grader():
             proc.wait()
             confine.release(private, cgroups)
 
+def started():
+    try:
+        with open("sandboxes.txt") as log:
+            return len(log.read().split())
+    except FileNotFoundError:
+        return 0
+
 for _ in range(rounds):
+    before = started()
     pid = os.fork()
     if pid == 0:
         grader()
-    time.sleep(random.uniform(0.005, 0.06))
+    # under load a forked grader may not have begun a sandbox within the random delay: wait for
+    # its first one to begin, so that every stop falls within a sandbox's start or life
+    deadline = time.monotonic() + 30
+    while started() == before and time.monotonic() < deadline:
+        time.sleep(0.001)
+    time.sleep(random.uniform(0, 0.05))
     os.kill(pid, signal.SIGTERM)
     os.waitpid(pid, 0)
 '''
