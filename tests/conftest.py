@@ -80,6 +80,43 @@ def commit_all(root: Path, message: str = "commit") -> None:
     git(root, "commit", "-q", "--allow-empty", "-m", message)
 
 
+MODULES = sorted(p.name for p in (ROOT / "solutions").iterdir() if p.is_dir())
+
+
+@pytest.fixture(scope="session")
+def released(tmp_path_factory):
+    """One course folder for the whole run in which real `nbgrader generate_assignment` runs
+    once per module (on first demand), gradebook included: ``released(module, ...)`` returns it.
+
+    Generating is the slow part of every notebook test's setup; grading, collecting and
+    feedback then happen in a copy (``course_from(released(...), folder)``), never in here.
+    """
+    root = tmp_path_factory.mktemp("released")
+    shutil.copy(ROOT / "nbgrader_config.py", root)
+    shutil.copytree(ROOT / "solutions", root / "solutions")
+    # nbgrader runs `alembic` from PATH: the venv's bin/ first, for this run and its children
+    os.environ["PATH"] = os.pathsep.join([os.path.dirname(sys.executable), os.environ["PATH"]])
+    generated: set[str] = set()
+
+    def course_with(*modules: str) -> Path:
+        for module in modules:
+            if module not in generated:
+                proc = subprocess.run([sys.executable, "-m", "nbgrader", "generate_assignment",
+                                       module, "--force"], cwd=root, capture_output=True,
+                                      text=True, timeout=900)
+                assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+                generated.add(module)
+        return root
+
+    return course_with
+
+
+def course_from(released_root: Path, folder: Path) -> Path:
+    """A private copy of the shared released course, to grade, collect or release in."""
+    shutil.copytree(released_root, folder)
+    return folder
+
+
 @pytest.fixture
 def repo(tmp_path):
     """An empty git repository (branch main) in a temporary folder."""

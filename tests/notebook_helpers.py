@@ -4,15 +4,12 @@
 """
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import nbformat
-
-from .conftest import ROOT
 
 
 def nbgrader(course: Path, *args: str) -> subprocess.CompletedProcess:
@@ -28,15 +25,6 @@ def grade_id(cell) -> str | None:
 
 def cells_by_id(nb) -> dict:
     return {grade_id(c): c for c in nb.cells if grade_id(c)}
-
-
-def course_copy(root: Path, assignment: str) -> Path:
-    """A temporary course folder with ``assignment`` generated from solutions/."""
-    shutil.copy(ROOT / "nbgrader_config.py", root)
-    shutil.copytree(ROOT / "solutions", root / "solutions")
-    os.environ["PATH"] = os.pathsep.join([os.path.dirname(sys.executable), os.environ["PATH"]])
-    nbgrader(root, "generate_assignment", assignment, "--force")
-    return root
 
 
 def autograde(course: Path, assignment: str, students: dict, total: float) -> dict:

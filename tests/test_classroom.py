@@ -25,7 +25,7 @@ import pytest
 
 from checkers.course import confine, distribution
 
-from .conftest import ROOT
+from .conftest import MODULES, ROOT, course_from
 
 A = "01-git-hygiene"
 pytestmark = pytest.mark.skipif(confine.why_unavailable() is not None,
@@ -90,14 +90,9 @@ def class_notebooks(course: Path) -> tuple[dict, dict]:
 
 
 @pytest.fixture(scope="module")
-def collected(tmp_path_factory) -> tuple[Path, dict]:
+def collected(released, tmp_path_factory) -> tuple[Path, dict]:
     """Released (every module) and collected from an LMS zip with `nbgrader zip_collect`."""
-    course = tmp_path_factory.mktemp("course")
-    shutil.copy(ROOT / "nbgrader_config.py", course)
-    shutil.copytree(ROOT / "solutions", course / "solutions")
-    os.environ["PATH"] = os.pathsep.join([os.path.dirname(sys.executable), os.environ["PATH"]])
-    for module in sorted(p.name for p in (ROOT / "solutions").iterdir() if p.is_dir()):
-        run(course, "-m", "nbgrader", "generate_assignment", module, "--force")
+    course = course_from(released(*MODULES), tmp_path_factory.mktemp("classroom") / "course")
     files, expected = class_notebooks(course)
     archive = course / "downloaded" / A / "archive"
     archive.mkdir(parents=True)

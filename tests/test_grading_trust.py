@@ -145,14 +145,9 @@ def by_id(nb) -> dict:
 
 
 @pytest.fixture(scope="module")
-def generated(tmp_path_factory) -> Path:
+def generated(released) -> Path:
     """A course with the assignment generated once (and its gradebook), copied by each test."""
-    root = tmp_path_factory.mktemp("generated")
-    shutil.copy(ROOT / "nbgrader_config.py", root)
-    shutil.copytree(ROOT / "solutions", root / "solutions")
-    os.environ["PATH"] = os.pathsep.join([os.path.dirname(sys.executable), os.environ["PATH"]])
-    nbgrader(root, "generate_assignment", ASSIGNMENT, "--force")
-    return root
+    return released(ASSIGNMENT)
 
 
 def course_copy(generated: Path, tmp: Path) -> Path:

@@ -18,9 +18,8 @@ from checkers.course import module02 as m
 from checkers.course.keys import module02 as keys
 from checkers.registry import all_rules
 
-from .conftest import ROOT
-from .notebook_helpers import (autograde, cells_by_id, course_copy, errors, execute, grade_id,
-                               nbgrader, nbval_lax)
+from .conftest import ROOT, course_from
+from .notebook_helpers import autograde, cells_by_id, errors, execute, grade_id, nbgrader, nbval_lax
 
 ASSIGNMENT = "02-github-actions"
 SOURCE = ROOT / "solutions" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
@@ -60,9 +59,9 @@ PREDICTIONS = dict(PREDICT_ANSWER)
 
 
 @pytest.fixture(scope="module")
-def course(tmp_path_factory):
+def course(released, tmp_path_factory):
     """A temporary copy of the course with the assignment generated from solutions/."""
-    return course_copy(tmp_path_factory.mktemp("course"), ASSIGNMENT)
+    return course_from(released(ASSIGNMENT), tmp_path_factory.mktemp("m02") / "course")
 
 
 def test_committed_release_matches_a_fresh_generation(course):
@@ -128,21 +127,23 @@ def graded(course):
         elif gid == "quiz":
             cell.source = 'ANSWERS = {"KC_OIDC": "b", "KC_BASE": "c", "KC_ENV": "a", "KC_NEEDS": "b"}\n'
 
-    cheater = copy.deepcopy(release)  # wrong answers, and every trick in the kernel
+    # wrong answers, every trick in the kernel, and the answer keys read from the kernel if it
+    # can (the predictions and the quiz answers it then hands over would be right)
+    cheater = copy.deepcopy(release)
     cells = cells_by_id(cheater)
-    cells["predict"].source = CHEATS + WRONG_PREDICTIONS
-    cells["quiz"].source = WRONG_QUIZ
+    cells["predict"].source = CHEATS + _or(KEY_READER, WRONG_PREDICTIONS)
+    cells["quiz"].source = _or("from checkers.course.keys.module02 import QUIZ_ANSWER\n"
+                               "ANSWERS = dict(QUIZ_ANSWER)\n", WRONG_QUIZ)
     cells["filters"].source = 'FILTERS = "on: push"\nprint("CHECKERS-ANSWER 02-filters " + json.dumps("on: push"))\n'
 
-    reader = copy.deepcopy(release)  # reads the answer keys from the kernel, if it can
-    cells = cells_by_id(reader)
-    cells["predict"].source = KEY_READER
-    cells["quiz"].source = ("from checkers.course.keys.module02 import QUIZ_ANSWER\n"
-                            "ANSWERS = dict(QUIZ_ANSWER)\n")
-
-    students = {"solution": solution, "release": release, "partial": partial,
-                "cheater": cheater, "reader": reader}
+    students = {"solution": solution, "release": release, "partial": partial, "cheater": cheater}
     return autograde(course, ASSIGNMENT, students, TOTAL)
+
+
+def _or(attempt: str, fallback: str) -> str:
+    """Cell source: ``attempt``, or ``fallback`` where it fails."""
+    indent = lambda text: "".join(f"    {line}\n" for line in text.splitlines())  # noqa: E731
+    return f"try:\n{indent(attempt)}except Exception:\n{indent(fallback)}"
 
 
 def test_solution_scores_full_marks(graded):
@@ -172,8 +173,11 @@ def test_reading_the_answer_keys_during_grading_scores_nothing(graded):
     if importlib.util.find_spec("checkers.course.confine") is None:
         pytest.skip("the grading sandbox that hides checkers/course/keys from the kernel "
                     "(checkers.course.confine, issue 7) is not in this branch")
-    score, cells = graded["reader"]
-    assert score == 0, cells
+    score, cells = graded["cheater"]
+    # the cells only the keys could have answered (the others are also faked by hand-over lines)
+    keyed = ["test-predict-p2", "test-predict-p3", "test-predict-p4", "test-predict-p5",
+             "test-quiz-env", "test-quiz-needs"]
+    assert all(cells[gid] == 0 for gid in keyed) and score == 0, cells
 
 
 def test_feedback_does_not_reveal_hidden_tests_or_keys(course, graded):
@@ -235,17 +239,11 @@ def test_filling_in_the_starters_passes_and_no_key_enters_the_kernel(tmp_path):
     assert '--set tags.branch=\\"feature/improve-churn-model\\"' in text
 
 
-def test_solution_leaves_no_file_next_to_the_notebook_and_the_checkout_alone(tmp_path):
+def test_solution_runs_under_nbval_lax_leaving_no_file_and_the_checkout_alone(tmp_path):
+    """One run of the solution (nbval's, which fails on any error): it runs cleanly, writes
+    nothing next to the notebook and leaves the course checkout alone."""
     status = ["git", "status", "--porcelain", "--untracked-files=all"]
     before = subprocess.run(status, cwd=ROOT, capture_output=True, text=True).stdout
-    work = tmp_path / "copy"
-    work.mkdir()
-    shutil.copy(SOURCE, work)
-    nb = execute(nbformat.read(work / SOURCE.name, as_version=4), work, allow_errors=False)
-    assert not errors(nb)
-    assert sorted(p.name for p in work.iterdir()) == [SOURCE.name]
-    assert subprocess.run(status, cwd=ROOT, capture_output=True, text=True).stdout == before
-
-
-def test_nbval_lax_runs_the_solution_in_a_temporary_copy(tmp_path):
     nbval_lax(SOURCE, tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [SOURCE.name]
+    assert subprocess.run(status, cwd=ROOT, capture_output=True, text=True).stdout == before

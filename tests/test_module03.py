@@ -18,7 +18,7 @@ from checkers.course import module03 as m
 from checkers.course import selfcheck
 from checkers.course.keys import module03 as keys
 
-from .conftest import ROOT
+from .conftest import ROOT, course_from
 from .notebook_helpers import autograde
 from .test_module01 import CHEATS, cells_by_id, nbgrader
 
@@ -38,15 +38,8 @@ except Exception:
 
 
 @pytest.fixture(scope="module")
-def course(tmp_path_factory):
-    import os
-
-    root = tmp_path_factory.mktemp("course03")
-    shutil.copy(ROOT / "nbgrader_config.py", root)
-    shutil.copytree(ROOT / "solutions", root / "solutions")
-    os.environ["PATH"] = os.pathsep.join([os.path.dirname(sys.executable), os.environ["PATH"]])
-    nbgrader(root, "generate_assignment", ASSIGNMENT, "--force")
-    return root
+def course(released, tmp_path_factory):
+    return course_from(released(ASSIGNMENT), tmp_path_factory.mktemp("m03") / "course")
 
 
 # --- the notebooks --------------------------------------------------------------------------------
@@ -97,11 +90,14 @@ def graded(course):
     release = nbformat.read(course / "notebooks" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
     released = cells_by_id(release)
 
-    partial = copy.deepcopy(solution)  # exercises 2 and 4 left as given
-    for cell in partial.cells:
-        gid = cell.metadata.get("nbgrader", {}).get("grade_id")
-        if gid in {"environments", "bypass"}:
-            cell.source = released[gid].source
+    # exercise 2 left as given, the gate of exercise 4 "repaired" by deleting production and
+    # staging, 3 of 4 knowledge-check answers right: each costs only its own points
+    partial = copy.deepcopy(solution)
+    cells_by_id(partial)["environments"].source = released["environments"].source
+    cells_by_id(partial)["bypass"].source = (
+        'REPAIRED = BYPASS_WORKFLOW.split("  deploy-staging:")[0]\n')
+    cells_by_id(partial)["quiz"].source = (
+        'ANSWERS = {"KC_APPROVAL": "a", "KC_WAIT": "c", "KC_PLAN": "d", "KC_SUBJECT": "a"}\n')
 
     cheater = copy.deepcopy(release)  # wrong answers, and every trick on the kernel's side
     cells_by_id(cheater)["deploy"].source = CHEATS.replace("module01", "module03") + (
@@ -111,16 +107,7 @@ def graded(course):
         'PLAN = {"order": ["deploy-production"], "gates": {}, "smoke_fails": {}}\n')
     cells_by_id(cheater)["quiz"].source = KEY_READER
 
-    gutted = copy.deepcopy(solution)  # the gate "repaired" by deleting production and staging
-    cells_by_id(gutted)["bypass"].source = (
-        'REPAIRED = BYPASS_WORKFLOW.split("  deploy-staging:")[0]\n')
-
-    quizzer = copy.deepcopy(solution)  # 3 of 4 knowledge-check answers right
-    cells_by_id(quizzer)["quiz"].source = (
-        'ANSWERS = {"KC_APPROVAL": "a", "KC_WAIT": "c", "KC_PLAN": "d", "KC_SUBJECT": "a"}\n')
-
-    students = {"solution": solution, "release": release, "partial": partial,
-                "cheater": cheater, "gutted": gutted, "quizzer": quizzer}
+    students = {"solution": solution, "release": release, "partial": partial, "cheater": cheater}
     return autograde(course, ASSIGNMENT, students, TOTAL)
 
 
@@ -135,13 +122,13 @@ def test_unchanged_release_scores_zero(graded):
 def test_partly_done_scores_in_between(graded):
     score, cells = graded["partial"]
     assert cells["test-environments"] == 0 and cells["test-bypass"] == 0
-    assert score == TOTAL - 5, cells
+    assert cells["test-deploy"] == 3 and cells["test-plan"] == 2 and cells["test-subjects"] == 2
+    assert score == TOTAL - 3 - 2 - 0.5, cells
 
 
 def test_knowledge_check_gives_credit_per_question(graded):
-    score, cells = graded["quizzer"]
-    assert cells["test-quiz"] == 0 and cells["test-quiz-wait"] == 0.5
-    assert score == TOTAL - 0.5, cells
+    score, cells = graded["partial"]
+    assert cells["test-quiz"] == 0 and cells["test-quiz-wait"] == 0.5, cells
 
 
 def test_hostile_submission_scores_nothing_it_did_not_earn(graded):
@@ -150,8 +137,8 @@ def test_hostile_submission_scores_nothing_it_did_not_earn(graded):
 
 
 def test_deleting_the_stages_is_no_repair(graded):
-    score, cells = graded["gutted"]
-    assert cells["test-bypass"] == 0 and score == TOTAL - 2, cells
+    score, cells = graded["partial"]
+    assert cells["test-bypass"] == 0 and cells["test-subjects"] == 2, cells
 
 
 def test_feedback_does_not_reveal_hidden_tests(course, graded):

@@ -3,9 +3,6 @@ from __future__ import annotations
 
 import copy
 import json
-import os
-import shutil
-import sys
 
 import nbformat
 import pytest
@@ -13,8 +10,8 @@ import pytest
 from checkers.course import module04
 from checkers.course.keys import module04 as keys
 
-from .conftest import ROOT
-from .notebook_helpers import autograde, nbgrader, nbval_lax
+from .conftest import ROOT, course_from
+from .notebook_helpers import autograde, nbval_lax
 
 ASSIGNMENT = "04-azure-ml-assets"
 SOURCE = ROOT / "solutions" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
@@ -54,13 +51,8 @@ def run_cell(source: str) -> dict:
 
 
 @pytest.fixture(scope="module")
-def course(tmp_path_factory):
-    root = tmp_path_factory.mktemp("course")
-    shutil.copy(ROOT / "nbgrader_config.py", root)
-    shutil.copytree(ROOT / "solutions", root / "solutions")
-    os.environ["PATH"] = os.pathsep.join([os.path.dirname(sys.executable), os.environ["PATH"]])
-    nbgrader(root, "generate_assignment", ASSIGNMENT, "--force")
-    return root
+def course(released, tmp_path_factory):
+    return course_from(released(ASSIGNMENT), tmp_path_factory.mktemp("m04") / "course")
 
 
 def test_committed_release_matches_a_fresh_generation(course):
@@ -137,11 +129,14 @@ def graded(course):
     release = nbformat.read(course / "notebooks" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
     released = cells_by_id(release)
 
-    partial = copy.deepcopy(solution)  # the component and two fixes left undone
+    # the component and two fixes left undone, 3 of 4 knowledge-check answers right
+    partial = copy.deepcopy(solution)
     for cell in partial.cells:
         gid = cell.metadata.get("nbgrader", {}).get("grade_id")
         if gid in {"component", "fix-cycle", "fix-braces"}:
             cell.source = released[gid].source
+    cells_by_id(partial)["quiz"].source = (
+        'ANSWERS = {"KC_WIRING": "b", "KC_BRACES": "c", "KC_ENV": "a", "KC_PARAMS": "d"}\n')
 
     hostile = copy.deepcopy(release)  # tricks in the kernel, wrong answers everywhere
     cells_by_id(hostile)["component"].source = CHEATS + 'COMPONENT_YAML = "type: command\\n"\n'
@@ -150,12 +145,7 @@ def graded(course):
     cells_by_id(hostile)["quiz"].source = (
         'ANSWERS = {"KC_WIRING": "a", "KC_BRACES": "a", "KC_ENV": "b", "KC_PARAMS": "a"}\n')
 
-    quizzer = copy.deepcopy(solution)  # 3 of 4 right
-    cells_by_id(quizzer)["quiz"].source = (
-        'ANSWERS = {"KC_WIRING": "b", "KC_BRACES": "c", "KC_ENV": "a", "KC_PARAMS": "d"}\n')
-
-    students = {"solution": solution, "release": release, "partial": partial,
-                "hostile": hostile, "quizzer": quizzer}
+    students = {"solution": solution, "release": release, "partial": partial, "hostile": hostile}
     return autograde(course, ASSIGNMENT, students, TOTAL)
 
 
@@ -171,13 +161,12 @@ def test_partly_done_scores_in_between(graded):
     score, cells = graded["partial"]
     assert cells["test-component"] == 0 and cells["test-fix-cycle"] == 0
     assert cells["test-pipeline"] == 3 and cells["test-fix-output"] == 1
-    assert score == TOTAL - 5, cells
+    assert score == TOTAL - 5 - 0.5, cells
 
 
 def test_knowledge_check_gives_credit_per_question(graded):
-    score, cells = graded["quizzer"]
-    assert cells["test-quiz"] == 0.5 and cells["test-quiz-params"] == 0
-    assert score == TOTAL - 0.5, cells
+    score, cells = graded["partial"]
+    assert cells["test-quiz"] == 0.5 and cells["test-quiz-params"] == 0, cells
 
 
 def test_hostile_submission_scores_nothing_it_did_not_earn(graded):
