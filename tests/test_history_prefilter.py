@@ -206,3 +206,23 @@ def test_without_re2_the_scan_takes_the_plain_way_with_the_same_findings(tmp_pat
     finally:
         compiled.cache_clear()
 
+
+
+def test_a_foreign_re2_module_means_the_plain_way(monkeypatch):
+    """Another package's `re2` (pyre2, fb-re2: other APIs) must not break the scan."""
+    class Foreign:
+        @staticmethod
+        def compile(*args, **kwargs):
+            raise TypeError("not google-re2")
+
+    monkeypatch.setattr(prefilter, "re2", Foreign)
+    prefilter.compiled.cache_clear()
+    prefilter._matches_newline.cache_clear()
+    try:
+        assert prefilter.compiled() is None
+        blobs = versions(random.Random(1))
+        assert scan_new_lines(blobs, worker=False, native=prefilter.compiled) == \
+            scan_new_lines(blobs, worker=False)
+    finally:
+        prefilter.compiled.cache_clear()
+        prefilter._matches_newline.cache_clear()

@@ -332,19 +332,20 @@ GROUPS = 3
 
 @lru_cache(maxsize=1)
 def compiled() -> Prefilter | None:
-    """The prefilter, or None without RE2, or when a rule's pattern would match everywhere."""
+    """The prefilter; None without RE2, when a rule's pattern would match everywhere, or when
+    anything goes wrong building it (another package's ``re2`` module): the plain way."""
     if re2 is None:
         return None
-    patterns = rule_patterns()
-    if not all(p for _, p, _, _ in patterns):
-        return None
-    context = [p for _, p, how, one_line in patterns if not one_line and how != "whole"]
     try:
+        patterns = rule_patterns()
+        if not all(p for _, p, _, _ in patterns):
+            return None
+        context = [p for _, p, how, one_line in patterns if not one_line and how != "whole"]
         rules = [p for _, p, _, _ in patterns]
         size = -(-len(rules) // GROUPS)
         return Prefilter([re2.compile("|".join(f"(?:{p})" for p in rules[i:i + size]), _options())
                           for i in range(0, len(rules), size)],
                          re2.compile("|".join(f"(?:{p})" for p in context), _options()),
                          re2.compile(HUGE_RUN, _options()))
-    except Exception:  # noqa: BLE001 - too large for RE2: the precise path
+    except Exception:  # noqa: BLE001 - whatever it is, the plain way finds the same
         return None
