@@ -16,7 +16,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from ..registry import Problem, rule
-from . import artifacts, gitcmd, scanworker
+from . import artifacts, gitcmd, prefilter, scanworker
 from .context import SYMLINK_MODE, RepoContext, decode_text
 from .secrets_rule import ROTATE
 from .secretscan import SecretHit, dismissed_for_path, path_is_allowed, scan_text, severity_for_path
@@ -29,6 +29,8 @@ BINARY_SUFFIXES = tuple(artifacts.MODEL_SUFFIXES | artifacts.IMAGE_SUFFIXES | {
 
 
 GITHUB_LIMIT = 100 * 1024 * 1024
+# Text versions (bytes) from which the history scan builds the native prefilter (~0.3 s)
+PREFILTER_FROM = 8 << 20
 
 
 @dataclass
@@ -166,8 +168,11 @@ def scan(ctx: RepoContext) -> HistoryScan:
                 and blob.path not in tracked:
             result.artifacts[blob.path].append(blob)
     # Oldest versions first, so that a line's first appearance is in the blob that added it.
-    result.secrets.extend(scan_new_lines(_read_blobs(ctx, to_read[::-1], raw=True),
-                                         expect=sum(b.size for b in to_read)))
+    expect = sum(b.size for b in to_read)
+    native = _in_background(prefilter.compiled) if expect >= PREFILTER_FROM else None
+    result.secrets.extend(scan_new_lines(
+        _read_blobs(ctx, to_read[::-1], raw=True), expect=expect, native=native,
+        reread=lambda blobs: (data for _, data in _read_blobs(ctx, blobs, raw=True))))
     result.messages = messages()
     wanted = {b.sha for blobs in result.artifacts.values() for b in blobs}
     wanted |= {b.sha for b in result.large.values()} | {b.sha for b, _ in result.secrets}
@@ -202,7 +207,7 @@ def _in_background(function, *args):
 
 
 def scan_new_lines(blobs, batch_chars: int = 4 << 20, worker: bool = True,
-                   expect: int = 0) -> list[tuple[Blob, SecretHit]]:
+                   expect: int = 0, native=None, reread=None) -> list[tuple[Blob, SecretHit]]:
     """Secrets in ``(blob, data)`` pairs (the blob's bytes), scanning each distinct line of a
     path once.
 
@@ -219,8 +224,21 @@ def scan_new_lines(blobs, batch_chars: int = 4 << 20, worker: bool = True,
     The batches go to a second process (scanworker.py) when the first one is due before half of
     the ``expect``ed bytes are read (the reading left can hide the scanning; a history that
     fills one batch at its end is faster without). Without ``expect``, at the second batch.
+
+    ``native``: a call returning :func:`prefilter.compiled` (or None). With it, only the lines
+    of a version that a rule's loosened pattern matches in are looked up and scanned, and a
+    version with none costs one pass of RE2 over the paragraphs it changed. No rule can report
+    anything on the other lines, and those that are new go to no batch: a path's known lines
+    are then only some of its earlier ones, but every one that a pattern matches in (see
+    ``_candidates``). When a rule whose matches go on over the next lines (a private key) may
+    match, the version's new lines must be exactly the plain computation's, as they follow each
+    other in the batch: ``reread(blobs)`` (their bytes, as read before) then gives the path's
+    earlier versions, whose lines become its known ones, and the path takes the plain way from
+    there on.
     """
-    seen: dict[str, set[str]] = defaultdict(set)  # per path: the same line elsewhere is news
+    # per path: the same line elsewhere is news. Holds every line of the versions scanned so far,
+    # or with the prefilter every one of those lines that a loosened pattern matches in.
+    seen: dict[str, set[str]] = defaultdict(set)
     # per path: the version scanned last, and its codec; every one of its lines is in seen
     last: dict[str, tuple[bytes, str]] = {}
     # a line added to several files is scanned once per batch: the batch's lines in order of
@@ -262,31 +280,43 @@ def scan_new_lines(blobs, batch_chars: int = 4 << 20, worker: bool = True,
         members.clear()
 
     read = 0
+    natively = None  # the prefilter, once built
+    earlier: dict[str, list[Blob]] = defaultdict(list)  # per path: its versions so far
+    plain: set[str] = set()  # paths that take the plain way (their known lines are all of them)
     for blob, data in blobs:
+        if native is not None:
+            natively, native = native(), None
         read += len(data)
         if path_is_allowed(blob.path) or data.find(b"\0", 0, 8192) >= 0:
             continue  # (a NUL byte in the first 8 KiB: binary, as decode_text judges)
-        codec = "utf-8"
-        if not data.isascii():
-            try:
-                data.decode("utf-8")
-            except UnicodeDecodeError:
-                codec = "latin-1"
+        codec = _codec(data)
         previous = last.get(blob.path)
         last[blob.path] = (data, codec)
         whole, start = data, 0
         known = seen[blob.path]
         fresh = None
+        old = None
+        native_way = natively is not None and blob.path not in plain
+        if native_way:
+            earlier[blob.path].append(blob)
         if previous is not None and previous[1] == codec:
             start, end = changed_lines(previous[0], data)
             if end < start:
                 continue  # every line is one of the previous version's
             old = previous[0][start:end + len(previous[0]) - len(data)]
             data = data[start:end]
-            if len(data) > 4096:
-                fresh = _few_new_lines(data, old, codec, known)
-                if fresh is not None and not fresh:
-                    continue
+        if native_way:
+            fresh = _candidates(natively, data, old, codec, known)
+            if fresh is not None and not fresh:
+                continue  # no line a rule can report anything on
+            if fresh is None:  # the plain way, from here on: every earlier line is known
+                plain.add(blob.path)
+                if reread is not None:
+                    known.update(_lines_of(reread(earlier.pop(blob.path)[:-1])))
+        if fresh is None and old is not None and len(data) > 4096:
+            fresh = _few_new_lines(data, old, codec, known)
+            if fresh is not None and not fresh:
+                continue
         if fresh is not None:
             where: list[str] | dict[str, int] = fresh
             ordered = dict.fromkeys(sorted(fresh, key=fresh.__getitem__))
@@ -331,6 +361,56 @@ def scan_new_lines(blobs, batch_chars: int = 4 << 20, worker: bool = True,
     for number, (lines, owners) in waiting.items():
         done[number] = place(results.pop(number), lines, owners)
     return [hit for number in sorted(done) for hit in done[number]]
+
+
+def _candidates(natively: prefilter.Prefilter, data: bytes, old: bytes | None, codec: str,
+                known: set[str]) -> dict[str, int] | None:
+    """``{line: number}`` (1-based in ``data``, at its first place) of the lines of ``data``
+    (whole lines of a version) that a rule's loosened pattern matches in and that are not
+    ``known``; None when the plain way must decide (see :meth:`prefilter.Prefilter.lines`).
+
+    ``old``: the same stretch of the path's previous version; its paragraphs (runs between
+    blank lines) are left out first, in C, as in ``_few_new_lines``. Whether a pattern matches
+    in a line depends on the line alone, so each line a pattern matches in is put in ``known``
+    by the first version that has it (here, or on the plain way, whose new lines all go there),
+    and a line is new exactly as the plain computation says."""
+    text = data
+    if old is not None and b"\n\n" in data:
+        paragraphs = set(data.split(b"\n\n"))
+        paragraphs.difference_update(old.split(b"\n\n"))
+        text = b"\n".join(paragraphs)
+    places = natively.lines(text, codec)
+    if not places:
+        return None if places is None else {}
+    lines = {text[a:b] for a, b in places}
+    padded = b"\n" + data + b"\n"
+    # each line's first place, then their numbers counted in one pass from the top
+    where: dict[str, int] = {}
+    number, counted = 0, 0
+    for at, line in sorted((padded.find(b"\n" + line + b"\n"), line) for line in lines):
+        number += padded.count(b"\n", counted, at + 1)
+        counted = at + 1
+        decoded = line.decode(codec)
+        if decoded not in known:
+            where[decoded] = number
+    return where
+
+
+def _lines_of(versions) -> set[str]:
+    """Every line of the ``versions`` (bytes of text blobs), decoded as the scan decodes them."""
+    lines: set[str] = set()
+    for data in versions:
+        lines.update(data.decode(_codec(data)).split("\n"))
+    return lines
+
+
+def _codec(data: bytes) -> str:
+    if not data.isascii():
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            return "latin-1"
+    return "utf-8"
 
 
 def _few_new_lines(data: bytes, old: bytes, codec: str, known: set[str],
