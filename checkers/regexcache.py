@@ -29,6 +29,7 @@ try:
 except ImportError:  # pragma: no cover - another Python: plain re.compile
     _sre = None
 
+_RE_COMPILE = re.compile  # re's own, kept: import_module routes re.compile here for a moment
 _FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "__pycache__",
                      f"regexes.{sys.implementation.name}-{sys.hexversion:x}-"
                      f"{getattr(_sre, 'MAGIC', 0)}.marshal")
@@ -40,13 +41,28 @@ _added: list[bool] = []
 def compile(pattern: str, flags: int = 0) -> re.Pattern:  # noqa: A001 - re.compile's name
     """``re.compile(pattern, flags)``, from the kept compiled code when there is some."""
     if _sre is None or not isinstance(pattern, str):
-        return re.compile(pattern, flags)
+        return _RE_COMPILE(pattern, flags)
     flags = int(flags)
     made = _made.get((pattern, flags))
     if made is not None:
         return made
     made = _made[pattern, flags] = _compile(pattern, flags)
     return made
+
+
+def import_module(name: str):
+    """Import a module whose import compiles fixed patterns with ``re.compile`` (PyYAML's
+    reader, resolver and constructor: about 10 ms a process), with those patterns taken from
+    the kept compiled code. ``re.compile`` is this module's only while the import runs."""
+    import importlib
+
+    if name in sys.modules or _sre is None:
+        return importlib.import_module(name)
+    re.compile = compile
+    try:
+        return importlib.import_module(name)
+    finally:
+        re.compile = _RE_COMPILE
 
 
 def _compile(pattern: str, flags: int) -> re.Pattern:

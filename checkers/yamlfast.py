@@ -13,8 +13,10 @@ from __future__ import annotations
 import math
 import re
 
-import yaml
-from yaml.nodes import MappingNode, ScalarNode, SequenceNode
+from . import regexcache
+
+yaml = regexcache.import_module("yaml")
+from yaml.nodes import MappingNode, ScalarNode, SequenceNode  # noqa: E402
 
 from .yamlnodes import CommentedMap, CommentedSeq, LineCol
 

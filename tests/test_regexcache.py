@@ -85,3 +85,26 @@ def test_nothing_is_written_without_bytecode_writing(tmp_path):
     subprocess.run([sys.executable, "-c", probe], cwd=ROOT, env={"PATH": "/usr/bin:/bin"},
                    check=True)
     assert (tmp_path / "regexes.marshal").is_file()
+
+
+def test_pyyaml_imported_through_the_kept_code_has_re_s_own_patterns(tmp_path):
+    """PyYAML compiles its patterns when imported; `import_module` hands them over from the
+    kept file in a later process, equal to re's, and gives `re.compile` back afterwards."""
+    probe = ("import re, sys, checkers.regexcache as r\n"
+             f"r._FILE = {str(tmp_path / 'regexes.marshal')!r}\n"
+             "own = re.compile\n"
+             "yaml = r.import_module('yaml')\n"
+             "assert re.compile is own\n"
+             "from yaml.reader import Reader\n"
+             "from yaml.resolver import Resolver\n"
+             "found = [Reader.NON_PRINTABLE] + [p for v in Resolver.yaml_implicit_resolvers.values()\n"
+             "                                  for _, p in v]\n"
+             "assert found and all(p == re.compile(p.pattern, p.flags) for p in found), found\n"
+             "print(len(r._store))\n")
+    env = {"PATH": "/usr/bin:/bin"}
+    first = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, env=env, check=True,
+                           capture_output=True, text=True)
+    assert (tmp_path / "regexes.marshal").is_file() and int(first.stdout) >= 8
+    again = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, env=env, check=True,
+                           capture_output=True, text=True)
+    assert int(again.stdout) == int(first.stdout)  # read back, nothing new to compile
