@@ -129,8 +129,11 @@ def scores(course: Path) -> dict:
 def test_interrupted_grading_continues_and_the_cycle_completes(collected, tmp_path):
     course = Path(shutil.copytree(collected[0], tmp_path / "course"))
     expected = collected[1]
+    # Ctrl-C as in a terminal: a shell starts background jobs with SIGINT ignored, and Python
+    # keeps that (so would the grader, rightly), so a test run started with `&` must undo it
     proc = subprocess.Popen([sys.executable, "-m", "checkers", "grade", A, "--workers", "1"],
-                            cwd=course, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            cwd=course, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     for line in proc.stderr:  # the progress line of the first graded submission, then Ctrl-C
         if line.startswith("[1/"):
             proc.send_signal(signal.SIGINT)
