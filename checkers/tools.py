@@ -156,11 +156,6 @@ def prefetch(paths: list[str]) -> None:
             pass
 
 
-def take(argv: list[str]) -> subprocess.Popen | Captured | None:
-    """The process :func:`prefetch` started with exactly this command line, if any."""
-    return _started.pop(tuple(argv), None)
-
-
 def take_zizmor(zizmor: str, files: list[str]) -> tuple[subprocess.Popen | Captured | None, bool]:
     """The zizmor process :func:`prefetch` started on these files and perhaps others, and
     whether there were others: it gets every existing file named on the command line, the rule

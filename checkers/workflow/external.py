@@ -41,10 +41,9 @@ ANSI = regexcache.compile(r"\x1b\[[0-9;]*m")
 
 def run_tool(argv: list[str], proc=None) -> tuple[int | None, str, str]:
     """(exit code, stdout, stderr); exit code None when the tool could not run at all.
-    ``proc``: the tool already started (by default, the one the command line started with
-    exactly ``argv``, or a new one)."""
+    ``proc``: the tool already started (by default, a new one)."""
     try:
-        proc = proc or tools.take(argv) or tools.start(argv)
+        proc = proc or tools.start(argv)
     except OSError as exc:
         return None, "", exc.strerror or str(exc)
     try:
