@@ -1,5 +1,7 @@
 import sys
 
-from .cli import main
+from .cli import leave, main
 
-sys.exit(main())
+code = main()
+leave(code, sys.argv[1] if len(sys.argv) > 1 else None)
+sys.exit(code)

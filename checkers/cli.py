@@ -275,6 +275,40 @@ COMMANDS = {"repo": _run_repo, "workflow": _run_workflow, "trigger": _run_trigge
             "azureml": _run_azureml}
 
 
+# Commands whose process ends without the interpreter's teardown (see `leave`).
+QUICK_EXIT = ("workflow",)
+
+
+def leave(code: int, command: str | None) -> None:
+    """End the process with ``code``, as ``sys.exit`` would, for a command in
+    :data:`QUICK_EXIT`: without tearing the interpreter down. Freeing every module and object
+    (80 parsed workflows, the rules) took about 12 ms after the output was written, a tenth of
+    the batch's time against zizmor's (mypy ends the same way). What a normal exit does that
+    matters is done first: the ``atexit`` functions (the kept regular expressions are saved
+    there), then stdout and stderr flushed. Anything else (another thread still running, a
+    write that fails) takes the normal way. Returns only for other commands (``python -m
+    checkers`` then calls ``sys.exit``); ``main`` never ends the process itself."""
+    if command not in QUICK_EXIT:
+        return
+    threading = sys.modules.get("threading")
+    if threading is not None and threading.active_count() > 1:
+        return
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        return  # the interpreter's own exit reports it as usual
+    import atexit
+
+    atexit._run_exitfuncs()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        code = 120  # what the interpreter exits with when its final flush fails
+    os._exit(code)
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv[:1] == ["grade"]:  # instructors' class grading has its own parser (nbgrader is heavy)

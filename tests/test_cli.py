@@ -164,3 +164,46 @@ def test_every_sarif_result_has_a_percent_encoded_location(tmp_path, capsys):
 def test_usage_errors_are_one_line(capsys, argv):
     code, out, err = run(capsys, *argv)
     assert code == 2 and len(err.strip().splitlines()) == 1 and err.startswith("checkers: error:")
+
+
+QUICK_EXIT_PROBE = """
+import atexit, sys, threading
+from checkers.cli import leave
+atexit.register(lambda: print("atexit ran", flush=True))
+print("output", end="")
+sys.stderr.write("err")
+if sys.argv[2] == "thread":
+    stop = threading.Event()
+    threading.Thread(target=stop.wait, args=(1,)).start()
+leave(int(sys.argv[1]), sys.argv[3])
+print(" then sys.exit", end="")
+sys.exit(int(sys.argv[1]))
+"""
+
+
+@pytest.mark.parametrize("command, thread, expected", [
+    ("workflow", "", "outputatexit ran\n"),           # ends at once, after the atexit functions
+    ("repo", "", "output then sys.exitatexit ran\n"),  # other commands: the normal exit
+    ("workflow", "thread", "output then sys.exitatexit ran\n"),  # a thread left: normal exit
+])
+def test_quick_exit_keeps_what_a_normal_exit_does(command, thread, expected):
+    """`python -m checkers workflow` ends without the interpreter's teardown (cli.leave): the
+    output, the exit status and the atexit functions (the kept regular expressions are saved
+    there) are those of a normal exit."""
+    done = subprocess.run([sys.executable, "-c", QUICK_EXIT_PROBE, "3", thread, command],
+                          capture_output=True, text=True, cwd=ROOT)
+    assert (done.returncode, done.stdout, done.stderr) == (3, expected, "err")
+
+
+def test_python_m_checkers_workflow_exit_status_and_output(tmp_path):
+    clean = ROOT / "sample_repo/.github/workflows/train-on-push.yml"
+    done = subprocess.run([sys.executable, "-m", "checkers", "workflow", "--format", "json",
+                           "--ignore", "workflow-security", str(clean)],
+                          capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0 and json.loads(done.stdout)["findings"] == []
+    bad = tmp_path / "ci.yml"
+    bad.write_text("on: push\njobs:\n  build:\n    steps: []\n")
+    done = subprocess.run([sys.executable, "-m", "checkers", "workflow", "--format", "json",
+                           "--ignore", "workflow-security", str(bad)],
+                          capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 1 and json.loads(done.stdout)["findings"]

@@ -450,3 +450,20 @@ def test_without_in_memory_files_the_output_comes_through_pipes(monkeypatch):
     assert not isinstance(proc, tools.Captured)
     assert proc.communicate(timeout=60) == ("line one\ncafé ✓\nend", "WARN x\n")
     assert proc.returncode == 3
+
+
+def test_waiting_for_a_tool_with_a_timeout_does_not_poll(monkeypatch):
+    """``Popen.wait(timeout)`` sleeps in a loop (up to 50 ms at a time) and so noticed zizmor's
+    exit late; the tool's exit itself ends the wait where the system can say so (a pidfd)."""
+    if not hasattr(os, "pidfd_open"):
+        pytest.skip("no pidfd on this system")
+    proc = tools.start([sys.executable, "-c", TOOL_OUTPUT])
+    if not isinstance(proc, tools.Captured):
+        pytest.skip("no in-memory files here")
+
+    def no_sleep(seconds):
+        raise AssertionError(f"slept {seconds} s waiting for the tool")
+
+    monkeypatch.setattr(time, "sleep", no_sleep)
+    assert proc.communicate(timeout=60) == ("line one\ncafé ✓\nend", "WARN x\n")
+    assert proc.returncode == 3
