@@ -98,6 +98,11 @@ def _run(contexts: list[WorkflowContext], select, ignore) -> list:
         if rule not in batch:
             for ctx in contexts:
                 findings.extend(rule.run(ctx))
+    if threads:
+        # What the zizmor policy and the output will need, loaded while zizmor still runs:
+        # after it exits, every millisecond is on the critical path
+        import shlex  # noqa: F401 - zizmor_policy._numbers_only
+        from .. import reporters  # noqa: F401
     for thread in threads:
         thread.join()
     for rule in batch:
