@@ -81,10 +81,13 @@ def compare(name: str, zcmd: list[str], ours: list[str], repeat: int, goal: floa
     for _, cmd, where in others:
         run(cmd, where)
     z, o, b = [], [], [[] for _ in others]
-    for _ in range(repeat):
-        z.append(run(zcmd))
-        o.append(run(ours))
-        for times, (_, cmd, where) in zip(b, others):
+    # (times, command, folder) in the order of a round; every other round in reverse, so that
+    # a fixed order cannot favour one command (on a loaded machine the fixed order and
+    # reversed rounds gave the before/after comparison different signs)
+    slots = [(z, zcmd, None), (o, ours, None), *((t, cmd, where) for t, (_, cmd, where)
+                                                  in zip(b, others))]
+    for i in range(repeat):
+        for times, cmd, where in (slots if i % 2 == 0 else slots[::-1]):
             times.append(run(cmd, where))
     zw, ow = [w for w, _ in z], [w for w, _ in o]
     zc, oc = statistics.median(c for _, c in z), statistics.median(c for _, c in o)
