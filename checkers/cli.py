@@ -293,20 +293,23 @@ def leave(code: int, command: str | None) -> None:
     threading = sys.modules.get("threading")
     if threading is not None and threading.active_count() > 1:
         return
-    try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except (OSError, ValueError):
+    if not _flushed():
         return  # the interpreter's own exit reports it as usual
     import atexit
 
     atexit._run_exitfuncs()
+    os._exit(code if _flushed() else 120)  # 120: the interpreter's status when its flush fails
+
+
+def _flushed() -> bool:
+    """stdout and stderr flushed (either may be None: Python started without that file)."""
     try:
-        sys.stdout.flush()
-        sys.stderr.flush()
+        for stream in (sys.stdout, sys.stderr):
+            if stream is not None:
+                stream.flush()
     except (OSError, ValueError):
-        code = 120  # what the interpreter exits with when its final flush fails
-    os._exit(code)
+        return False
+    return True
 
 
 def main(argv: list[str] | None = None) -> int:

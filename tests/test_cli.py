@@ -207,3 +207,13 @@ def test_python_m_checkers_workflow_exit_status_and_output(tmp_path):
                            "--ignore", "workflow-security", str(bad)],
                           capture_output=True, text=True, cwd=ROOT)
     assert done.returncode == 1 and json.loads(done.stdout)["findings"]
+
+
+def test_python_m_checkers_workflow_without_stdout():
+    """Started with its stdout closed (``>&-``), Python has no sys.stdout: still no traceback."""
+    clean = ROOT / "sample_repo/.github/workflows/train-on-push.yml"
+    done = subprocess.run([sys.executable, "-m", "checkers", "workflow", "--ignore",
+                           "workflow-security", str(clean)], capture_output=False,
+                          stderr=subprocess.PIPE, text=True, cwd=ROOT,
+                          preexec_fn=lambda: os.close(1))
+    assert done.returncode == 0 and done.stderr == ""
