@@ -463,18 +463,21 @@ def _candidates(lines, data: bytes, codec: str, known: set[str]) -> dict[str, in
     matches in is put in ``known`` by the first version that has it (here, or on the plain
     way, whose new lines all go there), and a line is new exactly as the plain computation
     says."""
-    if not lines:
-        return {}
+    fresh = {}
+    for line in set(lines):
+        decoded = line.decode(codec)
+        if decoded not in known:
+            fresh[line] = decoded
+    if not fresh:
+        return {}  # (the usual case: the lines are the path's known ones, nothing to place)
     padded = b"\n" + data + b"\n"
     # each line's first place, then their numbers counted in one pass from the top
     where: dict[str, int] = {}
     number, counted = 0, 0
-    for at, line in sorted((padded.find(b"\n" + line + b"\n"), line) for line in set(lines)):
+    for at, line in sorted((padded.find(b"\n" + line + b"\n"), line) for line in fresh):
         number += padded.count(b"\n", counted, at + 1)
         counted = at + 1
-        decoded = line.decode(codec)
-        if decoded not in known:
-            where[decoded] = number
+        where[fresh[line]] = number
     return where
 
 
