@@ -35,7 +35,7 @@ PREFILTER_FROM = 8 << 20
 # The prefilter searches the changed paragraphs of many versions at once, up to BULK bytes of
 # them or BULK_HELD bytes of the versions themselves (kept until then)
 BULK = 4 << 20
-BULK_HELD = 32 << 20
+BULK_HELD = 16 << 20
 
 
 @dataclass
