@@ -396,11 +396,16 @@ def run(cmd: list[str], **kwargs) -> subprocess.CompletedProcess:
     return subprocess.run(cmd, check=True, stdout=subprocess.PIPE, **kwargs)
 
 
+CHECK_FORMAT = "%(objectname) %(objecttype) %(objectsize) %(rest)"
+
+
 def git_pipeline(repo: Path) -> None:
     """``git rev-list --objects --all | git cat-file --batch-check`` through a real OS pipe."""
     rev_list = subprocess.Popen(["git", "rev-list", "--objects", "--all"], cwd=repo,
                                 stdout=subprocess.PIPE)
-    cat = subprocess.Popen(["git", "cat-file", "--batch-check"], cwd=repo,
+    # (without %(rest) in the format, cat-file takes the whole line, path and all, for the
+    # object's name, and answers "missing" for every tree and blob)
+    cat = subprocess.Popen(["git", "cat-file", f"--batch-check={CHECK_FORMAT}"], cwd=repo,
                            stdin=rev_list.stdout, stdout=subprocess.DEVNULL)
     rev_list.stdout.close()
     if cat.wait() != 0 or rev_list.wait() != 0:
@@ -419,18 +424,23 @@ def blobs_scan_reads(repo: Path, RepoContext, list_blobs) -> tuple[list[str], in
     return [sha for sha, _ in picked], sum(size for _, size in picked)
 
 
-def git_read_every_blob(repo: Path) -> None:
-    """The issue's first baseline: git hands over every blob of the history (``cat-file --batch``)."""
+def git_read_every_blob(repo: Path) -> int:
+    """The issue's first baseline: git hands over every blob of the history (``cat-file --batch``).
+    Returns how many blobs it read (a baseline that read none would flatter nothing but us)."""
     rev_list = subprocess.Popen(["git", "rev-list", "--objects", "--all"], cwd=repo,
                                 stdout=subprocess.PIPE)
-    check = subprocess.Popen(["git", "cat-file", "--batch-check=%(objecttype) %(objectname)"],
+    # %(rest): the path after the name (without it, every named object is "missing")
+    check = subprocess.Popen(["git", "cat-file", "--batch-check=%(objecttype) %(objectname) %(rest)"],
                              cwd=repo, stdin=rev_list.stdout, stdout=subprocess.PIPE)
     rev_list.stdout.close()
     shas = [line.split()[1] + b"\n" for line in check.stdout if line.startswith(b"blob ")]
     check.wait()
     rev_list.wait()
+    if not shas:
+        raise RuntimeError("git listed no blob: the baseline would read nothing")
     subprocess.run(["git", "cat-file", "--batch"], cwd=repo, input=b"".join(shas),
                    stdout=subprocess.DEVNULL, check=True)
+    return len(shas)
 
 
 def git_log_patch(repo: Path) -> None:

@@ -151,6 +151,38 @@ def test_multi_line_secrets_and_odd_characters_take_the_plain_way_with_the_same_
     assert scan_new_lines(blobs, worker=False, **_native(blobs)) == expected
 
 
+@pytest.mark.parametrize("seed", range(6))
+def test_versions_searched_together_report_what_each_alone_reports(seed, monkeypatch):
+    """Small groups: many searches on their threads, each version's lines mapped back from
+    the joined text; keys, odd characters and Latin-1 among them."""
+    blobs = _with_keys(random.Random(300 + seed), n=60)
+    expected = scan_new_lines(blobs, worker=False)
+    monkeypatch.setattr(history, "BULK", 200 + 300 * seed)
+    assert scan_new_lines(blobs, worker=False, **_native(blobs)) == expected
+
+
+def test_the_joined_search_finds_each_text_s_own_lines():
+    natively = prefilter.compiled()
+    rng = random.Random(11)
+    texts = [data for _, data in _with_keys(rng, n=120) if data and not data.startswith(b"\x00")]
+    texts = [t for t in texts if natively.readable(t, "utf-8")] + [b"", b"x", b"token = 'abcdefgh12345678'"]
+    joined = b"\n".join(texts)
+    found = natively.bulk(joined, parallel=True)
+    assert found == natively.bulk(joined)
+    at = 0
+    alones = []
+    for text in texts:
+        mine = [(a - at, b - at, c) for a, b, c in found if at <= a <= at + len(text)]
+        alones.append(natively.lines(text, "utf-8"))
+        if any(c for _, _, c in mine):
+            assert alones[-1] is None
+        else:
+            assert alones[-1] == [(a, b) for a, b, _ in mine]
+        at += len(text) + 1
+    # a multi-line rule's start in some texts, lines to scan in others, nothing in others
+    assert None in alones and [] in alones and any(alones)
+
+
 def test_most_versions_skip_the_line_work(monkeypatch):
     blobs = versions(random.Random(7), n=120, lines=200)
     decoded = []
@@ -226,3 +258,30 @@ def test_a_foreign_re2_module_means_the_plain_way(monkeypatch):
     finally:
         prefilter.compiled.cache_clear()
         prefilter._matches_newline.cache_clear()
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_messages_scanned_on_the_prefilter_s_lines_give_the_same_hits(seed, monkeypatch):
+    rng = random.Random(400 + seed)
+    lines, owners = [], []
+    for commit, (_, data) in enumerate(_with_keys(rng, n=60)):
+        if data.startswith(b"\x00"):
+            continue
+        for number, line in enumerate(data.decode("utf-8", "replace").split("\n")[:12], 1):
+            lines.append(line)
+            owners.append((f"{commit:012x}", number))
+    # without the starts of multi-line rules' matches and the characters RE2 folds otherwise
+    keyless = [i for i, line in enumerate(lines)
+               if not any(c in line for c in ("PRIVATE KEY", "username", "kind:", *"\u017f\u0131\u212a\u0130"))]
+    picked = []
+    original = history._prefiltered_lines
+    monkeypatch.setattr(history, "_prefiltered_lines",
+                        lambda text: picked.append(original(text)) or picked[-1])
+    for chosen in (range(len(lines)), keyless):  # with keys: the plain way; without: RE2's lines
+        some_lines, some_owners = [lines[i] for i in chosen], [owners[i] for i in chosen]
+        monkeypatch.setattr(history, "PREFILTER_FROM", 1 << 40)
+        expected = history._message_hits(some_lines, some_owners)
+        assert expected
+        monkeypatch.setattr(history, "PREFILTER_FROM", 0)
+        assert history._message_hits(some_lines, some_owners) == expected
+    assert picked[0] is None and picked[-1]

@@ -7,7 +7,9 @@ the repository itself ships (its ``.gitignore`` files) decides what is ignored.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
+from functools import lru_cache
 from pathlib import Path
 
 SAFE_CONFIG = [
@@ -68,6 +70,18 @@ def popen(cwd: Path, *args: str) -> subprocess.Popen:
         ["git", *SAFE_CONFIG, *args], cwd=cwd, env=env(),
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
     )
+
+
+@lru_cache(maxsize=1)
+def version() -> tuple[int, int]:
+    """(major, minor) of the git on PATH; (0, 0) when it cannot tell."""
+    try:
+        out = subprocess.run(["git", "version"], env=env(), stdout=subprocess.PIPE,
+                             stderr=subprocess.DEVNULL).stdout
+    except OSError:
+        return (0, 0)
+    found = re.search(rb"(\d+)\.(\d+)", out)
+    return (int(found[1]), int(found[2])) if found else (0, 0)
 
 
 def work_tree_prefix(root: Path) -> str | None:

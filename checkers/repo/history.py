@@ -12,6 +12,7 @@ import shlex
 import subprocess
 import tempfile
 import threading
+from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -31,6 +32,10 @@ BINARY_SUFFIXES = tuple(artifacts.MODEL_SUFFIXES | artifacts.IMAGE_SUFFIXES | {
 GITHUB_LIMIT = 100 * 1024 * 1024
 # Text versions (bytes) from which the history scan builds the native prefilter (~0.3 s)
 PREFILTER_FROM = 8 << 20
+# The prefilter searches the changed paragraphs of many versions at once, up to BULK bytes of
+# them or BULK_HELD bytes of the versions themselves (kept until then)
+BULK = 4 << 20
+BULK_HELD = 16 << 20
 
 
 @dataclass
@@ -68,8 +73,11 @@ def list_blobs(ctx: RepoContext):
     """
     errors = ctx.cache.setdefault("history-unreadable", [])
     with tempfile.TemporaryFile() as rev_err, tempfile.TemporaryFile() as batch_err:
+        # Trees are walked but not listed (git 2.32+): the same blobs, in the same order,
+        # without 2 lines in 3 for cat-file to look up and Python to skip.
+        only_blobs = ["--filter=object:type=blob"] if gitcmd.version() >= (2, 32) else []
         rev_list = subprocess.Popen(
-            ["git", *gitcmd.SAFE_CONFIG, "rev-list", "--objects", "--all", "--stdin"],
+            ["git", *gitcmd.SAFE_CONFIG, "rev-list", "--objects", *only_blobs, "--all", "--stdin"],
             cwd=ctx.root, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=rev_err,
             env=gitcmd.env())
         batch = subprocess.Popen(
@@ -127,6 +135,8 @@ def scan(ctx: RepoContext) -> HistoryScan:
     code_paths: set[str] = set()  # paths whose folders held something else than artifacts
     # What a path's name decides is worked out once per path, not once per version.
     facts: dict[str, tuple[bool, bool, bool]] = {}  # path -> (excluded, .pem-like, binary)
+    expect = 0  # bytes of the text versions to read
+    native = None
     for sha, size, path in list_blobs(ctx):
         fact = facts.get(path)
         if fact is None:
@@ -158,6 +168,10 @@ def scan(ctx: RepoContext) -> HistoryScan:
         # still in HEAD (history-secret leaves the ones still on disk to secret-in-file)
         if not fact[2]:
             to_read.append(Blob(sha, size, path))
+            expect += size
+            if native is None and expect >= PREFILTER_FROM:
+                # built while git lists the rest (its translation and RE2's compile, ~0.1 s)
+                native = _in_background(prefilter.compiled)
     log = None
     if result.artifacts or result.large:
         # The first commits will be needed whatever the secret scan finds, and the history walk
@@ -168,8 +182,6 @@ def scan(ctx: RepoContext) -> HistoryScan:
                 and blob.path not in tracked:
             result.artifacts[blob.path].append(blob)
     # Oldest versions first, so that a line's first appearance is in the blob that added it.
-    expect = sum(b.size for b in to_read)
-    native = _in_background(prefilter.compiled) if expect >= PREFILTER_FROM else None
     result.secrets.extend(scan_new_lines(
         _read_blobs(ctx, to_read[::-1], raw=True), expect=expect, native=native,
         reread=lambda blobs: (data for _, data in _read_blobs(ctx, blobs, raw=True))))
@@ -283,32 +295,24 @@ def scan_new_lines(blobs, batch_chars: int = 4 << 20, worker: bool = True,
     natively = None  # the prefilter, once built
     earlier: dict[str, list[Blob]] = defaultdict(list)  # per path: its versions so far
     plain: set[str] = set()  # paths that take the plain way (their known lines are all of them)
-    for blob, data in blobs:
-        if native is not None:
-            natively, native = native(), None
-        read += len(data)
-        if path_is_allowed(blob.path) or data.find(b"\0", 0, 8192) >= 0:
-            continue  # (a NUL byte in the first 8 KiB: binary, as decode_text judges)
-        codec = _codec(data)
-        previous = last.get(blob.path)
-        last[blob.path] = (data, codec)
-        whole, start = data, 0
+
+    def take(blob: Blob, data: bytes | None, whole: bytes, start: int, old: bytes | None,
+             codec: str, places) -> None:
+        """A version's new lines into the batch. ``data``: its changed lines (None: none);
+        ``places``: where in ``_changed_paragraphs(data, old)`` the prefilter matched (see
+        ``_candidates``), or None when only the plain way can tell."""
+        nonlocal size
         known = seen[blob.path]
         fresh = None
-        old = None
         native_way = natively is not None and blob.path not in plain
         if native_way:
             earlier[blob.path].append(blob)
-        if previous is not None and previous[1] == codec:
-            start, end = changed_lines(previous[0], data)
-            if end < start:
-                continue  # every line is one of the previous version's
-            old = previous[0][start:end + len(previous[0]) - len(data)]
-            data = data[start:end]
+        if data is None:
+            return  # every line is one of the previous version's
         if native_way:
-            fresh = _candidates(natively, data, old, codec, known)
+            fresh = None if places is None else _candidates(places, data, codec, known)
             if fresh is not None and not fresh:
-                continue  # no line a rule can report anything on
+                return  # no line a rule can report anything on
             if fresh is None:  # the plain way, from here on: every earlier line is known
                 plain.add(blob.path)
                 if reread is not None:
@@ -316,7 +320,7 @@ def scan_new_lines(blobs, batch_chars: int = 4 << 20, worker: bool = True,
         if fresh is None and old is not None and len(data) > 4096:
             fresh = _few_new_lines(data, old, codec, known)
             if fresh is not None and not fresh:
-                continue
+                return
         if fresh is not None:
             where: list[str] | dict[str, int] = fresh
             ordered = dict.fromkeys(sorted(fresh, key=fresh.__getitem__))
@@ -327,7 +331,7 @@ def scan_new_lines(blobs, batch_chars: int = 4 << 20, worker: bool = True,
             distinct = set(all_lines)
             fresh = distinct.difference(known)  # in C, a pass over the lines (not over known)
             if not fresh:
-                continue
+                return
             known.update(fresh)
             if len(fresh) == len(distinct):
                 ordered = dict.fromkeys(all_lines)  # every line is new: their order is the file's
@@ -353,7 +357,82 @@ def scan_new_lines(blobs, batch_chars: int = 4 << 20, worker: bool = True,
                 pool.start()
             flush()
             size = 0
+
+    # With the prefilter, versions wait here (in order) until their changed paragraphs fill
+    # BULK bytes: RE2 then makes one pass over all of them (see Prefilter.bulk), on a thread
+    # (RE2 lets go of the GIL while it searches) while this one compares the next versions;
+    # then each version takes its places, in order, as if it had been searched alone.
+    waiting_versions: list[tuple] = []  # (blob, data, whole, start, old, codec, text offset or None)
+    texts: list[bytes] = []
+    text_at = 0
+    held = 0  # bytes of the waiting versions
+    searched = None  # the group of versions RE2 is searching: (versions, joined texts, result)
+
+    def drain() -> None:
+        nonlocal text_at, held, searched
+        joined = b"\n".join(texts)
+        group = (waiting_versions.copy(), joined,
+                 _in_background(natively.bulk, joined, True) if texts else lambda: ())
+        waiting_versions.clear()
+        texts.clear()
+        text_at = held = 0
+        if searched is not None:
+            place_group(*searched)
+        searched = group
+
+    def place_group(versions: list[tuple], joined: bytes, found) -> None:
+        offsets = [entry[6] for entry in versions if entry[6] is not None]
+        # per version (by its text's offset): the lines matched, or None for the plain way
+        places: dict[int, list[bytes] | None] = {at: [] for at in offsets}
+        for start, stop, context in found():
+            at = offsets[bisect_right(offsets, start) - 1]
+            mine = places[at]
+            if mine is None:
+                continue
+            if context:
+                places[at] = None  # a multi-line rule may match: the plain way decides
+            else:
+                mine.append(joined[start:stop])
+        for blob, data, whole, start, old, codec, at in versions:
+            take(blob, data, whole, start, old, codec, None if at is None else places[at])
+
+    for blob, data in blobs:
+        if native is not None:
+            natively, native = native(), None
+        read += len(data)
+        if path_is_allowed(blob.path) or data.find(b"\0", 0, 8192) >= 0:
+            continue  # (a NUL byte in the first 8 KiB: binary, as decode_text judges)
+        codec = _codec(data)
+        previous = last.get(blob.path)
+        last[blob.path] = (data, codec)
+        whole, start = data, 0
+        old = None
+        if previous is not None and previous[1] == codec:
+            start, end = changed_lines(previous[0], data)
+            if end < start:
+                data = None  # every line is one of the previous version's
+            else:
+                old = previous[0][start:end + len(previous[0]) - len(data)]
+                data = data[start:end]
+        if natively is None:
+            take(blob, data, whole, start, old, codec, None)
+            continue
+        at = None
+        if data is not None and blob.path not in plain:
+            text = _changed_paragraphs(data, old)
+            if natively.readable(text, codec):
+                at = text_at
+                texts.append(text)
+                text_at += len(text) + 1
+        waiting_versions.append((blob, data, whole, start, old, codec, at))
+        held += len(whole)
+        if text_at > BULK or held > BULK_HELD:
+            drain()
     try:
+        if waiting_versions:
+            drain()
+        if searched is not None:
+            place_group(*searched)
         flush()
         results = pool.collect()
     finally:
@@ -363,36 +442,42 @@ def scan_new_lines(blobs, batch_chars: int = 4 << 20, worker: bool = True,
     return [hit for number in sorted(done) for hit in done[number]]
 
 
-def _candidates(natively: prefilter.Prefilter, data: bytes, old: bytes | None, codec: str,
-                known: set[str]) -> dict[str, int] | None:
-    """``{line: number}`` (1-based in ``data``, at its first place) of the lines of ``data``
-    (whole lines of a version) that a rule's loosened pattern matches in and that are not
-    ``known``; None when the plain way must decide (see :meth:`prefilter.Prefilter.lines`).
-
-    ``old``: the same stretch of the path's previous version; its paragraphs (runs between
-    blank lines) are left out first, in C, as in ``_few_new_lines``. Whether a pattern matches
-    in a line depends on the line alone, so each line a pattern matches in is put in ``known``
-    by the first version that has it (here, or on the plain way, whose new lines all go there),
-    and a line is new exactly as the plain computation says."""
-    text = data
-    if old is not None and b"\n\n" in data:
+def _changed_paragraphs(data: bytes, old: bytes | None) -> bytes:
+    """The paragraphs (runs between blank lines) of ``data`` (whole lines of a version) that
+    ``old`` (the same stretch of the path's previous version) does not have, left out in C as
+    in ``_few_new_lines``: where the prefilter looks. Below 4 KiB the split costs more than
+    the search it saves (a small file's edit is most of its changed stretch)."""
+    if old is not None and len(data) > 4096 and b"\n\n" in data:
         paragraphs = set(data.split(b"\n\n"))
         paragraphs.difference_update(old.split(b"\n\n"))
-        text = b"\n".join(paragraphs)
-    places = natively.lines(text, codec)
-    if not places:
-        return None if places is None else {}
-    lines = {text[a:b] for a, b in places}
+        return b"\n".join(paragraphs)
+    return data
+
+
+def _candidates(lines, data: bytes, codec: str, known: set[str]) -> dict[str, int] | None:
+    """``{line: number}`` (1-based in ``data``, at its first place) of the ``lines`` (bytes:
+    the lines of ``data``'s changed paragraphs that a rule's loosened pattern matches in,
+    :meth:`prefilter.Prefilter.bulk`) that are not ``known``.
+
+    Whether a pattern matches in a line depends on the line alone, so each line a pattern
+    matches in is put in ``known`` by the first version that has it (here, or on the plain
+    way, whose new lines all go there), and a line is new exactly as the plain computation
+    says."""
+    fresh = {}
+    for line in set(lines):
+        decoded = line.decode(codec)
+        if decoded not in known:
+            fresh[line] = decoded
+    if not fresh:
+        return {}  # (the usual case: the lines are the path's known ones, nothing to place)
     padded = b"\n" + data + b"\n"
     # each line's first place, then their numbers counted in one pass from the top
     where: dict[str, int] = {}
     number, counted = 0, 0
-    for at, line in sorted((padded.find(b"\n" + line + b"\n"), line) for line in lines):
+    for at, line in sorted((padded.find(b"\n" + line + b"\n"), line) for line in fresh):
         number += padded.count(b"\n", counted, at + 1)
         counted = at + 1
-        decoded = line.decode(codec)
-        if decoded not in known:
-            where[decoded] = number
+        where[fresh[line]] = number
     return where
 
 
@@ -550,13 +635,45 @@ def scan_messages(ctx: RepoContext) -> list[tuple[str, SecretHit]]:
         for number, line in enumerate(fields[i + 1].decode("utf-8", "replace").split("\n"), 1):
             lines.append(line)
             owners.append((commit, number))
+    return _message_hits(lines, owners)
+
+
+def _message_hits(lines: list[str], owners: list[tuple[str, int]]) -> list[tuple[str, SecretHit]]:
+    """``(commit, hit)`` of the secrets in the message ``lines`` (``owners``: each line's commit
+    and number there). Many messages (a long history's) are scanned on the lines the
+    prefilter names only, as the versions are."""
+    text = "\n".join(lines)
+    picked = _prefiltered_lines(text) if len(text) >= PREFILTER_FROM // 8 else None
+    if picked is not None:  # only the lines a rule can report anything on
+        text = "\n".join(lines[i] for i in picked)
+        owners = [owners[i] for i in picked]
     found = []
-    for hit in scan_text("\n".join(lines)):
+    for hit in scan_text(text) if picked is None or picked else ():
         if hit.bare:
             continue  # a message names code: "from transformers import ..., Qwen3ForCausalLM"
         commit, number = owners[hit.line - 1]
         found.append((commit, hit.at(number)))
     return found
+
+
+def _prefiltered_lines(text: str) -> list[int] | None:
+    """The indexes of the lines of ``text`` that a rule's loosened pattern matches in (see
+    :mod:`prefilter`), in order; None when every line must be scanned (no RE2, a multi-line
+    rule may match, characters RE2 folds otherwise). The hits of the scan of those lines alone
+    are the hits of the whole text on them, at their lines."""
+    natively = prefilter.compiled()
+    if natively is None:
+        return None
+    data = text.encode("utf-8", "surrogatepass")
+    places = natively.lines(data, "utf-8")
+    if places is None:
+        return None
+    picked, line, counted = [], 0, 0
+    for start, _ in places:
+        line += data.count(b"\n", counted, start)
+        counted = start
+        picked.append(line)
+    return picked
 
 
 def _first_commits(ctx: RepoContext, shas: set[str], log: bytes | None = None):

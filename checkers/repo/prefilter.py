@@ -35,6 +35,7 @@ takes the plain way: the same findings, more slowly.
 from __future__ import annotations
 
 import re
+import threading
 from functools import lru_cache
 
 try:
@@ -291,21 +292,63 @@ class Prefilter:
         end)`` of each line that holds a match of a rule's loosened pattern or an encoded run,
         in order; None when only the precise scan of all the new lines can tell (a multi-line
         rule may match, text that is not UTF-8, characters RE2 folds otherwise)."""
-        if codec != "utf-8" or not data.isascii() and any(t in data for t in CASE_TRAPS):
+        if not self.readable(data, codec):
             return None
-        if b"\\" in data:  # as secretscan.scan_text reads it: `\"` is ` "` (offsets kept)
-            data = data.replace(b'\\"', b' "').replace(b"\\'", b" '")
-        end = len(data)
-        found = [self._lines(r.Match, data, end) for r in self.rules]
-        if end >= 1000:
-            found.append(self._lines(self.huge.Match, data, end))
-        found = [f for f in found if f]
-        places = found[0] if len(found) == 1 else sorted(set().union(*found))
-        context = self.context.Match
-        for start, stop in places:
-            if context(self.unanchored, data, start, stop)[0][0] >= 0:
+        places = []
+        for start, stop, context in self.bulk(data):
+            if context:
                 return None
+            places.append((start, stop))
         return places
+
+    @staticmethod
+    def readable(data: bytes, codec: str) -> bool:
+        """Whether :meth:`lines` can judge ``data``: UTF-8 without the characters RE2 and
+        ``re`` fold differently."""
+        return codec == "utf-8" and (data.isascii() or not any(t in data for t in CASE_TRAPS))
+
+    def bulk(self, data: bytes, parallel: bool = False) -> list[tuple[int, int, bool]]:
+        """``(start, end, context)`` of each line of ``data`` (the texts of many versions,
+        each :meth:`readable`, joined by line breaks) that a rule's loosened pattern or an
+        encoded run matches in, in order; ``context``: a multi-line rule's cut pattern matches
+        in it too. No pattern matches across a line break, so each line is judged as
+        :meth:`lines` judges it in its own version's text, and RE2 makes one pass over many
+        versions (per version, the calls cost more than the search). ``parallel``: half of
+        the expressions are searched on a second thread (RE2 lets go of the GIL)."""
+        # as secretscan.scan_text reads it: `\"` is ` "` (offsets kept)
+        if b'\\"' in data:
+            data = data.replace(b'\\"', b' "')
+        if b"\\'" in data:
+            data = data.replace(b"\\'", b" '")
+        end = len(data)
+        matchers = [r.Match for r in self.rules]
+        if end >= 1000:
+            matchers.append(self.huge.Match)
+        outcome: list = []  # the helper's lines, or what it raised
+        helper = None
+        if parallel and len(matchers) > 1:
+            other, matchers = matchers[1::2], matchers[::2]  # (the first two cost the most)
+
+            def search_other() -> None:
+                try:
+                    outcome.extend(self._lines(m, data, end) for m in other)
+                except BaseException as error:  # noqa: BLE001 - raised below, in the caller
+                    outcome[:] = [error]
+            helper = threading.Thread(target=search_other, daemon=True)
+            helper.start()
+        found = [self._lines(m, data, end) for m in matchers]
+        if helper is not None:
+            helper.join()
+            if outcome and isinstance(outcome[0], BaseException):
+                raise outcome[0]
+            found += outcome
+        found = [f for f in found if f]
+        if not found:
+            return []
+        places = found[0] if len(found) == 1 else sorted(set().union(*found))
+        context, unanchored = self.context.Match, self.unanchored
+        return [(start, stop, context(unanchored, data, start, stop)[0][0] >= 0)
+                for start, stop in places]
 
     def _lines(self, match, data: bytes, end: int) -> list[tuple[int, int]]:
         places = []
@@ -331,9 +374,7 @@ GROUPS = 3
 
 
 @lru_cache(maxsize=1)
-def compiled() -> Prefilter | None:
-    """The prefilter; None without RE2, when a rule's pattern would match everywhere, or when
-    anything goes wrong building it (another package's ``re2`` module): the plain way."""
+def _compiled() -> Prefilter | None:
     if re2 is None:
         return None
     try:
@@ -349,3 +390,17 @@ def compiled() -> Prefilter | None:
                          re2.compile(HUGE_RUN, _options()))
     except Exception:  # noqa: BLE001 - whatever it is, the plain way finds the same
         return None
+
+
+_building = threading.Lock()
+
+
+def compiled() -> Prefilter | None:
+    """The prefilter; None without RE2, when a rule's pattern would match everywhere, or when
+    anything goes wrong building it (another package's ``re2`` module): the plain way. Built
+    once: a thread that asks while another builds it waits for that one."""
+    with _building:
+        return _compiled()
+
+
+compiled.cache_clear = _compiled.cache_clear  # type: ignore[attr-defined]
