@@ -702,6 +702,8 @@ def scan_files(files, batch_chars: int = 4 << 20):
     (Terraform, NuGet, Kubernetes YAML) are scanned on their own, with their path, when that
     rule's keywords are in them (a YAML file without ``secret`` joins the batch).
     """
+    from .linescan import scan_batch  # (it builds on this module)
+
     special = _path_rules()
     texts: list[str] = []
     owners: list[tuple[str, int]] = []  # (path, first line of the file in the batch)
@@ -710,7 +712,7 @@ def scan_files(files, batch_chars: int = 4 << 20):
 
     def flush():
         found: dict[str, list[SecretHit]] = {}
-        for hit in scan_text("\n".join(texts)):
+        for hit in scan_batch(texts):
             i = bisect.bisect_right(owners, (hit.line, "\uffff"), key=lambda o: (o[1], "")) - 1
             path, first = owners[i]
             local = hit.at(hit.line - first + 1)
