@@ -313,6 +313,12 @@ def gitignore_ignores_code(ctx: RepoContext):
     stay in Git: they are what makes a run reproducible. Over-broad patterns (``*.yaml``,
     ``*.json``, ``.env*`` without ``!.env.example``, ``src/``) hide them, and ``git add .``
     silently skips them. The finding points at the pattern that ignores the file.
+
+    In a practitioner's repository (the default ``--layout roles``) this is an **error** when
+    the pattern matches code or configuration the repository has: tracked files (``git add .``
+    skips their new siblings) or files on disk. A pattern that would only hide the lesson's
+    representative paths, which this repository does not have (spaCy's ``.env*`` and no
+    ``.env.example``), is a **warning**: hardening.
     """
     matches = check_ignore(ctx, artifacts.MUST_KEEP)
     by_pattern: dict[Match, list[str]] = {}
@@ -320,13 +326,41 @@ def gitignore_ignores_code(ctx: RepoContext):
         match = matches.get(path)
         if match and match.ignores:
             by_pattern.setdefault(match, []).append(path)
+    real = _patterns_hiding_code(ctx) if by_pattern and ctx.layout != "course" else {}
     for match, paths in by_pattern.items():
+        hidden = real.get(match, []) if ctx.layout != "course" else paths
         if len(paths) > 1:
             hint = (f"remove `{match.pattern}` or narrow it to the folder it was meant for (e.g. "
                     "`outputs/*.yaml`): it hides every file it matches, not only these examples")
         else:
             hint = f"narrow the pattern, or add an exception after it:\n  !{paths[0]}"
+        here = (f" (here: {', '.join(ctx.display(p) for p in hidden[:3])})"
+                if hidden and ctx.layout != "course" else "")
+        none = "" if hidden else " (nothing this repository has matches it now: hardening)"
         yield Problem(
             f"pattern `{match.pattern}` ignores code or configuration that belongs in Git: "
-            + ", ".join(paths), hint, path=match.source, line=match.line, column=1,
+            + ", ".join(paths) + here + none, hint, path=match.source, line=match.line, column=1,
+            severity=None if hidden else "warning",
         )
+
+
+def _patterns_hiding_code(ctx: RepoContext, limit: int = 5000) -> dict[Match, list[str]]:
+    """The ``.gitignore`` rules that match code or configuration this repository has: tracked
+    files that a rule matches (their new siblings would be skipped) and ignored files on disk."""
+    out = ctx.git("ls-files", "-z", "-i", "-c", "-o", "--exclude-standard", "--", ".", check=False)
+    keep_suffixes = tuple({os.path.splitext(p)[1] for p in artifacts.MUST_KEEP if "." in p[1:]}
+                          | set(CODE_SUFFIXES))
+    candidates = []
+    for raw in out.split(b"\0"):
+        path = os.fsdecode(raw)
+        name = path.rsplit("/", 1)[-1]
+        if path and not ctx.excluded(path) and (name.endswith(keep_suffixes)
+                                                 or name in (".gitignore", ".env.example")):
+            candidates.append(path)
+            if len(candidates) >= limit:
+                break
+    found: dict[Match, list[str]] = {}
+    for path, match in check_ignore(ctx, tuple(candidates)).items() if candidates else ():
+        if match and match.ignores:
+            found.setdefault(match, []).append(path)
+    return found
