@@ -63,9 +63,12 @@ def workflow_syntax(ctx: WorkflowContext):
                       severity="info")
         return
     if "on" not in data:
-        yield Problem("the workflow has no `on:`, so nothing ever starts it",
-                      "add a trigger, e.g.\n  on:\n    push:\n      branches: ['feature/**']",
-                      path=ctx.display, line=1, column=1)
+        yield Problem("the workflow has no `on:`: GitHub refuses the file (\"No event triggers "
+                      "defined in `on`\") and records a failed run for it on every push",
+                      "add a trigger, e.g.\n  on:\n    push:\n      branches: ['feature/**']\n"
+                      "to keep a workflow off, give it `on: workflow_dispatch` (it runs only when "
+                      "started by hand) or disable it in the Actions tab, rather than commenting "
+                      "out `on:`", path=ctx.display, line=1, column=1)
     jobs = data.get("jobs")
     if "jobs" not in data:
         yield Problem("the workflow has no `jobs:`", "add `jobs:` with at least one job",
