@@ -97,6 +97,10 @@ SECRET_NAMES = {
 }
 SECRET_SUFFIXES = {".pem", ".key", ".pfx", ".p12", ".ppk", ".jks", ".keystore", ".publishsettings"}
 SAFE_ENV_SUFFIXES = (".example", ".sample", ".template", ".dist", ".defaults")
+# Folders of examples, demos and tutorials: a small file there is a sample they read, shipped
+# with them (spaCy's extra/example_data/, clearml's examples/reporting/data_samples/).
+EXAMPLE_DIRS = {"examples", "example", "demo", "demos", "tutorials", "tutorial", "samples",
+                "example_data", "example-data", "sample_data", "sample-data", "data_samples"}
 # Small data files under tests/ are fixtures that the unit tests need. The bound is pre-commit's
 # `check-added-large-files` default (500 KB): what the field already treats as a normal file.
 FIXTURE_LIMIT = 500 * 1024
@@ -138,6 +142,8 @@ def is_test_dir(name: str) -> bool:
     (great_expectations' `test_sets/`, `_testing/test_data_sets/`); not a dataset's split
     (`test_images/`)."""
     name = name.lower()
+    if name.endswith(("-test", "-tests")):  # integration-test/, e2e-tests/
+        return True
     return name in TEST_DIRS or (name not in IMAGE_DATA_DIRS and (
         name.lstrip("_") in TEST_DIRS or name.startswith("test_") or name.endswith("_tests")))
 
@@ -165,6 +171,12 @@ def harmless_secret_file(path: str, text: str | None, has_secret) -> bool:
         in_tests = any(d.lower() in TEST_DIRS for d in p.parts[:-1])
         return in_tests and not has_secret(text)
     return False
+
+
+def env_file(path: str) -> bool:
+    """A dotenv file (``.env``, ``.env.production``), not a template (``.env.example``)."""
+    name = PurePosixPath(path).name.lower()
+    return name == ".env" or (name.startswith(".env.") and not name.endswith(SAFE_ENV_SUFFIXES))
 
 
 def _is_secret_file(name: str, suffix: str, dirs: list[str]) -> bool:

@@ -6,12 +6,13 @@ directory patterns count exactly as they will when someone runs ``git add .``.
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from dataclasses import dataclass
 
 from ..registry import Problem, rule
 from . import artifacts, gitcmd
-from .context import RepoContext
+from .context import SUBMODULE_MODE, RepoContext
 
 CODE_SUFFIXES = (".py", ".go", ".js", ".ts", ".java", ".rs", ".c", ".cc", ".cpp", ".cs", ".scala",
                  ".kt", ".rb", ".jl")
@@ -81,7 +82,11 @@ def gitignore_missing(ctx: RepoContext):
 
     It is an **error** when a kind has no coverage at all (its paths of frameworks the project
     does not use aside, in a practitioner's repository), or when a file of that kind on disk
-    would be committed by ``git add .``. A path in a folder the repository keeps code in
+    would be committed by ``git add .``. A practitioner's repository that shows no sign of
+    being an ML project (no ML framework among its required dependencies, no DVC, no training
+    script outside its examples and tests) and holds no file of the kind, tracked
+    or not (a web framework, a command-line tool, a numerical library), gets a **warning** for
+    that kind instead: nothing it makes would leak today, so the entries are hardening. A path in a folder the repository keeps code in
     (wandb's own package ``wandb/``) is not asked about in a practitioner's repository. When the ``.gitignore`` covers a kind in part (``data/`` but not ``*.csv``)
     and nothing of it is on disk, the rest is a **warning** in a practitioner's repository (the
     default ``--layout roles``: hardening); the course's exercises (``--layout course``) hold
@@ -102,6 +107,14 @@ def gitignore_missing(ctx: RepoContext):
     used = frameworks_used(ctx)
     dvc = uses_dvc(ctx)
     on_disk = _unignored_on_disk(ctx)
+    # the kinds the work tree holds, tracked or not (test fixtures and the samples that
+    # examples or documentation read are none)
+    in_tree = set() if ctx.layout == "course" else _kinds_in_tree(ctx, on_disk)
+    # an ML project by what it says: a framework among its required dependencies, DVC, or a
+    # training script of its own (not an example's or a test's)
+    ml_project = ctx.layout == "course" or bool(used) or dvc or any(
+        TRAIN_SCRIPT.match(parts[-1]) and not any(d in NOT_PROJECT_DIRS for d in parts[:-1])
+        for parts in (e.path.lower().split("/") for e in ctx.entries))
     noted = False
     # a folder the repository keeps code in is no place for a tool's output: wandb's own
     # repository is its package `wandb/`, which it must not ignore
@@ -119,6 +132,10 @@ def gitignore_missing(ctx: RepoContext):
             parts = [(leaking, "error")]
         elif len(leaking) == len(group) and ctx.layout == "course":
             parts = [(leaking, "error")]
+        elif len(leaking) == len(group) and not ml_project and kind not in in_tree:
+            # no coverage at all, in a repository that neither names an ML framework nor holds
+            # a file of the kind (a web framework, a CLI, a C++ library): hardening
+            parts = [(leaking, "none-here")]
         elif len(leaking) == len(group):
             # no coverage at all; in a practitioner's repository the folders of a framework it
             # does not use (mlruns/ without MLflow, wandb/ without W&B) are advice even then
@@ -145,6 +162,9 @@ def gitignore_missing(ctx: RepoContext):
             elif severity == "warning":
                 what = (f"{kind.name} of frameworks this project does not seem to use would be "
                         "committed: ")
+            elif severity == "none-here":
+                what = (f"{kind.name} would be committed, should this repository ever hold any "
+                        "(it names no ML framework and has none now): ")
             elif severity == "partial":
                 what = (f"{kind.name} that the .gitignore covers only in part (none on disk now) "
                         "would be committed: ")
@@ -160,6 +180,30 @@ def gitignore_missing(ctx: RepoContext):
             )
 
 
+TRAIN_SCRIPT = re.compile(r"(?i)^(?:train|training|finetune|fine_tune)(?:[_-]\w+)?\.(?:py|ipynb)$|^MLproject$")
+
+
+def _kinds_in_tree(ctx: RepoContext, on_disk: list[str]) -> set:
+    from .secretscan import scan_text
+    from .tracked import shipped_sample
+
+    kinds = set()
+    for path in [*(e.path for e in ctx.entries if e.mode != SUBMODULE_MODE), *on_disk]:
+        kind = artifacts.classify(path, ctx.size(path))
+        if kind is None or kind in kinds or shipped_sample(ctx, kind, [path]):
+            continue
+        size = ctx.size(path)
+        if kind is artifacts.MODEL and size is not None and size <= artifacts.FIXTURE_LIMIT \
+                and any(artifacts.is_test_dir(d) for d in path.split("/")[:-1]):
+            continue  # a small checkpoint that loading code is tested on
+        if kind is artifacts.SECRET and artifacts.env_file(path):
+            text = ctx.read_text(path)
+            if text is not None and not scan_text(text, path):
+                continue  # a `.env` of plain settings (tracked-secret-file: a warning)
+        kinds.add(kind)
+    return kinds
+
+
 def uses_dvc(ctx: RepoContext) -> bool:
     """The project versions data and models with DVC (a pipeline file or ``.dvc`` pointers)."""
     return any(e.path == "dvc.yaml" or e.path.endswith(("/dvc.yaml", ".dvc"))
@@ -170,22 +214,68 @@ DEPENDENCY_FILES = ("requirements", "pyproject.toml", "setup.py", "setup.cfg", "
                     "conda", "pipfile", "poetry.lock")
 
 
+# Dependency files that say nothing of what the project itself uses: the pins of a docs
+# build or a CI matrix, lock files (everything installed, transitively), tests' and examples'.
+NOT_PROJECT_DIRS = {"docs", "doc", "documentation", ".ci", "ci", ".github", "build", "tests",
+                    "test", "examples", "example", "benchmarks", "benchmark", "tutorials"}
+
+
 def frameworks_used(ctx: RepoContext) -> set[str]:
-    """The frameworks the project's dependency files (or, failing those, imports) name."""
+    """The frameworks the project's dependency files (or, failing those, imports) name.
+
+    Only what the project itself installs counts: a package's required dependencies, not its
+    optional extras (LightGBM's ``scikit-learn`` extra), and not the requirements of its docs,
+    CI, tests or examples, nor a lock file's transitive pins.
+    """
     texts = []
     code = []
     for entry in ctx.entries:
-        name = entry.path.rsplit("/", 1)[-1].lower()
+        parts = entry.path.lower().split("/")
+        name = parts[-1]
         if name.startswith(DEPENDENCY_FILES) and name.endswith((".txt", ".toml", ".py", ".cfg",
                                                                 ".yml", ".yaml", ".in", "pipfile",
                                                                 ".lock")):
-            texts.append(entry.path)
+            if "lock" not in name and not any(d in NOT_PROJECT_DIRS for d in parts[:-1]):
+                texts.append(entry.path)
         elif name.endswith((".py", ".ipynb")) and len(code) < 200:
             code.append(entry.path)
-    blob = " ".join((ctx.read_text(p, limit=256 * 1024) or "") for p in texts[:40]).lower()
+    blob = " ".join(_required(p, ctx.read_text(p, limit=256 * 1024) or "")
+                    for p in texts[:40]).lower()
     if not blob.strip():
         blob = " ".join((ctx.read_text(p, limit=64 * 1024) or "") for p in code).lower()
     return {name for name, words in artifacts.FRAMEWORK_WORDS.items() if any(w in blob for w in words)}
+
+
+def _required(path: str, text: str) -> str:
+    """The part of a dependency file that lists what installing the project installs: a
+    ``pyproject.toml``'s ``[project] dependencies`` (or Poetry's), a ``setup.cfg``'s
+    ``install_requires``; any other file whole."""
+    name = path.rsplit("/", 1)[-1].lower()
+    if name == "pyproject.toml":
+        try:
+            import tomllib
+        except ImportError:  # Python 3.10: read it whole
+            return text
+        try:
+            data = tomllib.loads(text)
+        except (tomllib.TOMLDecodeError, UnicodeError, ValueError):
+            return text
+        project = data.get("project") if isinstance(data.get("project"), dict) else {}
+        poetry = ((data.get("tool") or {}).get("poetry") or {}) if isinstance(data.get("tool"), dict) else {}
+        deps = [str(d) for d in project.get("dependencies") or []]
+        if isinstance(poetry, dict) and isinstance(poetry.get("dependencies"), dict):
+            deps += [str(k) for k in poetry["dependencies"]]
+        return " ".join(deps)
+    if name == "setup.cfg":
+        import configparser
+
+        parser = configparser.ConfigParser(interpolation=None)
+        try:
+            parser.read_string(text)
+        except (configparser.Error, UnicodeError):
+            return text
+        return parser.get("options", "install_requires", fallback="")
+    return text
 
 
 def _unignored_on_disk(ctx: RepoContext, limit: int = 20000) -> list[str]:
@@ -223,6 +313,12 @@ def gitignore_ignores_code(ctx: RepoContext):
     stay in Git: they are what makes a run reproducible. Over-broad patterns (``*.yaml``,
     ``*.json``, ``.env*`` without ``!.env.example``, ``src/``) hide them, and ``git add .``
     silently skips them. The finding points at the pattern that ignores the file.
+
+    In a practitioner's repository (the default ``--layout roles``) this is an **error** when
+    the pattern matches code or configuration the repository has: tracked files (``git add .``
+    skips their new siblings) or files on disk. A pattern that would only hide the lesson's
+    representative paths, which this repository does not have (spaCy's ``.env*`` and no
+    ``.env.example``), is a **warning**: hardening.
     """
     matches = check_ignore(ctx, artifacts.MUST_KEEP)
     by_pattern: dict[Match, list[str]] = {}
@@ -230,13 +326,41 @@ def gitignore_ignores_code(ctx: RepoContext):
         match = matches.get(path)
         if match and match.ignores:
             by_pattern.setdefault(match, []).append(path)
+    real = _patterns_hiding_code(ctx) if by_pattern and ctx.layout != "course" else {}
     for match, paths in by_pattern.items():
+        hidden = real.get(match, []) if ctx.layout != "course" else paths
         if len(paths) > 1:
             hint = (f"remove `{match.pattern}` or narrow it to the folder it was meant for (e.g. "
                     "`outputs/*.yaml`): it hides every file it matches, not only these examples")
         else:
             hint = f"narrow the pattern, or add an exception after it:\n  !{paths[0]}"
+        here = (f" (here: {', '.join(ctx.display(p) for p in hidden[:3])})"
+                if hidden and ctx.layout != "course" else "")
+        none = "" if hidden else " (nothing this repository has matches it now: hardening)"
         yield Problem(
             f"pattern `{match.pattern}` ignores code or configuration that belongs in Git: "
-            + ", ".join(paths), hint, path=match.source, line=match.line, column=1,
+            + ", ".join(paths) + here + none, hint, path=match.source, line=match.line, column=1,
+            severity=None if hidden else "warning",
         )
+
+
+def _patterns_hiding_code(ctx: RepoContext, limit: int = 5000) -> dict[Match, list[str]]:
+    """The ``.gitignore`` rules that match code or configuration this repository has: tracked
+    files that a rule matches (their new siblings would be skipped) and ignored files on disk."""
+    out = ctx.git("ls-files", "-z", "-i", "-c", "-o", "--exclude-standard", "--", ".", check=False)
+    keep_suffixes = tuple({os.path.splitext(p)[1] for p in artifacts.MUST_KEEP if "." in p[1:]}
+                          | set(CODE_SUFFIXES))
+    candidates = []
+    for raw in out.split(b"\0"):
+        path = os.fsdecode(raw)
+        name = path.rsplit("/", 1)[-1]
+        if path and not ctx.excluded(path) and (name.endswith(keep_suffixes)
+                                                 or name in (".gitignore", ".env.example")):
+            candidates.append(path)
+            if len(candidates) >= limit:
+                break
+    found: dict[Match, list[str]] = {}
+    for path, match in check_ignore(ctx, tuple(candidates)).items() if candidates else ():
+        if match and match.ignores:
+            found.setdefault(match, []).append(path)
+    return found

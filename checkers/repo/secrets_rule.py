@@ -53,7 +53,12 @@ def secret_in_file(ctx: RepoContext):
     found only by its name (``access_token = "..."``) and a private key in a test file are a
     **warning**: tests are full of made-up credentials and key fixtures; a token of a service's
     own format (``hf_...``, ``AKIA...``) stays an error there. Filler such as
-    ``T00000000/B00000000/XXXXXXXX`` and the jwt.io example token are not secrets.
+    ``T00000000/B00000000/XXXXXXXX`` and the jwt.io example token are not secrets, and neither
+    are keys their vendor publishes for client code (a PostHog project key ``phc_...``), an
+    access key ID inside a pre-signed URL (``X-Amz-Credential=AKIA...``: the ID is not the
+    secret), a file's checksum keyed by the file's name (``sha256:`` /
+    ``archive.zip: bba1cf...``), kebab-case names (``STORAGE_KEY = 'app-promo-dismissed'``)
+    and name=value examples on a line that says so (``For example, key='thisisakey123'``).
 
     In a plain folder every file is scanned; in a git repository the tracked files are, less
     what gitleaks' own allowlist leaves out (lock files, fonts, pictures, ``node_modules/``) and

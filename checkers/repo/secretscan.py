@@ -230,7 +230,10 @@ _VERSION_OR_PIN = regexcache.compile(r"[A-Za-z][\w.-]*(?:-v?\d+(?:\.\d+)+|(?:==|
 # `kaufmann_2020_deepvess`, `invalid/secret/key`), never a generated key's randomness
 _SEGMENT = r"(?:[a-z]+\d*[a-z]*|\d+)"
 _NAME_LIKE = regexcache.compile(rf"(?:{_SEGMENT}(?:[_/]{_SEGMENT})+|{_SEGMENT.replace('a-z', 'A-Z')}"
-                        rf"(?:[_/]{_SEGMENT.replace('a-z', 'A-Z')})+)")
+                        rf"(?:[_/]{_SEGMENT.replace('a-z', 'A-Z')})+|"
+                        # kebab-case words: a storage key's or a cookie's name
+                        # (`prefect-v2-promo-dismissed`), at least three words
+                        rf"[a-z]+(?:-{_SEGMENT}){{2,}})")
 
 
 def _documentation_jwt(value: str) -> bool:
@@ -302,6 +305,40 @@ def _named_as_other(match: re.Match, value: str, name_based: bool) -> bool:
     return bool(inner and not _SECRET_WORD.search(inner.group(1)))
 
 
+# Keys that their vendor publishes for client-side code: a PostHog project key (`phc_...`) only
+# sends events, and PostHog's documentation says it is safe to embed in public apps.
+_PUBLIC_BY_DESIGN = regexcache.compile(r"phc_[A-Za-z0-9]{30,}")
+# An access key ID inside a pre-signed URL (`X-Amz-Credential=AKIA.../s3/aws4_request`): the ID
+# is not the secret, and a pre-signed URL is made to be shared until it expires.
+_PRESIGNED = regexcache.compile(r"(?i)(?:X-Amz-Credential|AWSAccessKeyId)=$")
+# `sha256:` then `archive.zip: bba1cf...`: a file's checksum, keyed by the file's name
+_FILE_KEY = regexcache.compile(r"(?i)[\w.-]+\.(?:zip|gz|tgz|tar|bz2|xz|zst|7z|csv|tsv|jsonl?|parquet|"
+                               r"txt|bin|pt|pth|pkl|h5|onnx|safetensors|npz|npy|whl|exe|jar|so|dll|"
+                               r"dylib|msi|dmg|deb|rpm|iso|img)[\"']?\s*[:=]\s*[\"']?$")
+_HEX_DIGEST = regexcache.compile(r"[0-9a-fA-F]{32}|[0-9a-fA-F]{40}|[0-9a-fA-F]{56}|[0-9a-fA-F]{64}|"
+                                 r"[0-9a-fA-F]{96}|[0-9a-fA-F]{128}")
+# `For example, ``key='thisisakey123'``` in a docstring or comment: an illustration
+_EXAMPLE_LINE = regexcache.compile(r"(?i)\bfor example\b|\be\.g\.|\bexample:")
+
+
+def _before(match: re.Match, value: str) -> str:
+    """The text just before ``value`` (at most 60 characters of it)."""
+    at = match.group(0).find(value)
+    start = match.start() + (at if at >= 0 else 0)
+    return match.string[max(0, start - 60):start]
+
+
+def _public_by_design(kind: str, match: re.Match, value: str) -> bool:
+    v = value.strip("\"'`")
+    if _PUBLIC_BY_DESIGN.fullmatch(v):
+        return True
+    if v.startswith(("AKIA", "ASIA")) and _PRESIGNED.search(_before(match, value)):
+        return True
+    if kind in NAME_BASED and _HEX_DIGEST.fullmatch(v) and _FILE_KEY.search(_before(match, value)):
+        return True
+    return kind in NAME_BASED and bool(_EXAMPLE_LINE.search(_line_of(match)))
+
+
 def _line_of(match: re.Match) -> str:
     text = match.string
     end = text.find("\n", match.end())
@@ -311,6 +348,8 @@ def _line_of(match: re.Match) -> str:
 def _not_a_secret(kind: str, match: re.Match, value: str, judge: bool) -> bool:
     if _public(value):
         return True  # a published development key, maybe split over two string literals
+    if _public_by_design(kind, match, value):
+        return True
     if _named_as_other(match, value, kind in NAME_BASED and kind != "credentials in a URL"):
         return True
     if kind in NAME_BASED and _VERSION_OR_PIN.fullmatch(value.strip("\"'`")):

@@ -1,6 +1,7 @@
 """Tracked files that must not be in Git: models, datasets, experiment logs, secret files."""
 from __future__ import annotations
 
+import os
 import shlex
 from collections import defaultdict
 from pathlib import PurePosixPath
@@ -26,16 +27,25 @@ def _anchor(path: str, kind: Kind) -> str | None:
     return None
 
 
+ENV_SETTINGS_HINT = ("commit the settings as `.env.example` for each developer to copy to `.env`; "
+                     "nothing needs rotating while it holds no secret")
+
+
 def tracked_of_kind(ctx: RepoContext, kind: Kind):
     """Problems for the tracked files of ``kind``: one per file, one per folder for run/data folders."""
     groups: dict[str, list[str]] = defaultdict(list)
+    empty_env: set[str] = set()  # `.env` files that hold no secret value (Vite's defaults)
     for entry in ctx.entries:
         if entry.mode == SUBMODULE_MODE:
             continue
         if artifacts.classify(entry.path, ctx.size(entry.path)) is kind:
-            if kind is artifacts.SECRET and artifacts.harmless_secret_file(
-                    entry.path, ctx.read_text(entry.path), lambda t: bool(scan_text(t, entry.path))):
-                continue
+            if kind is artifacts.SECRET:
+                text = ctx.read_text(entry.path)
+                has_secret = lambda t, p=entry.path: bool(scan_text(t, p))  # noqa: E731
+                if artifacts.harmless_secret_file(entry.path, text, has_secret):
+                    continue
+                if artifacts.env_file(entry.path) and text is not None and not has_secret(text):
+                    empty_env.add(entry.path)
             groups[_anchor(entry.path, kind) or entry.path].append(entry.path)
     for key, paths in sorted(groups.items()):
         if key.endswith("/") and len(paths) == 1:
@@ -49,18 +59,111 @@ def tracked_of_kind(ctx: RepoContext, kind: Kind):
             and (kind is artifacts.SECRET or _fixture_size(ctx, p)) for p in paths)
         # a small table beside a component's code (a lookup the code reads) ships with that code
         component = kind is artifacts.DATA and _in_component_code(ctx, paths)
+        # Git LFS keeps only a pointer in Git: no clone carries the file's bytes (and the size
+        # on disk may be the pointer's, so it says nothing of a sample)
+        lfs = kind is not artifacts.SECRET and not (fixture or component) \
+            and all(p in _lfs_paths(ctx) for p in paths)
+        # a small sample that examples, documentation or a package read (not the project's data)
+        sample = not (fixture or component or lfs) and shipped_sample(ctx, kind, paths)
+        # a tracked `.env` of plain settings leaks nothing yet: the next secret written there would
+        quiet = kind is artifacts.SECRET and all(p in empty_env for p in paths)
         yield Problem(
             f"{what} is tracked by Git: {kind.name} belong in {kind.where}, not in Git"
             + (" (under tests/: if it is a test fixture, exclude it with [tool.checkers] exclude)"
                if fixture else "")
             + (f" (small, in the code folder of the Azure ML component `{ctx.display(component)}`: "
                "if the code reads it as a lookup table, exclude it with [tool.checkers] exclude)"
-               if component else ""),
+               if component else "")
+            + (f" (small, {sample}: if it is a sample they read, exclude it with "
+               "[tool.checkers] exclude)" if sample else "")
+            + (" (it holds no secret value now, but the next one written there will be "
+               "committed: keep settings in `.env.example` or a config file)" if quiet else "")
+            + (" (stored with Git LFS, so Git holds only a pointer; a registry or datastore "
+               "would also give it a version and lineage)" if lfs else ""),
             f"stop tracking it and ignore it:\n  {untrack_command(ctx, key, paths)}\n"
-            f"  add to .gitignore:\n    " + kind.ignore.replace("\n", "\n    ") + f"\nthen {kind.hint}. "
+            f"  add to .gitignore:\n    " + kind.ignore.replace("\n", "\n    ")
+            + f"\nthen {ENV_SETTINGS_HINT if quiet else kind.hint}. "
             "It also stays in the history until you rewrite it (see history-artifact).",
-            path=shown, severity="warning" if fixture or component else None,
+            path=shown, severity="warning" if fixture or component or sample or quiet or lfs
+            else None,
         )
+
+
+def shipped_sample(ctx: RepoContext, kind: Kind, paths: list[str]) -> str | None:
+    """Where a group of small data or model files ships as a sample, or None: every file at most
+    a test fixture's size, in a folder of examples, demos, tutorials or documentation (nni's
+    docs/source/tutorials/*.pickle), in an R package's ``data/`` (beside its ``DESCRIPTION``:
+    R loads those with ``data()``), or, for data, inside a Python package (a table its code
+    reads: lm-evaluation-harness's ``lm_eval/tasks/tmlu/subject.tsv``)."""
+    if kind not in (artifacts.DATA, artifacts.MODEL) or not paths \
+            or any(not _fixture_size(ctx, p) for p in paths):
+        return None
+    tracked = ctx.cache.get("tracked-set")
+    if tracked is None:
+        tracked = ctx.cache["tracked-set"] = {e.path for e in ctx.entries}
+    wheres = set()
+    for path in paths:
+        dirs = path.split("/")[:-1]
+        low = [d.lower() for d in dirs]
+        if any(d in artifacts.EXAMPLE_DIRS or d in ("docs", "doc", "documentation") for d in low):
+            wheres.add("with the examples or documentation")
+        elif "data" in low and "/".join([*dirs[:low.index("data")], "DESCRIPTION"]).lstrip("/") \
+                in tracked:
+            wheres.add("in an R package's data/")
+        elif kind is artifacts.DATA and any("/".join([*dirs[:i], "__init__.py"]) in tracked
+                                            for i in range(1, len(dirs) + 1)):
+            wheres.add("inside a Python package (package data)")
+        elif kind is artifacts.DATA and _read_by_code_beside(ctx, path):
+            wheres.add("read by the notebook or script beside it")
+        else:
+            return None
+    return " and ".join(sorted(wheres))
+
+
+def _lfs_paths(ctx: RepoContext) -> frozenset[str]:
+    """Tracked files that ``.gitattributes`` stores with Git LFS (``filter=lfs``). Asking
+    ``git check-attr`` reads attributes only: no filter or other driver runs."""
+    found = ctx.cache.get("lfs-paths")
+    if found is None:
+        found = frozenset()
+        text = " ".join(ctx.read_text(e.path) or "" for e in ctx.entries
+                        if e.path.rsplit("/", 1)[-1] == ".gitattributes")
+        if "lfs" in text:
+            paths = [e.path for e in ctx.entries if artifacts.classify(e.path, ctx.size(e.path))]
+            out = ctx.git("check-attr", "-z", "--stdin", "filter",
+                          input=b"\0".join(os.fsencode(p) for p in paths) + b"\0", check=False) \
+                if paths else b""
+            fields = out.split(b"\0")
+            found = frozenset(os.fsdecode(fields[i]) for i in range(0, len(fields) - 2, 3)
+                              if fields[i + 2] == b"lfs")
+        ctx.cache["lfs-paths"] = found
+    return found
+
+
+READER_SUFFIXES = (".py", ".ipynb", ".r", ".rmd", ".jl", ".qmd")
+
+
+def _read_by_code_beside(ctx: RepoContext, path: str) -> bool:
+    """Does a notebook or script in the file's folder (or the folder above: a tutorial's
+    ``data/``) name the file? A tutorial's small table is read that way
+    (``statistics/bayes_linear_regression/student-score.csv`` beside its notebook); a
+    project's dataset under ``data/raw/`` is read by code elsewhere, by its path."""
+    texts = ctx.cache.setdefault("reader-texts", {})
+    parts = path.split("/")
+    name = parts[-1].lower()
+    for depth in (1, 2):
+        if len(parts) - depth < 0 or (depth == 2 and len(parts) < 2):
+            continue
+        folder = "/".join(parts[:len(parts) - depth])
+        if folder not in texts:
+            prefix = folder + "/" if folder else ""
+            readers = [e.path for e in ctx.entries if e.path.startswith(prefix)
+                       and "/" not in e.path[len(prefix):]
+                       and e.path.lower().endswith(READER_SUFFIXES)][:20]
+            texts[folder] = " ".join((ctx.read_text(p, limit=1 << 20) or "") for p in readers).lower()
+        if name in texts[folder]:
+            return True
+    return False
 
 
 def _fixture_size(ctx: RepoContext, path: str) -> bool:
@@ -117,7 +220,9 @@ def tracked_model(ctx: RepoContext):
     Committing one does not version the model: it bloats every clone forever and says nothing
     about which data and code produced it. Register the model in the Azure ML model registry
     (or a shared registry for several workspaces) and ignore the files. A small one (up to
-    500 KiB) under ``tests/`` is a warning: likely a fixture that loading code is tested on.
+    500 KiB) under ``tests/`` (or ``integration-test/``) is a warning: likely a fixture that
+    loading code is tested on; so is one as small among examples, tutorials or documentation
+    (a docs build's pickled code objects), and one stored with Git LFS.
     """
     yield from tracked_of_kind(ctx, artifacts.MODEL)
 
@@ -132,7 +237,12 @@ def tracked_data(ctx: RepoContext):
     assets on a datastore, versioned there. Small fixtures (up to 500 KiB) under ``tests/`` are
     allowed: unit tests need them; so are those in folders whose names say they hold tests'
     data (``test_sets/``, ``_testing/``, ``fixtures/``; not a dataset's ``test_images/`` split). A file as small in the ``code:`` folder of an Azure ML
-    component is a warning: it ships with the code, as a lookup table the code reads would.
+    component is a warning: it ships with the code, as a lookup table the code reads would. So
+    is a sample as small that ships with what reads it, not as the project's data: in a folder
+    of examples, demos, tutorials or documentation, in an R package's ``data/`` (beside its
+    ``DESCRIPTION``), inside a Python package, or named by a notebook or script in its folder
+    (or the one above). A file that ``.gitattributes`` stores with Git LFS is a warning too:
+    Git holds only its pointer.
     """
     yield from tracked_of_kind(ctx, artifacts.DATA)
 
@@ -158,5 +268,7 @@ def tracked_secret_file(ctx: RepoContext):
     ``id_rsa`` ...), certificate stores (``.pfx``, ``.p12``) and credential files. Anyone who can
     read the repository, now or later, can read the secret. Rotate it, keep the new one in Azure
     Key Vault (or GitHub secrets for workflows), and commit only a placeholder ``.env.example``.
+    A ``.env`` that holds no secret value (a front end's ``VITE_API_URL=http://localhost``) is
+    a warning: nothing leaks yet, but the next secret written there would be committed.
     """
     yield from tracked_of_kind(ctx, artifacts.SECRET)

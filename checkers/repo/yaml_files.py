@@ -40,7 +40,8 @@ def yaml_syntax(ctx: RepoContext):
     Workflows, pipelines, components and environments are all YAML; one that does not parse
     stops GitHub Actions or Azure ML before anything runs. The finding points at the line and
     column where the parser gave up (YAML 1.2, as GitHub and Azure ML read it). Duplicate keys are
-    errors too: GitHub rejects them, and other tools silently keep only one of the values.
+    errors too: GitHub rejects them, and other tools silently keep only one of the values. Outside
+    ``.github/``, a key repeated with the very same value is a warning: nothing is lost.
     Common causes: a tab used for indentation, a ``key: value: more`` line that needs quotes,
     an unclosed ``[`` or quote.
 
@@ -67,7 +68,47 @@ def yaml_syntax(ctx: RepoContext):
             # `---` between documents (Kubernetes manifests) is YAML: judge each document
             problem = stream_problem(text)
         if problem:
+            same = "duplicate key" in problem.message and not entry.path.startswith(".github/") \
+                and duplicates_repeat_values(text)
             yield Problem(
-                f"invalid YAML: {problem.message}", syntax_hint(problem.message),
+                f"invalid YAML: {problem.message}"
+                + (" (every repeated key repeats its value, so a parser that keeps the last one "
+                   "loses nothing)" if same else ""),
+                syntax_hint(problem.message),
                 path=ctx.display(entry.path), line=problem.line, column=problem.column,
+                severity="warning" if same else None,
             )
+
+
+def duplicates_repeat_values(text: str) -> bool:
+    """Does every key that a mapping repeats repeat the same value (``version: 1.0`` twice)?
+    Then a parser that keeps the last value (PyYAML, most tools) reads what the author meant."""
+    import yaml
+
+    def shape(node):
+        if isinstance(node, yaml.ScalarNode):
+            return (node.tag, node.value)
+        if isinstance(node, yaml.SequenceNode):
+            return (node.tag, tuple(shape(n) for n in node.value))
+        return (node.tag, tuple((shape(k), shape(v)) for k, v in node.value))
+
+    try:
+        nodes = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
+    except (yaml.YAMLError, RecursionError, ValueError):
+        return False
+    stack, found = [n for n in nodes if n is not None], False
+    while stack:
+        node = stack.pop()
+        if isinstance(node, yaml.MappingNode):
+            seen: dict = {}
+            for key, value in node.value:
+                k = shape(key)
+                if k in seen:
+                    if seen[k] != shape(value):
+                        return False
+                    found = True
+                seen[k] = shape(value)
+                stack.append(value)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+    return found

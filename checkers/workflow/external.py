@@ -34,6 +34,25 @@ ZIZMOR_HINTS = {
     "dangerous-triggers": "use `pull_request`, not `pull_request_target`/`workflow_run`, for "
                           "anything that runs code from the pull request",
 }
+# dangerous-triggers: the hint that fits our verdict (zizmor's says the trigger itself is wrong)
+TRIGGER_HINTS = {
+    "runs": ZIZMOR_HINTS["dangerous-triggers"] + "; keep the privileged trigger for steps that "
+            "never run it (labelling, commenting)",
+    "gated": "keep the approval, and make reviewers read the pull request's changes (workflows, "
+             "build scripts, tests) before they approve",
+    "downloads": "unpack the artifacts into a temporary folder and read them only as data: never "
+                 "run, source or `>> $GITHUB_ENV` them",
+    "calls": "check the called workflow: it must not check out or run the pull request's code",
+}
+# When an outsider's action starts each privileged event, for the message.
+PRIVILEGED_BY = {
+    "pull_request_target": "for a fork's pull request",
+    "workflow_run": "after a run that a fork's pull request started",
+    "issue_comment": "for anyone's comment", "issues": "for anyone's issue",
+    "discussion": "for anyone's post", "discussion_comment": "for anyone's comment",
+    "pull_request_review": "for a fork's pull request",
+    "pull_request_review_comment": "for a fork's pull request",
+}
 TIMEOUT = 120
 SKIPPED_INPUT = regexcache.compile(r"failed to (?:validate|load|parse) (?:file://)?(.+?) as workflow")
 ANSI = regexcache.compile(r"\x1b\[[0-9;]*m")
@@ -262,8 +281,20 @@ def zizmor_problems(finding: dict, files: Files):
                                       ctx, primary, line, column)
         if severity is None:
             continue  # the policy: not a problem in this file (see docs/rules.md)
-        yield ctx, Problem(f"{message} ({why})" if why else message,
-                           f"{better} ({url})" if better else hint, path=ctx.display,
+        shown, fix = message, hint
+        if ident == "dangerous-triggers" and why:
+            # zizmor calls the trigger itself insecure; say what this file does with it instead
+            event = str(symbolic.get("annotation") or "").split(" ", 1)[0]
+            cause = PRIVILEGED_BY.get(event, "for events people outside the repository's "
+                                             "writers cause")
+            shown = (f"[{ident}] `{event or 'the trigger'}` runs this workflow with the "
+                     f"repository's secrets and token, also {cause}: {why}")
+            case = ("calls" if severity == "info" else "runs" if severity == "error"
+                    else "gated" if "reviewers approve" in why else "downloads")
+            fix = f"{TRIGGER_HINTS[case]} ({url}; zizmor's confidence: {confidence})"
+            why = ""
+        yield ctx, Problem(f"{shown} ({why})" if why else shown,
+                           f"{better} ({url})" if better else fix, path=ctx.display,
                            line=line, column=column, severity=severity)
 
 

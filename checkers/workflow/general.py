@@ -63,9 +63,12 @@ def workflow_syntax(ctx: WorkflowContext):
                       severity="info")
         return
     if "on" not in data:
-        yield Problem("the workflow has no `on:`, so nothing ever starts it",
-                      "add a trigger, e.g.\n  on:\n    push:\n      branches: ['feature/**']",
-                      path=ctx.display, line=1, column=1)
+        yield Problem("the workflow has no `on:`: GitHub refuses the file (\"No event triggers "
+                      "defined in `on`\") and records a failed run for it on every push",
+                      "add a trigger, e.g.\n  on:\n    push:\n      branches: ['feature/**']\n"
+                      "to keep a workflow off, give it `on: workflow_dispatch` (it runs only when "
+                      "started by hand) or disable it in the Actions tab, rather than commenting "
+                      "out `on:`", path=ctx.display, line=1, column=1)
     jobs = data.get("jobs")
     if "jobs" not in data:
         yield Problem("the workflow has no `jobs:`", "add `jobs:` with at least one job",
@@ -98,18 +101,24 @@ def workflow_needs(ctx: WorkflowContext):
           test: ...
           train:
             needs: test
+
+    Job ids are case-insensitive on GitHub (``needs: Validate`` waits for the job ``validate``),
+    so names are compared ignoring case.
     """
     jobs = ctx.jobs
+    ids = {str(j).lower(): str(j) for j in jobs}
     for job_id, job in jobs.items():
         for needed in job_needs(job):
-            if needed not in jobs:
+            if needed.lower() not in ids:
                 close = close_matches(needed, [str(j) for j in jobs], n=1)
                 line, col = ctx.pos(job, "needs", value=True)
                 yield Problem(f"job `{job_id}` needs `{needed}`, which is not a job in this workflow",
                               f"did you mean `{close[0]}`?" if close else
                               f"name one of: {', '.join(map(str, jobs))}",
                               path=ctx.display, line=line, column=col)
-    for cycle in _cycles({str(j): [n for n in job_needs(job) if n in jobs] for j, job in jobs.items()}):
+    graph = {str(j): [ids[n.lower()] for n in job_needs(job) if n.lower() in ids]
+             for j, job in jobs.items()}
+    for cycle in _cycles(graph):
         line, col = ctx.pos(jobs, cycle[0])
         yield Problem("jobs need each other in a cycle: " + " -> ".join([*cycle, cycle[0]]),
                       "remove one of these `needs:` so the jobs run in an order",
@@ -448,7 +457,10 @@ NOT_A_VALUE = frozenset({"name", "names", "file", "path", "dir", "id", "ids", "u
 # `POSTGRES_PASSWORD: postgres`): documented defaults, not secrets anyone can misuse.
 DUMMY_VALUES = regexcache.compile(r"(?i)^(?:postgres|mysql|root|password\d*|passw0rd|secret|test\w*|"
                           r"example\w*|dummy\w*|admin|changeme|guest|user|pass|redis|mongo|"
-                          r"sa|local\w*|dev\w*|ci)$")
+                          r"sa|local\w*|dev\w*|ci|"
+                          # the documented defaults of services ML stacks run locally
+                          r"minioadmin|minio123|airflow|mlflow|neo4j|grafana|keycloak|rabbitmq|"
+                          r"elastic|changeit|clickhouse|superset|prefect|label-studio|jupyter)$")
 LOCAL_URL = regexcache.compile(r"://[^/\s:@]+:[^/\s@]+@(?:localhost|127\.0\.0\.1|0\.0\.0\.0|\[::1\]|"
                        r"(?P<host>[A-Za-z][\w-]*))(?=[:/\s'\"]|$)")
 
@@ -506,6 +518,10 @@ def _service_envs(ctx: WorkflowContext) -> set[int]:
 # `docker run ... -e MINIO_ROOT_PASSWORD=rootpass123`: a value the workflow gives a container it
 # starts itself on the runner (metaflow's MinIO tests). Only that job can reach the container.
 DOCKER_RUN = regexcache.compile(r"\bdocker\s+(?:container\s+)?run\b(?:\\\n|[^\n])*")
+# `docker compose up` (or `docker-compose run`): the compose file reads `${POSTGRES_PASSWORD}`
+# from the environment of the step that starts it, so that environment's values go to
+# containers on the runner too
+COMPOSE_UP = regexcache.compile(r"\bdocker(?:\s+|-)compose\b[^\n]*\b(?:up|run|create|start)\b")
 DOCKER_ENV = regexcache.compile(r"(?:^|\s)(?:-e|--env)(?:\s+|=)[\"']?[A-Za-z_]\w*=([^\s\"']+)")
 
 
@@ -519,6 +535,11 @@ def _container_values(ctx: WorkflowContext) -> set[str]:
         for _, step in ctx.steps(job):
             for command in DOCKER_RUN.finditer(run_text(step)):
                 values.update(DOCKER_ENV.findall(command.group(0)))
+            if COMPOSE_UP.search(run_text(step)):
+                for level in (ctx.data, job, step):
+                    env = level.get("env") if isinstance(level, CommentedMap) else None
+                    if isinstance(env, CommentedMap):
+                        values.update(str(v).strip() for v in env.values() if isinstance(v, str))
     # a generated key handed to a container (`-e OPENAI_API_KEY=...`) is still a secret: only
     # short, human-made passwords like `rootpass123` count as the container's own throwaway
     return {v for v in values if v and "${{" not in v and not v.startswith("$")
@@ -560,9 +581,12 @@ def workflow_plaintext_secret(ctx: WorkflowContext):
           STORAGE_CONNECTION: ${{ secrets.STORAGE_CONNECTION }}
 
     Not reported: the throwaway password a workflow gives a container it starts on the runner
-    (a service container's ``env:``, ``docker run -e NAME=VALUE``) and uses again to reach it,
-    since only that job can reach the container; and a literal under a name that holds no key
-    material, such as actions/cache's ``key: tilt-v0.33.11``.
+    (a service container's ``env:``, ``docker run -e NAME=VALUE``, the ``env:`` of a step that
+    runs ``docker compose up``, whose compose file reads it as ``${POSTGRES_PASSWORD}``) and
+    uses again to reach it, since only that job can reach the container; a service's documented
+    default password (``minioadmin``, ``airflow``, ``postgres``); and a literal under a name that
+    holds no key material, such as actions/cache's ``key: tilt-v0.33.11``. A generated-looking
+    value (letters and digits, 16 characters or more) is reported even there.
     """
     reported = set()
     throwaway = _service_envs(ctx) if ctx.ok else set()

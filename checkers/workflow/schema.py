@@ -41,6 +41,7 @@ TYPE_HINTS = {
     "number": "write a plain number without quotes, e.g. `timeout-minutes: 30`",
     "boolean": "write `true` or `false` without quotes",
 }
+EMPTY_HINT = "write its value after the colon, or remove the key"
 REQUIRED_HINTS = {
     "runs-on": "add `runs-on: ubuntu-latest` (the kind of machine the job runs on)",
     "jobs": "add a `jobs:` mapping with at least one job",
@@ -182,6 +183,17 @@ GITHUB_ACCEPTS = (
                _credentials_expression),
     Exception_("`container: null` (no container)", f"{ACTIONLINT_OK}container_syntax.yaml",
                _container_null),
+    Exception_("an empty value in a matrix's `include` or `exclude` entry (`container: null`)",
+               "GitHub's workflow schema (actions/languageservices, workflow-v1.0.json): "
+               "`matrix-filter-item` values are of type `any`; microsoft/LightGBM's cpp.yml and "
+               "r_package.yml run with it (see checkers.workflow.schema.null_ok)", None),
+    Exception_("an empty value where GitHub reads a string (a job's `name:` left empty): the "
+               "parser reads it as ''; not where the string must not be empty (`runs-on`, "
+               "`uses`, `image`, ...)",
+               "actions/languageservices, templates/template-reader.ts: a null literal is "
+               "converted to a string token when a string is expected; sktime's test_base.yml "
+               "(`name:` empty) has run as a reusable workflow since 2024 (see "
+               "checkers.workflow.schema.null_ok)", None),
     Exception_("a `workflow_call` secret with no settings (`MY_TOKEN:` left empty)",
                f"{ACTIONLINT_OK}issue-174-secret-description-is-optional.yaml "
                "(rhysd/actionlint#174)", _empty_secret),
@@ -509,12 +521,39 @@ def alternatives(error) -> list[str]:
 
 
 def suppressed(error) -> bool:
-    """GitHub accepts a single string where the schema insists on a list of globs."""
+    """GitHub accepts what the schema refuses: a single string where the schema insists on a
+    list of globs, and an empty value (YAML null) in the places listed with :func:`null_ok`."""
     path = tuple(error.absolute_path)
+    if error.instance is None:
+        return null_ok(error, path)
     return (error.validator == "type" and isinstance(error.instance, str)
             and "array" in ([error.validator_value] if isinstance(error.validator_value, str)
                             else error.validator_value)
             and len(path) >= 2 and path[0] == "on" and path[-1] in SINGLE_STRING_OK)
+
+
+# Keys whose value GitHub requires to be a non-empty string (its schema's `require-non-empty`),
+# and `run:` (a step with an empty script runs nothing: reported).
+NON_EMPTY = frozenset({"uses", "run", "runs-on", "needs", "id", "shell", "working-directory",
+                       "image", "group", "cron", "timezone", "username", "password",
+                       "image-name", "version", "labels", "wait", "cancel"})
+
+
+def null_ok(error, path: tuple) -> bool:
+    """An empty value (`name:` with nothing after it, `~`, `null`) that GitHub accepts.
+
+    GitHub's own workflow schema lets a matrix's `include`/`exclude` entries hold any value,
+    null included (`container: null` in one entry, then `container: ${{ matrix.container }}`),
+    and its parser reads a null where a string is expected as the empty string, so `name:` left
+    empty is a job without a display name. Where the string must not be empty (`runs-on:`,
+    `uses:`, ...) GitHub refuses the null, and so do we.
+    """
+    if len(path) >= 4 and path[-4:-2] in (("matrix", "include"), ("matrix", "exclude")) \
+            and isinstance(path[-2], int):
+        return True
+    if not path or not isinstance(path[-1], str) or path[-1] in NON_EMPTY or path[0] == "on":
+        return False
+    return validator().evolve(schema=error.schema).is_valid("")
 
 
 def explain(error) -> Iterator[Issue]:
@@ -541,7 +580,7 @@ def explain(error) -> Iterator[Issue]:
         first = wanted if isinstance(wanted, str) else wanted[0]
         yield Issue(path, "value",
                     f"{describe(path)} must be {join(alternatives(error))}, not {shown(instance)}",
-                    TYPE_HINTS.get(first, SYNTAX_DOCS))
+                    EMPTY_HINT if instance is None else TYPE_HINTS.get(first, SYNTAX_DOCS))
     elif kind == "enum":
         yield enum_issue(error, path, [])
     elif kind in ("minItems", "minProperties", "minLength"):
@@ -638,7 +677,8 @@ def explain_union(error, path) -> Iterator[Issue]:
                  and isinstance(e.validator_value, str) and e.validator_value in TYPE_HINTS]
         yield Issue(path, "value",
                     f"{describe(path)} must be {join(wanted)}, not {shown(error.instance)}",
-                    TYPE_HINTS[types[0]] if types else SYNTAX_DOCS)
+                    EMPTY_HINT if error.instance is None
+                    else TYPE_HINTS[types[0]] if types else SYNTAX_DOCS)
         return
     candidates = [i for i, miss in enumerate(type_miss) if not miss] or list(range(len(groups)))
 

@@ -302,8 +302,7 @@ def _dangerous_triggers(ctx, events, default, **_):
         return "warning", (f"{runs[1]}, after an environment's reviewers approve: they must read "
                            "the pull request's code before approving")
     if runs:
-        return "error", (f"{runs[1]} with the base repository's secrets and token: the pull "
-                         "request's author runs code there")
+        return "error", f"{runs[1]}: the pull request's author runs code with them"
     downloads = _downloads_run_artifacts(ctx)
     if downloads:
         return "warning", (f"{downloads}: a fork's pull request may have made them; treat them "
