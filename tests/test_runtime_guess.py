@@ -46,10 +46,10 @@ def test_a_cell_that_may_never_end_costs_the_cell_timeout(source, seconds):
 
 def test_a_script_that_never_ends_costs_the_timeout_in_each_cell_that_runs_it():
     script = 'S = r"""\nwhile true; do :; done\n"""\n'
-    later = ['self_check("x", S)', "box.run(S)", 'graded("x", S)', "print(STEPS)"]
-    assert runtime_guess.cell_seconds(script, T, later=later) == 3 * T
+    three = {"S": 3}.get  # S named by three later cells (self-check, try-it, graded)
+    assert runtime_guess.cell_seconds(script, T, uses=lambda name: three(name, 0)) == 3 * T
     assert runtime_guess.cell_seconds(script, T) == T  # named by no cell: the grader's check runs it
-    assert runtime_guess.cell_seconds('S = "sleep 4"\n', T, later=later) == 3 * 4.0
+    assert runtime_guess.cell_seconds('S = "sleep 4"\n', T, uses=lambda name: three(name, 0)) == 3 * 4.0
 
 
 def _answered(release, changes: dict):
@@ -83,6 +83,12 @@ def test_only_what_the_learner_changed_counts(tmp_path):
     # measured (the out-of-kernel check does not run it again: its graded cell already failed)
     assert found == {"blank": 0.0, "solution": 0.0, "looper": T, "script-looper": 3 * T,
                      "two-loops": T + 5.0}
+    # many cells that each hand over a long script: counted without comparing every pair
+    many = _answered(release, {})
+    many.cells += [nbformat.v4.new_code_cell(f'S{n} = "sleep 2"\nrun(S{n - 1})') for n in range(3000)]
+    (tmp_path / "many").mkdir()
+    nbformat.write(many, tmp_path / "many" / f"{A}.ipynb")
+    assert runtime_guess.extra_seconds(tmp_path / "many", release_dir, T) == 2.0 * 3000
     (tmp_path / "broken").mkdir()
     (tmp_path / "broken" / f"{A}.ipynb").write_text("{not json")
     assert runtime_guess.extra_seconds(tmp_path / "broken", release_dir, T) == 0.0

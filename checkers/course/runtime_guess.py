@@ -17,6 +17,7 @@ Only cells that differ from the release count: the course's own code is never th
 from __future__ import annotations
 
 import ast
+import bisect
 import functools
 import json
 import re
@@ -29,6 +30,7 @@ _SHELL_ENDLESS = re.compile(
     r"|\bfor\s*\(\(\s*;\s*;\s*\)\)"
     r"|\btail\s+(?:-\w*\s+)*-\w*[fF]\b"
     r"|\bsleep\s+inf(?:inity)?\b")
+_WORD = re.compile(r"\w+")
 _SHELL_EXIT = re.compile(r"\b(?:break|exit|return)\b")
 _SHELL_SLEEP = re.compile(r"\bsleep\s+(\d+(?:\.\d*)?)\b")
 _ENDLESS_ITERATORS = {"count", "cycle"}  # itertools' iterators that never end on their own
@@ -51,16 +53,23 @@ def extra_seconds(folder: Path, release: Path, timeout: float) -> float:
             continue  # unreadable: nbgrader reports it at once
         code = [_text(c.get("source")) for c in (cells if isinstance(cells, list) else [])
                 if isinstance(c, dict) and c.get("cell_type") == "code"]
+        naming: dict[str, list[int]] = {}  # a name -> the code cells that name it, in order
+        for n, source in enumerate(code):
+            for word in set(_WORD.findall(source)):
+                naming.setdefault(word, []).append(n)
         for n, source in enumerate(code):
             if _WORTH_A_LOOK.search(source) and source.strip() not in given:
-                total += cell_seconds(source, timeout, later=code[n + 1:])
+                def uses(name: str, after: int = n) -> int:
+                    found = naming.get(name, [])
+                    return len(found) - bisect.bisect_right(found, after)
+                total += cell_seconds(source, timeout, uses=uses)
     return total
 
 
-def cell_seconds(source: str, timeout: float, later: list[str] = ()) -> float:
+def cell_seconds(source: str, timeout: float, uses=lambda name: 0) -> float:
     """What one code cell may cost beyond a typical cell: 0, a sleep's length, or ``timeout``;
-    a script string it assigns to a name costs that once for each of the ``later`` cells that
-    name it (once if none does: the grader's own check still runs it)."""
+    a script string it assigns to a name costs that once for each later cell that names it
+    (``uses(name)``; once if none does: the grader's own check still runs it)."""
     python, shell = [], []
     for line in source.splitlines():
         stripped = line.lstrip()
@@ -99,9 +108,7 @@ def cell_seconds(source: str, timeout: float, later: list[str] = ()) -> float:
         else:
             once = max([min(float(s), timeout) for s in _SHELL_SLEEP.findall(script)] or [0.0])
         if once >= 1:
-            uses = sum(1 for cell in later if any(re.search(rf"\b{re.escape(n)}\b", cell)
-                                                  for n in names))
-            cost = max(cost, once * max(1, uses))
+            cost = max(cost, once * max([1, *(uses(n) for n in names)]))
     return cost if cost >= 1 else 0.0
 
 
