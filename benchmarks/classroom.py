@@ -1,6 +1,7 @@
 """A whole class graded twice: plain `nbgrader autograde`, then `python -m checkers grade --workers 2`.
 
     .venv/bin/python benchmarks/classroom.py [--size 40] [--workers 2] [--single] [--rerun] [ASSIGNMENT...]
+    .venv/bin/python benchmarks/classroom.py --together [--size 40] [--rerun] [ASSIGNMENT...]
 
 For every assignment in solutions/ (or the named ones) it generates the release in a temporary
 copy of the course and a class of SIZE submissions of mixed quality, made from the release and
@@ -11,6 +12,11 @@ plain nbgrader and with `checkers grade`, asserts identical scores, and prints b
 speed-up. `--single` also times `checkers grade --workers 1` (per-submission cost against plain
 nbgrader's); `--rerun` a regrade of the same class with the workers (`--force`: it grades first
 the submissions that took longest in the run before). Exits 1 when scores differ.
+
+Without `--together`, each module is a course of its own, graded and compared on its own (a
+per-module ratio). With `--together`, every module is one course, as an instructor has it: plain
+nbgrader grades it the only way it can, one `nbgrader autograde MODULE` after another (each
+timed), and `checkers grade` in one run over every module (the whole-run ratio).
 
 Like for like: both grade without feedback (plain `autograde` makes none; `checkers grade` runs
 with `--no-feedback`), and both load the same precompiled bytecode of the `checkers` package
@@ -228,6 +234,8 @@ def main() -> int:
     parser.add_argument("--single", action="store_true", help="also time checkers grade --workers 1")
     parser.add_argument("--rerun", action="store_true", help="also time a regrade (--force) of the "
                         "same class with the workers, which grades first what took longest")
+    parser.add_argument("--together", action="store_true", help="one course with every module: "
+                        "plain nbgrader module after module, `checkers grade` in one run over all")
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     os.environ["PATH"] = os.pathsep.join([os.path.dirname(sys.executable), os.environ["PATH"]])
@@ -238,6 +246,8 @@ def main() -> int:
     # the same bytecode for every run (a fresh checkout has none, and sandboxes cannot write it)
     compileall.compile_dir(str(ROOT / "checkers"), quiet=1)
     print("both graders without feedback; the checkers package precompiled for both", flush=True)
+    if args.together:
+        return together(assignments, args)
     status = 0
     for a in assignments:
         with tempfile.TemporaryDirectory(prefix="classroom-bench-") as tmp:
@@ -284,6 +294,56 @@ def main() -> int:
                           f"{job_seconds(course)}, scores "
                           f"{'identical' if same else 'DIFFER'} [{before} -> {load()}]", flush=True)
     return status
+
+
+def together(assignments: list[str], args) -> int:
+    """Every module in one course: plain nbgrader one module after another, `checkers grade`
+    once over all of them (and again with ``--force`` when ``args.rerun``)."""
+    status = 0
+    size = args.size * len(assignments)
+    with tempfile.TemporaryDirectory(prefix="classroom-bench-") as tmp:
+        base = make_course(Path(tmp) / "base", assignments, args.size)
+        plain_course = Path(shutil.copytree(base, Path(tmp) / "plain"))
+        plain, plain_cpu = 0.0, 0.0
+        for a in assignments:
+            before = load()
+            took, cpu = run(plain_course, [sys.executable, "-m", "nbgrader", "autograde", a, "--force"])
+            plain += took
+            plain_cpu = None if cpu is None or plain_cpu is None else plain_cpu + cpu
+            print(f"{a}: {args.size} submissions; plain nbgrader autograde: {took:.1f} s "
+                  f"({took / args.size:.2f} s per submission), "
+                  f"{_cpu_text(cpu, took, args.size)} [{before} -> {load()}]", flush=True)
+        print(f"all {len(assignments)} modules, {size} submissions: plain nbgrader {plain:.1f} s "
+              f"in all, {_cpu_text(plain_cpu, plain, size)}", flush=True)
+        course = Path(shutil.copytree(base, Path(tmp) / "workers"))
+        argv = [sys.executable, "-m", "checkers", "grade", *assignments, "--workers",
+                str(args.workers), "--no-feedback"]
+        for label, extra in [("one run", []), ("again (--force, longest first)", ["--force"])][
+                : 2 if args.rerun else 1]:
+            before = load()
+            took, cpu = run(course, argv + extra)
+            differ = [a for a in assignments if scores(course, a) != scores(plain_course, a)]
+            status |= bool(differ)
+            cpu_ratio = f", CPU {cpu / plain_cpu:.2f}x plain's" if cpu is not None and plain_cpu else ""
+            print(f"all modules: checkers grade --workers {args.workers}, {label}: {took:.1f} s, "
+                  f"speed-up {plain / took:.2f}x over plain nbgrader's {plain:.1f} s (goal >= 1.8x)"
+                  f"{cpu_ratio}, {_cpu_text(cpu, took, size)}; {module_seconds(course)}; scores "
+                  f"{'DIFFER in ' + ', '.join(differ) if differ else 'identical'} "
+                  f"[{before} -> {load()}]", flush=True)
+    return status
+
+
+def module_seconds(course: Path) -> str:
+    """Each module's share of the workers' time in a run over several (seconds.json)."""
+    import json
+
+    with contextlib.suppress(OSError, ValueError):
+        took: dict = {}
+        for key, value in json.loads((course / ".grading" / "seconds.json").read_text()).items():
+            took.setdefault(key.split("/", 1)[0], []).append(value)
+        return "worker seconds per module: " + ", ".join(
+            f"{a} {sum(v):.0f} s (longest {max(v):.1f} s)" for a, v in sorted(took.items()))
+    return "no grading times"
 
 
 if __name__ == "__main__":

@@ -16,7 +16,8 @@ a regrade).
   gradebook holds its grades and the submitted files are the ones that were graded
   (``.grading/state.json`` keeps their digest). ``--force`` regrades everything.
 - Order: the submissions that took longest when last graded go first (``.grading/seconds.json``),
-  so that one which ran into the cell timeout does not hold the last worker alone at the end.
+  so that one which ran into the cell timeout does not hold the last worker alone at the end;
+  on a first grading, those whose code shows a cell that may never end (``runtime_guess``).
 - Ctrl-C (or ``kill``: SIGTERM, SIGHUP) stops the workers and their kernels and leaves the
   gradebook as it was after the last finished submission; a coordinator killed with SIGKILL
   takes its workers and their kernels with it (no orphan keeps grading).
@@ -45,7 +46,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import handin
+from . import handin, runtime_guess
 
 STATE = Path(".grading")
 
@@ -93,12 +94,17 @@ def write_state(root: Path, state: dict, name: str = "state.json") -> None:
 SECONDS = "seconds.json"  # how long each submission's last grading took: the next run's order
 
 
-def costliest_first(todo: list[Job], seconds: dict) -> list[Job]:
-    """The submissions to grade, those that took longest when last graded first (longest
-    processing time first: a submission that ran into the cell timeout, graded last, would
-    keep one worker busy while the others have nothing left to do). One never graded counts
-    as a typical one of its assignment (the median of those recorded); with no record at all
-    the order stays as found (by student id)."""
+def costliest_first(todo: list[Job], seconds: dict, extra: dict | None = None) -> list[Job]:
+    """The submissions to grade, the longest first (longest processing time first: a
+    submission that runs into the cell timeout, graded last, would keep one worker busy while
+    the others have nothing left to do). A submission's time is the one recorded when it was
+    last graded; one never graded counts as a typical one of its assignment (the median of those
+    recorded, 0 with none). ``extra``: what its code shows it may take beyond a typical one
+    (``runtime_guess.extra_seconds``, by ``assignment/student``): a never graded submission with
+    a loop that has no way out counts a cell timeout more, and so does one graded quickly
+    before (its files may have changed since). Equal ones keep their order (by student id)."""
+    extra = extra or {}
+
     def recorded(job: Job):
         value = seconds.get(f"{job.assignment}/{job.student}")
         return value if isinstance(value, (int, float)) else None
@@ -108,8 +114,22 @@ def costliest_first(todo: list[Job], seconds: dict) -> list[Job]:
         known = sorted(v for k, v in seconds.items()
                        if k.split("/", 1)[0] == a and isinstance(v, (int, float)))
         typical[a] = known[len(known) // 2] if known else 0.0
-    return sorted(todo, key=lambda j: -(recorded(j) if recorded(j) is not None
-                                        else typical[j.assignment]))
+
+    def cost(job: Job) -> float:
+        last, more = recorded(job), extra.get(f"{job.assignment}/{job.student}", 0.0)
+        guess = typical[job.assignment] + more
+        if last is None:
+            return guess
+        return max(last, guess) if more else last
+
+    return sorted(todo, key=lambda j: -cost(j))
+
+
+def cell_timeout(config) -> float:
+    """The course's cell timeout (``Execute.timeout``); a minute where none is set (then a cell
+    that never ends costs more than that, and still more than any other)."""
+    value = config.get("Execute", {}).get("timeout")
+    return float(value) if isinstance(value, (int, float)) and value > 0 else 60.0
 
 
 def cell_report(gb, assignment: str, folder: Path, release: Path) -> list[str]:
@@ -567,7 +587,11 @@ def _run(args, root: Path, course_db: Path, workers: list) -> int:
                     job.status, job.score, job.max_score = "skipped", sub.score, sub.max_score
                 except MissingEntry:
                     pass
-    todo = costliest_first([j for j in jobs if j.status == "pending"], read_state(root, SECONDS))
+    todo = [j for j in jobs if j.status == "pending"]
+    timeout = cell_timeout(config)
+    extra = {f"{j.assignment}/{j.student}": runtime_guess.extra_seconds(
+        root / "submitted" / j.student / j.assignment, release / j.assignment, timeout) for j in todo}
+    todo = costliest_first(todo, read_state(root, SECONDS), extra)
     n = min(len(workers), len(todo))
     for w in workers[n:]:
         w.stop(now=False)
