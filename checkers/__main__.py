@@ -1,7 +1,5 @@
 import sys
 
-from .cli import leave, main
+from .cli import console
 
-code = main()
-leave(code, sys.argv[1] if len(sys.argv) > 1 else None)
-sys.exit(code)
+sys.exit(console())

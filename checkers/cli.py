@@ -286,8 +286,8 @@ def leave(code: int, command: str | None) -> None:
     the batch's time against zizmor's (mypy ends the same way). What a normal exit does that
     matters is done first: the ``atexit`` functions (the kept regular expressions are saved
     there), then stdout and stderr flushed. Anything else (another thread still running, a
-    write that fails) takes the normal way. Returns only for other commands (``python -m
-    checkers`` then calls ``sys.exit``); ``main`` never ends the process itself."""
+    write that fails) takes the normal way. Returns only for other commands (:func:`console` then
+    returns the status to ``sys.exit``); ``main`` never ends the process itself."""
     if command not in QUICK_EXIT:
         return
     threading = sys.modules.get("threading")
@@ -310,6 +310,14 @@ def _flushed() -> bool:
     except (OSError, ValueError):
         return False
     return True
+
+
+def console() -> int:
+    """The ``checkers`` console script and ``python -m checkers``: :func:`main` on the command
+    line, then :func:`leave` (a ``workflow`` run ends without the interpreter's teardown)."""
+    code = main()
+    leave(code, sys.argv[1] if len(sys.argv) > 1 else None)
+    return code
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -217,3 +217,19 @@ def test_python_m_checkers_workflow_without_stdout():
                           stderr=subprocess.PIPE, text=True, cwd=ROOT,
                           preexec_fn=lambda: os.close(1))
     assert done.returncode == 0 and done.stderr == ""
+
+
+def test_the_console_script_takes_the_same_way_out(tmp_path):
+    """The installed ``checkers`` command is :func:`checkers.cli.console`, as ``python -m
+    checkers`` is: same exit statuses and output, the same quick exit for ``workflow``."""
+    from importlib.metadata import entry_points
+
+    (script,) = [e for e in entry_points(group="console_scripts") if e.name == "checkers"]
+    assert script.value == "checkers.cli:console"
+    bad = tmp_path / "ci.yml"
+    bad.write_text("on: push\njobs:\n  build:\n    steps: []\n")
+    probe = ("import sys; from checkers.cli import console; "
+             "sys.argv = ['checkers', 'workflow', '--format', 'json', '--ignore', "
+             f"'workflow-security', {str(bad)!r}]; sys.exit(console())")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 1 and json.loads(done.stdout)["findings"]
