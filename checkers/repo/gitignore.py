@@ -100,8 +100,9 @@ def gitignore_missing(ctx: RepoContext):
     Ignore by extension (``*.pkl``) as well as by folder (``models/``): a model saved next to the
     script is still a model.
 
-    A published library or tool (a package with PyPI's trove classifiers, an R package's
-    ``DESCRIPTION``, or a workflow that uploads to PyPI: alibi, cleanlab, tfx, kserve's SDK,
+    A published library or tool (packaging metadata whose trove classifiers say who it is for
+    or whose name the README says to ``pip install``, an R package's ``DESCRIPTION``, or a
+    workflow that uploads to PyPI: alibi, cleanlab, tfx, kserve's SDK,
     cookiecutter-data-science) gets a **warning** for a kind it has no coverage for when it
     holds no file of that kind (test fixtures and shipped samples aside) and none is on disk.
     The lesson's kinds are what a project's own work makes: a library's maintainers train no
@@ -225,34 +226,49 @@ def _kinds_in_tree(ctx: RepoContext, on_disk: list[str]) -> set:
 
 
 PACKAGING_FILES = ("pyproject.toml", "setup.py", "setup.cfg")
-# PyPI's trove classifiers: what a package written for others to install declares
-CLASSIFIER = re.compile(r"(?m)^[\s\[(]*[\"']?(?:Development Status|Intended Audience|License|"
-                        r"Programming Language|Operating System|Topic)\s*::")
+# PyPI's trove classifiers that say who a release is for. A project generated from
+# cookiecutter-data-science declares only `Programming Language` and `License`: not these.
+CLASSIFIER = re.compile(r"(?m)^[\s\[(]*[\"']?(?:Development Status|Intended Audience|Topic|"
+                        r"Operating System)\s*::")
 PUBLISH = re.compile(r"pypa/gh-action-pypi-publish|\btwine\s+upload\b|"
                      r"\b(?:poetry|uv|flit|hatch|maturin)\s+publish\b")
+PIP_INSTALL = re.compile(r"\bpip3?\s+install\s+(?:(?:-U|--upgrade|-q|--pre)\s+)*[\"']?"
+                         r"([A-Za-z0-9][A-Za-z0-9_.-]*)")
 
 
 def publishes_package(ctx: RepoContext) -> bool:
-    """The repository ships a package that others install: packaging metadata with PyPI's
-    trove classifiers (at the root or up to two folders down: ``python/``, ``python-package/``,
-    not a template's or an example's), an R package's ``DESCRIPTION`` at the root, or a
-    workflow that uploads to PyPI. A learner's or a team's project has none of these."""
+    """The repository ships a package that others install: packaging metadata (at the root or
+    up to two folders down: ``python/``, ``python-package/``; not a template's or an
+    example's) whose trove classifiers say who it is for (``Development Status``, ``Intended
+    Audience``, ``Topic``), or whose name the README tells readers to ``pip install``; an R
+    package's ``DESCRIPTION`` at the root; or a workflow that uploads to PyPI. A learner's or a
+    team's project has none of these (``pip install -r requirements.txt`` installs no name of
+    its own)."""
     key = "publishes-package"
     if key in ctx.cache:
         return ctx.cache[key]
+    packaging: list[str] = []
+    readme = ""
     found = False
     for entry in ctx.entries:
         parts = entry.path.split("/")
         name = parts[-1]
         if len(parts) <= 3 and name in PACKAGING_FILES and "{{" not in entry.path \
                 and not any(d.lower() in NOT_PROJECT_DIRS for d in parts[:-1]):
-            found = bool(CLASSIFIER.search(ctx.read_text(entry.path, limit=256 * 1024) or ""))
+            packaging.append(ctx.read_text(entry.path, limit=256 * 1024) or "")
+            found = bool(CLASSIFIER.search(packaging[-1]))
         elif entry.path == "DESCRIPTION":
             found = (ctx.read_text(entry.path, limit=64 * 1024) or "").startswith("Package:")
         elif entry.path.startswith(".github/workflows/") and name.endswith((".yml", ".yaml")):
             found = bool(PUBLISH.search(ctx.read_text(entry.path, limit=256 * 1024) or ""))
+        elif "/" not in entry.path and name.lower().startswith("readme"):
+            readme += ctx.read_text(entry.path, limit=256 * 1024) or ""
         if found:
             break
+    if not found and packaging and readme:
+        declared = " ".join(packaging).lower()
+        found = any(f'"{n}"' in declared or f"'{n}'" in declared
+                    for n in {m.group(1).lower() for m in PIP_INSTALL.finditer(readme)})
     ctx.cache[key] = found
     return found
 
