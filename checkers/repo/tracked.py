@@ -98,12 +98,13 @@ def tracked_of_kind(ctx: RepoContext, kind: Kind):
 
 
 def shipped_sample(ctx: RepoContext, kind: Kind, paths: list[str], size_of=None) -> str | None:
-    """Where a group of data or model files ships as a sample, or None: every file at most
-    history-large-blob's limit (5 MiB), in a folder of examples, demos, tutorials or
-    documentation (nni's docs/source/tutorials/*.pickle, kserve's ``example_models/``), in an
-    R package's ``data/`` (beside its ``DESCRIPTION``: R loads those with ``data()``), or, for
-    data, inside a Python package (a table its code reads: lm-evaluation-harness's
-    ``lm_eval/tasks/tmlu/subject.tsv``) or named by the code beside it."""
+    """Where a group of data or model files ships as a sample, or None: every file in a folder
+    of examples, demos, tutorials or documentation (nni's docs/source/tutorials/*.pickle,
+    kserve's ``example_models/``) and at most history-large-blob's limit (5 MiB), or at most
+    pre-commit's 500 KiB in an R package's ``data/`` (beside its ``DESCRIPTION``: R loads
+    those with ``data()``) or, for data, inside a Python package (a table its code reads:
+    lm-evaluation-harness's ``lm_eval/tasks/tmlu/subject.tsv``) or named by the code beside
+    it."""
     if kind not in (artifacts.DATA, artifacts.MODEL) or not paths \
             or any(not _sample_size(ctx, p, size_of) for p in paths):
         return None
@@ -116,6 +117,11 @@ def shipped_sample(ctx: RepoContext, kind: Kind, paths: list[str], size_of=None)
         low = [d.lower() for d in dirs]
         if any(artifacts.example_dir(d) or d in ("docs", "doc", "documentation") for d in low):
             wheres.add("with the examples or documentation")
+        elif not _fixture_size(ctx, path, size_of):
+            # the weaker signs (a package's folder, a script that names it) excuse only what
+            # pre-commit calls a normal file: an MLflow project's 1.7 MB training table read by
+            # its script is the project's data
+            return None
         elif "data" in low and "/".join([*dirs[:low.index("data")], "DESCRIPTION"]).lstrip("/") \
                 in tracked:
             wheres.add("in an R package's data/")
@@ -181,8 +187,8 @@ def _read_by_code_beside(ctx: RepoContext, path: str) -> bool:
     return False
 
 
-def _fixture_size(ctx: RepoContext, path: str) -> bool:
-    size = ctx.size(path)
+def _fixture_size(ctx: RepoContext, path: str, size_of=None) -> bool:
+    size = (size_of or ctx.size)(path)
     return size is not None and size <= artifacts.FIXTURE_LIMIT
 
 
@@ -266,19 +272,19 @@ def tracked_data(ctx: RepoContext):
     folders, anything under ``data/`` but code, READMEs and DVC pointers) belong in Azure ML data
     assets on a datastore, versioned there. Small fixtures (up to 500 KiB) under ``tests/`` are
     allowed: unit tests need them; so are those in folders whose names say they hold tests'
-    data (``test_sets/``, ``_testing/``, ``fixtures/``; not a dataset's ``test_images/`` split). A file as small in the ``code:`` folder of an Azure ML
-    component is a warning: it ships with the code, as a lookup table the code reads would. So
-    is a sample as small that ships with what reads it, not as the project's data: in a folder
-    of examples, demos, tutorials or documentation, in an R package's ``data/`` (beside its
-    ``DESCRIPTION``), inside a Python package, or named by a notebook or script in its folder
-    (or the one above; the script of a tutorial folder may name its ``data/`` folder instead).
-    A file that ``.gitattributes`` stores with Git LFS is a warning too: Git holds only its
-    pointer. Fixtures under a tests folder and samples larger than 500 KiB but within
-    history-large-blob's limit (5 MiB: haystack's test audio, xgboost's ``demo/data/``) are
-    warnings that give their size; past that limit they are datasets in Git wherever they
-    are. The project's own data (at the root, or under a top-level ``data/``) is never a
-    sample, even when its training script names it. A file browser's ``.DS_Store`` and a
-    package's license report (``licenses/*.csv``) are not data.
+    data (``test_sets/``, ``_testing/``, ``fixtures/``; not a dataset's ``test_images/``
+    split). Larger ones there are warnings that give their size (haystack's test audio clip),
+    up to history-large-blob's limit (5 MiB): past it, a table is a dataset in Git wherever it
+    is. A file up to 500 KiB in the ``code:`` folder of an Azure ML component is a warning: it
+    ships with the code, as a lookup table the code reads would. So is a sample that ships
+    with what reads it, not as the project's data: up to 5 MiB in a folder of examples, demos,
+    tutorials or documentation (xgboost's ``demo/data/``), up to 500 KiB in an R package's
+    ``data/`` (beside its ``DESCRIPTION``), inside a Python package, or named by a notebook
+    or script in its folder or the one above (a tutorial's script may name its ``data/``
+    folder instead). The project's own data (at the root, or under a top-level ``data/``) is
+    never a sample, even when its training script names it. A file that ``.gitattributes``
+    stores with Git LFS is a warning too: Git holds only its pointer. A file browser's
+    ``.DS_Store`` and a package's license report (``licenses/*.csv``) are not data.
     """
     yield from tracked_of_kind(ctx, artifacts.DATA)
 

@@ -5,15 +5,9 @@
 init
 mkdir -p churn models
 printf '/data/\n__pycache__/\n.env\n*.pem\nmlruns/\nwandb/\n' > .gitignore
-cat > pyproject.toml <<'TOML'
-[project]
-name = "churn"
-dependencies = ["scikit-learn>=1.3", "pandas"]
-classifiers = [
-    "Programming Language :: Python :: 3",
-    "License :: OSI Approved :: MIT License",
-]
-TOML
+classifiers='"Programming Language :: Python :: 3", "License :: OSI Approved :: MIT License"'
+printf '[project]\nname = "churn"\ndependencies = ["scikit-learn>=1.3"]\nclassifiers = [%s]\n' \
+  "$classifiers" > pyproject.toml
 printf '# churn\n\n    pip install -r requirements.txt\n    python -m churn.modeling.train\n' > README.md
 printf 'import sklearn\n' > churn/__init__.py
 touch models/.gitkeep
