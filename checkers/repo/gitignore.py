@@ -104,7 +104,8 @@ def gitignore_missing(ctx: RepoContext):
     or whose name the README says to ``pip install``, an R package's ``DESCRIPTION``, or a
     workflow that uploads to PyPI: alibi, cleanlab, tfx, kserve's SDK,
     cookiecutter-data-science) gets a **warning** for a kind it has no coverage for when it
-    holds no file of that kind (test fixtures and shipped samples aside) and none is on disk.
+    holds no file of that kind (test fixtures, a test cluster's kubeconfig or key among them,
+    and shipped samples aside) and none is on disk.
     The lesson's kinds are what a project's own work makes: a library's maintainers train no
     model and keep no dataset of their own there (their users' projects do), so the entries
     are hardening that no maintainer would take as a defect, which the severity policy calls
@@ -214,9 +215,11 @@ def _kinds_in_tree(ctx: RepoContext, on_disk: list[str]) -> set:
         if kind is None or kind in kinds or shipped_sample(ctx, kind, [path]):
             continue
         size = ctx.size(path)
-        if kind is not artifacts.SECRET and size is not None and size <= ctx.max_blob_size \
+        if (kind is artifacts.SECRET or (size is not None and size <= ctx.max_blob_size)) \
                 and any(artifacts.is_test_dir(d) for d in path.split("/")[:-1]):
-            continue  # a test fixture: a checkpoint loading code is tested on, a table it reads
+            # a test fixture: a checkpoint loading code is tested on, a table it reads, a key
+            # or kubeconfig for a test cluster (tracked-secret-file: a warning)
+            continue
         if kind is artifacts.SECRET and artifacts.env_file(path):
             text = ctx.read_text(path)
             if text is not None and not scan_text(text, path):
