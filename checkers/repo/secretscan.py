@@ -393,7 +393,28 @@ def _line_of(match: re.Match) -> str:
     return text[text.rfind("\n", 0, match.start()) + 1:end if end >= 0 else len(text)]
 
 
+def _expired_sas(match: re.Match) -> bool:
+    """A SAS URL whose ``se=`` (signed expiry) is past: Azure Storage refuses it."""
+    url = match.string[match.string.rfind("?", 0, match.start() + 1):match.end() + 200]
+    expiry = _SAS_EXPIRY.search(url.split()[0] if url.split() else url)
+    if not expiry:
+        return False
+    import datetime
+
+    try:
+        at = datetime.datetime.strptime(expiry.group(1).replace("%3A", ":").replace("%3a", ":")[:19],
+                                        "%Y-%m-%dT%H:%M:%S" if "T" in expiry.group(1) else "%Y-%m-%d")
+    except ValueError:
+        return False
+    return at < datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+
+
+_SAS_EXPIRY = regexcache.compile(r"[?&]se=(\d{4}-\d{2}-\d{2}(?:T\d{2}(?:%3[Aa]|:)\d{2}(?:%3[Aa]|:)\d{2})?)")
+
+
 def _not_a_secret(kind: str, match: re.Match, value: str, judge: bool) -> bool:
+    if kind == "Azure SAS token signature" and _expired_sas(match):
+        return True  # a notebook's output of an upload years ago: the link no longer works
     if _public(value):
         return True  # a published development key, maybe split over two string literals
     if _public_by_design(kind, match, value):
