@@ -111,11 +111,11 @@ EXAMPLE_DIRS = {"examples", "example", "demo", "demos", "tutorials", "tutorial",
 
 
 def example_dir(name: str) -> bool:
-    """A folder of examples or samples by its name: ``examples/``, ``example_models/``
-    (kserve's sklearn server), ``sample_data/``; not a dataset's ``samples/`` split."""
+    """A folder of examples by its name: ``examples/``, ``example_models/`` (kserve's sklearn
+    server), ``sample_data/``. (``sample_*`` stays out: a project's ``data/sample_images/``.)"""
     name = name.lower()
     return name in EXAMPLE_DIRS or name.startswith(("example_", "example-", "examples_",
-                                                    "examples-", "sample_", "sample-"))
+                                                    "examples-"))
 
 
 # Small data files under tests/ are fixtures that the unit tests need. The bound is pre-commit's
