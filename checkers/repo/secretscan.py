@@ -395,8 +395,10 @@ def _line_of(match: re.Match) -> str:
 
 def _expired_sas(match: re.Match) -> bool:
     """A SAS URL whose ``se=`` (signed expiry) is past: Azure Storage refuses it."""
-    url = match.string[match.string.rfind("?", 0, match.start() + 1):match.end() + 200]
-    expiry = _SAS_EXPIRY.search(url.split()[0] if url.split() else url)
+    text = match.string
+    rest = _URL_REST.match(text, match.end())
+    url = text[text.rfind("?", 0, match.start() + 1):rest.end() if rest else match.end()]
+    expiry = _SAS_EXPIRY.search(url)
     if not expiry:
         return False
     import datetime
@@ -409,6 +411,7 @@ def _expired_sas(match: re.Match) -> bool:
     return at < datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
 
 
+_URL_REST = regexcache.compile(r"[^\s\"'<>\\]{0,4000}")
 _SAS_EXPIRY = regexcache.compile(r"[?&]se=(\d{4}-\d{2}-\d{2}(?:T\d{2}(?:%3[Aa]|:)\d{2}(?:%3[Aa]|:)\d{2})?)")
 
 
