@@ -80,7 +80,14 @@ NOT_DATA_SUFFIXES = {".py", ".md", ".rst", ".txt", ".dvc", ".gitkeep", ".gitigno
 # writes data/.gitignore; cookiecutter-data-science keeps empty folders with .gitkeep.
 NOT_DATA_NAMES = {"mltable", "build", "license", "licence", "notice", "codeowners", "makefile",
                   "dockerfile", "owners", ".gitattributes", ".dvcignore", "__init__.py",
-                  ".gitignore", ".gitkeep", ".keep"}
+                  ".gitignore", ".gitkeep", ".keep",
+                  # what a file browser leaves in any folder it opened (macOS, Windows)
+                  ".ds_store", "thumbs.db", "desktop.ini"}
+# Folders of what is not a model or a dataset, whatever the file's suffix: a Sphinx or
+# Jupyter Book build's cache (`_build/.doctrees/environment.pickle`) and the license reports a
+# package ships (`licenses/license_info.csv`, written by pip-licenses).
+NOT_ARTIFACT_DIRS = {".doctrees", "doctrees", "licenses", "licences", "third_party_licenses",
+                     "third-party-licenses"}
 CODE_DIRS = {"src", "lib", "components", "pipelines", "tests", "test"}
 # Small data files under any of these folders are fixtures that the unit tests need.
 TEST_DIRS = {"tests", "test", "testing", "testdata", "test_data", "fixtures", "__fixtures__",
@@ -101,6 +108,16 @@ SAFE_ENV_SUFFIXES = (".example", ".sample", ".template", ".dist", ".defaults")
 # with them (spaCy's extra/example_data/, clearml's examples/reporting/data_samples/).
 EXAMPLE_DIRS = {"examples", "example", "demo", "demos", "tutorials", "tutorial", "samples",
                 "example_data", "example-data", "sample_data", "sample-data", "data_samples"}
+
+
+def example_dir(name: str) -> bool:
+    """A folder of examples by its name: ``examples/``, ``example_models/`` (kserve's sklearn
+    server), ``sample_data/``. (``sample_*`` stays out: a project's ``data/sample_images/``.)"""
+    name = name.lower()
+    return name in EXAMPLE_DIRS or name.startswith(("example_", "example-", "examples_",
+                                                    "examples-"))
+
+
 # Small data files under tests/ are fixtures that the unit tests need. The bound is pre-commit's
 # `check-added-large-files` default (500 KB): what the field already treats as a normal file.
 FIXTURE_LIMIT = 500 * 1024
@@ -114,6 +131,8 @@ def classify(path: str, size: int | None = None) -> Kind | None:
     dirs = [d.lower() for d in p.parts[:-1]]
     if _is_secret_file(name, suffix, dirs):
         return SECRET
+    if any(d in NOT_ARTIFACT_DIRS for d in dirs) or name.lower() in (".ds_store", "thumbs.db"):
+        return None
     if name in MODEL_NAMES or suffix in MODEL_SUFFIXES:
         return MODEL
     in_tests = any(is_test_dir(d) for d in dirs)

@@ -99,6 +99,18 @@ def gitignore_missing(ctx: RepoContext):
     ``.gitignore`` entries, so only a file on disk that would be committed is an error there.
     Ignore by extension (``*.pkl``) as well as by folder (``models/``): a model saved next to the
     script is still a model.
+
+    A published library or tool (packaging metadata whose trove classifiers say who it is for
+    or whose name the README says to ``pip install``, an R package's ``DESCRIPTION``, or a
+    workflow that uploads to PyPI: alibi, cleanlab, tfx, kserve's SDK,
+    cookiecutter-data-science) gets a **warning** for a kind it has no coverage for when it
+    holds no file of that kind (test fixtures, a test cluster's kubeconfig or key among them,
+    and shipped samples aside) and none is on disk.
+    The lesson's kinds are what a project's own work makes: a library's maintainers train no
+    model and keep no dataset of their own there (their users' projects do), so the entries
+    are hardening that no maintainer would take as a defect, which the severity policy calls
+    a warning. A file of the kind on disk that ``git add .`` would commit stays an **error**
+    there too, and a library that versions its work with DVC is judged as a project.
     """
     paths = tuple(p for group in artifacts.MUST_IGNORE.values() for p in group)
     matches = check_ignore(ctx, paths)
@@ -115,6 +127,9 @@ def gitignore_missing(ctx: RepoContext):
     ml_project = ctx.layout == "course" or bool(used) or dvc or any(
         TRAIN_SCRIPT.match(parts[-1]) and not any(d in NOT_PROJECT_DIRS for d in parts[:-1])
         for parts in (e.path.lower().split("/") for e in ctx.entries))
+    # a library or tool published for others to install (alibi, tfx, kserve's SDK): its own
+    # work makes no model or dataset to keep out; its users' projects do
+    library = ctx.layout != "course" and not dvc and publishes_package(ctx)
     noted = False
     # a folder the repository keeps code in is no place for a tool's output: wandb's own
     # repository is its package `wandb/`, which it must not ignore
@@ -136,6 +151,10 @@ def gitignore_missing(ctx: RepoContext):
             # no coverage at all, in a repository that neither names an ML framework nor holds
             # a file of the kind (a web framework, a CLI, a C++ library): hardening
             parts = [(leaking, "none-here")]
+        elif len(leaking) == len(group) and library and kind not in in_tree:
+            # the same in a published ML library that holds none (test fixtures and shipped
+            # samples aside): its maintainers make no model or dataset of their own to keep out
+            parts = [(leaking, "library")]
         elif len(leaking) == len(group):
             # no coverage at all; in a practitioner's repository the folders of a framework it
             # does not use (mlruns/ without MLflow, wandb/ without W&B) are advice even then
@@ -165,6 +184,9 @@ def gitignore_missing(ctx: RepoContext):
             elif severity == "none-here":
                 what = (f"{kind.name} would be committed, should this repository ever hold any "
                         "(it names no ML framework and has none now): ")
+            elif severity == "library":
+                what = (f"{kind.name} would be committed, should this repository ever hold any "
+                        "(it publishes a package for others to install and holds none now): ")
             elif severity == "partial":
                 what = (f"{kind.name} that the .gitignore covers only in part (none on disk now) "
                         "would be committed: ")
@@ -193,15 +215,65 @@ def _kinds_in_tree(ctx: RepoContext, on_disk: list[str]) -> set:
         if kind is None or kind in kinds or shipped_sample(ctx, kind, [path]):
             continue
         size = ctx.size(path)
-        if kind is artifacts.MODEL and size is not None and size <= artifacts.FIXTURE_LIMIT \
+        if (kind is artifacts.SECRET or (size is not None and size <= ctx.max_blob_size)) \
                 and any(artifacts.is_test_dir(d) for d in path.split("/")[:-1]):
-            continue  # a small checkpoint that loading code is tested on
+            # a test fixture: a checkpoint loading code is tested on, a table it reads, a key
+            # or kubeconfig for a test cluster (tracked-secret-file: a warning)
+            continue
         if kind is artifacts.SECRET and artifacts.env_file(path):
             text = ctx.read_text(path)
             if text is not None and not scan_text(text, path):
                 continue  # a `.env` of plain settings (tracked-secret-file: a warning)
         kinds.add(kind)
     return kinds
+
+
+PACKAGING_FILES = ("pyproject.toml", "setup.py", "setup.cfg")
+# PyPI's trove classifiers that say who a release is for. A project generated from
+# cookiecutter-data-science declares only `Programming Language` and `License`: not these.
+CLASSIFIER = re.compile(r"(?m)^[\s\[(]*[\"']?(?:Development Status|Intended Audience|Topic|"
+                        r"Operating System)\s*::")
+PUBLISH = re.compile(r"pypa/gh-action-pypi-publish|\btwine\s+upload\b|"
+                     r"\b(?:poetry|uv|flit|hatch|maturin)\s+publish\b")
+PIP_INSTALL = re.compile(r"\bpip3?\s+install\s+(?:(?:-U|--upgrade|-q|--pre)\s+)*[\"']?"
+                         r"([A-Za-z0-9][A-Za-z0-9_.-]*)")
+
+
+def publishes_package(ctx: RepoContext) -> bool:
+    """The repository ships a package that others install: packaging metadata (at the root or
+    up to two folders down: ``python/``, ``python-package/``; not a template's or an
+    example's) whose trove classifiers say who it is for (``Development Status``, ``Intended
+    Audience``, ``Topic``), or whose name the README tells readers to ``pip install``; an R
+    package's ``DESCRIPTION`` at the root; or a workflow that uploads to PyPI. A learner's or a
+    team's project has none of these (``pip install -r requirements.txt`` installs no name of
+    its own)."""
+    key = "publishes-package"
+    if key in ctx.cache:
+        return ctx.cache[key]
+    packaging: list[str] = []
+    readme = ""
+    found = False
+    for entry in ctx.entries:
+        parts = entry.path.split("/")
+        name = parts[-1]
+        if len(parts) <= 3 and name in PACKAGING_FILES and "{{" not in entry.path \
+                and not any(d.lower() in NOT_PROJECT_DIRS for d in parts[:-1]):
+            packaging.append(ctx.read_text(entry.path, limit=256 * 1024) or "")
+            found = bool(CLASSIFIER.search(packaging[-1]))
+        elif entry.path == "DESCRIPTION":
+            found = (ctx.read_text(entry.path, limit=64 * 1024) or "").startswith("Package:")
+        elif entry.path.startswith(".github/workflows/") and name.endswith((".yml", ".yaml")):
+            found = bool(PUBLISH.search(ctx.read_text(entry.path, limit=256 * 1024) or ""))
+        elif "/" not in entry.path and name.lower().startswith("readme"):
+            readme += ctx.read_text(entry.path, limit=256 * 1024) or ""
+        if found:
+            break
+    if not found and packaging and readme:
+        declared = " ".join(packaging).lower()
+        found = any(f'"{n}"' in declared or f"'{n}'" in declared
+                    for n in {m.group(1).lower() for m in PIP_INSTALL.finditer(readme)})
+    ctx.cache[key] = found
+    return found
 
 
 def uses_dvc(ctx: RepoContext) -> bool:

@@ -21,7 +21,7 @@ from . import artifacts, gitcmd, prefilter, scanworker
 from .context import SYMLINK_MODE, RepoContext, decode_text
 from .secrets_rule import ROTATE
 from .secretscan import SecretHit, dismissed_for_path, path_is_allowed, scan_text, severity_for_path
-from .tracked import _anchor, plural
+from .tracked import _anchor, plural, shipped_sample
 
 # Files whose content is never text worth scanning for secrets.
 BINARY_SUFFIXES = tuple(artifacts.MODEL_SUFFIXES | artifacts.IMAGE_SUFFIXES | {
@@ -767,6 +767,11 @@ def history_artifact(ctx: RepoContext):
     ``git filter-repo --invert-paths --path <file>``, force-push, and have everyone re-clone. A
     secret that ever reached a remote must be rotated as well: rewriting history does not
     un-leak it.
+
+    What ``tracked-data`` and ``tracked-model`` call a warning while it is tracked is a warning
+    here too: a test fixture, and a sample that shipped with examples, documentation or a
+    package (alibi's removed ``doc/source/examples/.../saved_model.pb``), up to
+    history-large-blob's limit (5 MiB).
     """
     if not ctx.history:
         return
@@ -783,16 +788,22 @@ def history_artifact(ctx: RepoContext):
         biggest = max(blobs, key=lambda b: b.size)
         what = f"`{ctx.display(key)}` ({plural(len(paths), 'file')})" if key.endswith("/") else f"`{ctx.display(key)}`"
         hint = _purge_hint(ctx, purge_paths(result, key, paths))
-        fixture = kind is artifacts.SECRET and all(
-            any(artifacts.is_test_dir(d) for d in p.split("/")[:-1]) for p in paths)
+        fixture = all(any(artifacts.is_test_dir(d) for d in p.split("/")[:-1])
+                      and (kind is artifacts.SECRET or max(b.size for b in result.artifacts[p])
+                           <= ctx.max_blob_size) for p in paths)
+        # a sample that shipped with examples, documentation or a package (a warning while it
+        # was tracked, as tracked-data and tracked-model say) is no more than that in the history
+        sample = not fixture and shipped_sample(
+            ctx, kind, paths, lambda p: max(b.size for b in result.artifacts[p]))
         if kind is artifacts.SECRET:
             hint = f"{ROTATE}; then {hint}"
         yield Problem(
             f"{what} ({kind.name}, {_human(biggest.size)}) "
             + ("is in the history" if ctx.is_bare else "is no longer tracked but is still in the history")
             + f"{_commit_note(result, biggest.sha)}; {kind.name} belong in {kind.where}"
-            + (" (under tests/: a test fixture is advice only)" if fixture else ""),
-            hint, path=ctx.display(key), severity="warning" if fixture else None)
+            + (" (under tests/: a test fixture is advice only)" if fixture else "")
+            + (f" ({sample}: a sample is advice only)" if sample else ""),
+            hint, path=ctx.display(key), severity="warning" if fixture or sample else None)
 
 
 @rule("history-secret", severity="error", scope="repo", lesson="01-git-hygiene#repair-history",

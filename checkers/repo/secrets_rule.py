@@ -54,7 +54,11 @@ def secret_in_file(ctx: RepoContext):
     **warning**: tests are full of made-up credentials and key fixtures; a token of a service's
     own format (``hf_...``, ``AKIA...``) stays an error there. Filler such as
     ``T00000000/B00000000/XXXXXXXX`` and the jwt.io example token are not secrets, and neither
-    are keys their vendor publishes for client code (a PostHog project key ``phc_...``), an
+    are keys their vendor publishes for client code (a PostHog project key ``phc_...``, a
+    Segment ``SEGMENT_WRITE_KEY``), short base64 values that decode to a placeholder
+    (``cGFzc3dvcmQ=`` is ``password``: a test's encoded credentials), a token in a
+    documentation page whose ``exp`` claim is past (a ``curl -v`` transcript), a SAS URL whose
+    ``se=`` expiry is past (a notebook's output of an old upload: Azure Storage refuses it), an
     access key ID inside a pre-signed URL (``X-Amz-Credential=AKIA...``: the ID is not the
     secret), a file's checksum keyed by the file's name (``sha256:`` /
     ``archive.zip: bba1cf...``), kebab-case names (``STORAGE_KEY = 'app-promo-dismissed'``)

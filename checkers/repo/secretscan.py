@@ -11,6 +11,7 @@ secrets. A line with ``pragma: allowlist secret`` (detect-secrets) or ``gitleaks
 """
 from __future__ import annotations
 
+import base64
 import bisect
 import re
 from functools import lru_cache
@@ -175,6 +176,9 @@ CODE_SUFFIXES = (".py", ".pyi", ".ipynb", ".go", ".js", ".jsx", ".ts", ".tsx", "
 def dismissed_for_path(hit: "SecretHit", path: str | None) -> bool:
     """A finding of a name-based rule that the file it is in shows to be an illustration, or
     to be code: `from transformers import Qwen2TokenizerFast, Qwen3ForCausalLM` in a ``.py``."""
+    if path is not None and hit.kind == "JSON Web Token" and is_doc_path(path) \
+            and _expired_jwt(hit.value):
+        return True  # a documentation page's request transcript, its token long expired
     if path is None or hit.kind not in NAME_BASED:
         return False
     if is_doc_path(path):
@@ -204,8 +208,29 @@ def _jwt_header(segment: str) -> bool:
     return data.startswith(b"{") and data.rstrip().endswith(b"}") and b'"alg"' in data
 
 
+def _encoded_placeholder(v: str) -> bool:
+    """A short base64 value that decodes to a placeholder (``cGFzc3dvcmQ=`` is ``password``):
+    a Kubernetes Secret's ``data:`` or a test's credentials file holds values encoded."""
+    if not 4 <= len(v) <= 32 or len(v) % 4:
+        return False
+    try:
+        plain = base64.b64decode(v, validate=True).decode("ascii").strip()
+    except (ValueError, UnicodeError):
+        return False
+    return plain.isprintable() and (not plain or bool(_PLACEHOLDER.match(plain))
+                                    or len(set(plain.replace("-", ""))) <= 3
+                                    or plain.lower() in _PLACEHOLDER_WORDS)
+
+
+# what a test or a sample writes where a real value would go
+_PLACEHOLDER_WORDS = {"user", "username", "admin", "pass", "pwd", "root", "guest", "demo",
+                      "1234", "12345", "123456", "abc", "abc123", "foo", "bar", "baz", "qwerty"}
+
+
 def _judged_as_code_or_placeholder(value: str) -> bool:
     v = value.strip().strip("\"'`")
+    if _encoded_placeholder(v):
+        return True
     if len(v) >= 16 and any(v in k for k in PUBLIC_KEYS):
         return True
     if v in PUBLIC_KEYS or _FAKE_RUN.search(v) or "://" in v or _PATH.fullmatch(v):
@@ -249,6 +274,24 @@ def _documentation_jwt(value: str) -> bool:
     except (binascii.Error, ValueError):
         return False
     return b'"sub":"1234567890"' in claims.replace(b" ", b"") and b"John Doe" in claims
+
+
+def _expired_jwt(value: str) -> bool:
+    """A token whose ``exp`` claim is past: no server accepts it any more. Documentation
+    pages quote such tokens in the requests they show (a ``curl -v`` transcript's
+    ``Authorization: Bearer eyJ...``)."""
+    import json
+    import time
+
+    parts = value.split(".")
+    if len(parts) != 3:
+        return False
+    try:
+        claims = json.loads(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)))
+    except (ValueError, UnicodeError):
+        return False
+    exp = claims.get("exp") if isinstance(claims, dict) else None
+    return isinstance(exp, (int, float)) and not isinstance(exp, bool) and exp < time.time()
 
 
 def _looks_like_a_name(value: str) -> bool:
@@ -308,6 +351,9 @@ def _named_as_other(match: re.Match, value: str, name_based: bool) -> bool:
 # Keys that their vendor publishes for client-side code: a PostHog project key (`phc_...`) only
 # sends events, and PostHog's documentation says it is safe to embed in public apps.
 _PUBLIC_BY_DESIGN = regexcache.compile(r"phc_[A-Za-z0-9]{30,}")
+# A Segment source's write key only sends events, and Segment documents it as public (its
+# browser library is loaded with it in every page's source: segmentio/segment-docs#1035).
+_WRITE_KEY_NAME = regexcache.compile(r"(?i)segment[\w.-]*?write[_-]?key[\"']?\s*[:=]\s*[\"']?$")
 # An access key ID inside a pre-signed URL (`X-Amz-Credential=AKIA.../s3/aws4_request`): the ID
 # is not the secret, and a pre-signed URL is made to be shared until it expires.
 _PRESIGNED = regexcache.compile(r"(?i)(?:X-Amz-Credential|AWSAccessKeyId)=$")
@@ -332,6 +378,8 @@ def _public_by_design(kind: str, match: re.Match, value: str) -> bool:
     v = value.strip("\"'`")
     if _PUBLIC_BY_DESIGN.fullmatch(v):
         return True
+    if kind in NAME_BASED and _WRITE_KEY_NAME.search(_before(match, value)):
+        return True
     if v.startswith(("AKIA", "ASIA")) and _PRESIGNED.search(_before(match, value)):
         return True
     if kind in NAME_BASED and _HEX_DIGEST.fullmatch(v) and _FILE_KEY.search(_before(match, value)):
@@ -345,7 +393,31 @@ def _line_of(match: re.Match) -> str:
     return text[text.rfind("\n", 0, match.start()) + 1:end if end >= 0 else len(text)]
 
 
+def _expired_sas(match: re.Match) -> bool:
+    """A SAS URL whose ``se=`` (signed expiry) is past: Azure Storage refuses it."""
+    text = match.string
+    rest = _URL_REST.match(text, match.end())
+    url = text[text.rfind("?", 0, match.start() + 1):rest.end() if rest else match.end()]
+    expiry = _SAS_EXPIRY.search(url)
+    if not expiry:
+        return False
+    import datetime
+
+    try:
+        at = datetime.datetime.strptime(expiry.group(1).replace("%3A", ":").replace("%3a", ":")[:19],
+                                        "%Y-%m-%dT%H:%M:%S" if "T" in expiry.group(1) else "%Y-%m-%d")
+    except ValueError:
+        return False
+    return at < datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+
+
+_URL_REST = regexcache.compile(r"[^\s\"'<>\\]{0,4000}")
+_SAS_EXPIRY = regexcache.compile(r"[?&]se=(\d{4}-\d{2}-\d{2}(?:T\d{2}(?:%3[Aa]|:)\d{2}(?:%3[Aa]|:)\d{2})?)")
+
+
 def _not_a_secret(kind: str, match: re.Match, value: str, judge: bool) -> bool:
+    if kind == "Azure SAS token signature" and _expired_sas(match):
+        return True  # a notebook's output of an upload years ago: the link no longer works
     if _public(value):
         return True  # a published development key, maybe split over two string literals
     if _public_by_design(kind, match, value):

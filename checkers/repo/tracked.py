@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shlex
 from collections import defaultdict
 from pathlib import PurePosixPath
@@ -54,9 +55,12 @@ def tracked_of_kind(ctx: RepoContext, kind: Kind):
         what = f"`{shown}` ({plural(len(paths), 'file')})" if key.endswith("/") else f"`{shown}`"
         # TLS keys under tests/ are fixtures a maintainer commits on purpose, and so are small
         # checkpoints that loading code is tested on (torchtune's tests/assets/*.pt): advice only
-        fixture = kind in (artifacts.SECRET, artifacts.MODEL) and all(
+        # (a model, table or run log under tests/ up to history-large-blob's limit is a
+        # fixture too: tfx's testdata/ holds a trained model and its TensorBoard events)
+        fixture = all(
             any(artifacts.is_test_dir(d) for d in p.split("/")[:-1])
-            and (kind is artifacts.SECRET or _fixture_size(ctx, p)) for p in paths)
+            and (kind is artifacts.SECRET or _sample_size(ctx, p)) for p in paths)
+        big = max((ctx.size(p) or 0) for p in paths)
         # a small table beside a component's code (a lookup the code reads) ships with that code
         component = kind is artifacts.DATA and _in_component_code(ctx, paths)
         # Git LFS keeps only a pointer in Git: no clone carries the file's bytes (and the size
@@ -69,13 +73,17 @@ def tracked_of_kind(ctx: RepoContext, kind: Kind):
         quiet = kind is artifacts.SECRET and all(p in empty_env for p in paths)
         yield Problem(
             f"{what} is tracked by Git: {kind.name} belong in {kind.where}, not in Git"
-            + (" (under tests/: if it is a test fixture, exclude it with [tool.checkers] exclude)"
+            + (" (under tests/: if it is a test fixture, exclude it with [tool.checkers] exclude"
+               + (f"; at {_human(big)} it is larger than pre-commit's 500 KiB large-file limit: "
+                  "a test can often generate it, or Git LFS can keep it" if kind is not
+                  artifacts.SECRET and big > artifacts.FIXTURE_LIMIT else "") + ")"
                if fixture else "")
             + (f" (small, in the code folder of the Azure ML component `{ctx.display(component)}`: "
                "if the code reads it as a lookup table, exclude it with [tool.checkers] exclude)"
                if component else "")
-            + (f" (small, {sample}: if it is a sample they read, exclude it with "
-               "[tool.checkers] exclude)" if sample else "")
+            + (f" ({'small' if big <= artifacts.FIXTURE_LIMIT else _human(big)}, {sample}: "
+               "if it is a sample they read, exclude it with [tool.checkers] exclude)"
+               if sample else "")
             + (" (it holds no secret value now, but the next one written there will be "
                "committed: keep settings in `.env.example` or a config file)" if quiet else "")
             + (" (stored with Git LFS, so Git holds only a pointer; a registry or datastore "
@@ -89,14 +97,16 @@ def tracked_of_kind(ctx: RepoContext, kind: Kind):
         )
 
 
-def shipped_sample(ctx: RepoContext, kind: Kind, paths: list[str]) -> str | None:
-    """Where a group of small data or model files ships as a sample, or None: every file at most
-    a test fixture's size, in a folder of examples, demos, tutorials or documentation (nni's
-    docs/source/tutorials/*.pickle), in an R package's ``data/`` (beside its ``DESCRIPTION``:
-    R loads those with ``data()``), or, for data, inside a Python package (a table its code
-    reads: lm-evaluation-harness's ``lm_eval/tasks/tmlu/subject.tsv``)."""
+def shipped_sample(ctx: RepoContext, kind: Kind, paths: list[str], size_of=None) -> str | None:
+    """Where a group of data or model files ships as a sample, or None: every file in a folder
+    of examples, demos, tutorials or documentation (nni's docs/source/tutorials/*.pickle,
+    kserve's ``example_models/``) and at most history-large-blob's limit (5 MiB), or at most
+    pre-commit's 500 KiB in an R package's ``data/`` (beside its ``DESCRIPTION``: R loads
+    those with ``data()``) or, for data, inside a Python package (a table its code reads:
+    lm-evaluation-harness's ``lm_eval/tasks/tmlu/subject.tsv``) or named by the code beside
+    it."""
     if kind not in (artifacts.DATA, artifacts.MODEL) or not paths \
-            or any(not _fixture_size(ctx, p) for p in paths):
+            or any(not _sample_size(ctx, p, size_of) for p in paths):
         return None
     tracked = ctx.cache.get("tracked-set")
     if tracked is None:
@@ -105,8 +115,13 @@ def shipped_sample(ctx: RepoContext, kind: Kind, paths: list[str]) -> str | None
     for path in paths:
         dirs = path.split("/")[:-1]
         low = [d.lower() for d in dirs]
-        if any(d in artifacts.EXAMPLE_DIRS or d in ("docs", "doc", "documentation") for d in low):
+        if any(artifacts.example_dir(d) or d in ("docs", "doc", "documentation") for d in low):
             wheres.add("with the examples or documentation")
+        elif not _fixture_size(ctx, path, size_of):
+            # the weaker signs (a package's folder, a script that names it) excuse only what
+            # pre-commit calls a normal file: an MLflow project's 1.7 MB training table read by
+            # its script is the project's data
+            return None
         elif "data" in low and "/".join([*dirs[:low.index("data")], "DESCRIPTION"]).lstrip("/") \
                 in tracked:
             wheres.add("in an R package's data/")
@@ -151,6 +166,8 @@ def _read_by_code_beside(ctx: RepoContext, path: str) -> bool:
     texts = ctx.cache.setdefault("reader-texts", {})
     parts = path.split("/")
     name = parts[-1].lower()
+    if len(parts) == 1 or parts[0].lower() in artifacts.DATA_DIRS:
+        return False  # the project's own data (`train.csv`, `data/raw/churn.csv`) is no sample
     for depth in (1, 2):
         if len(parts) - depth < 0 or (depth == 2 and len(parts) < 2):
             continue
@@ -163,12 +180,28 @@ def _read_by_code_beside(ctx: RepoContext, path: str) -> bool:
             texts[folder] = " ".join((ctx.read_text(p, limit=1 << 20) or "") for p in readers).lower()
         if name in texts[folder]:
             return True
+        # a tutorial's script that reads every file of its `data/` folder (`glob("data/*.csv")`)
+        if depth == 2 and re.search(r"[\"'/]" + re.escape(parts[-2].lower()) + r"[/\"']",
+                                    texts[folder]):
+            return True
     return False
 
 
-def _fixture_size(ctx: RepoContext, path: str) -> bool:
-    size = ctx.size(path)
+def _fixture_size(ctx: RepoContext, path: str, size_of=None) -> bool:
+    size = (size_of or ctx.size)(path)
     return size is not None and size <= artifacts.FIXTURE_LIMIT
+
+
+def _sample_size(ctx: RepoContext, path: str, size_of=None) -> bool:
+    """Small enough for a fixture or a sample that ships with what reads it: up to the size
+    history-large-blob reports (5 MiB unless ``--max-blob-size`` says), the point past which
+    a file in Git is a problem of its own, whatever it holds."""
+    size = (size_of or ctx.size)(path)
+    return size is not None and size <= ctx.max_blob_size
+
+
+def _human(size: int) -> str:
+    return f"{size / 1024:.0f} KiB" if size < 1024 * 1024 else f"{size / (1024 * 1024):.1f} MiB"
 
 
 def _in_component_code(ctx: RepoContext, paths: list[str]) -> str | None:
@@ -219,10 +252,13 @@ def tracked_model(ctx: RepoContext):
     ``.ckpt``, MLflow ``MLmodel`` folders ...) are build outputs of a training run, not source.
     Committing one does not version the model: it bloats every clone forever and says nothing
     about which data and code produced it. Register the model in the Azure ML model registry
-    (or a shared registry for several workspaces) and ignore the files. A small one (up to
-    500 KiB) under ``tests/`` (or ``integration-test/``) is a warning: likely a fixture that
-    loading code is tested on; so is one as small among examples, tutorials or documentation
-    (a docs build's pickled code objects), and one stored with Git LFS.
+    (or a shared registry for several workspaces) and ignore the files. One under ``tests/``
+    (or ``integration-test/``, ``testdata/``) is a warning: likely a fixture that loading code
+    is tested on (over pre-commit's 500 KiB the message gives its size); so is one among
+    examples, tutorials or documentation, or in a folder named for examples
+    (``example_models/``), and one stored with Git LFS. Past history-large-blob's limit (5 MiB)
+    no folder excuses it. A Sphinx or Jupyter Book build's cache
+    (``_build/.doctrees/environment.pickle``) is not a model.
     """
     yield from tracked_of_kind(ctx, artifacts.MODEL)
 
@@ -236,13 +272,19 @@ def tracked_data(ctx: RepoContext):
     folders, anything under ``data/`` but code, READMEs and DVC pointers) belong in Azure ML data
     assets on a datastore, versioned there. Small fixtures (up to 500 KiB) under ``tests/`` are
     allowed: unit tests need them; so are those in folders whose names say they hold tests'
-    data (``test_sets/``, ``_testing/``, ``fixtures/``; not a dataset's ``test_images/`` split). A file as small in the ``code:`` folder of an Azure ML
-    component is a warning: it ships with the code, as a lookup table the code reads would. So
-    is a sample as small that ships with what reads it, not as the project's data: in a folder
-    of examples, demos, tutorials or documentation, in an R package's ``data/`` (beside its
-    ``DESCRIPTION``), inside a Python package, or named by a notebook or script in its folder
-    (or the one above). A file that ``.gitattributes`` stores with Git LFS is a warning too:
-    Git holds only its pointer.
+    data (``test_sets/``, ``_testing/``, ``fixtures/``; not a dataset's ``test_images/``
+    split). Larger ones there are warnings that give their size (haystack's test audio clip),
+    up to history-large-blob's limit (5 MiB): past it, a table is a dataset in Git wherever it
+    is. A file up to 500 KiB in the ``code:`` folder of an Azure ML component is a warning: it
+    ships with the code, as a lookup table the code reads would. So is a sample that ships
+    with what reads it, not as the project's data: up to 5 MiB in a folder of examples, demos,
+    tutorials or documentation (xgboost's ``demo/data/``), up to 500 KiB in an R package's
+    ``data/`` (beside its ``DESCRIPTION``), inside a Python package, or named by a notebook
+    or script in its folder or the one above (a tutorial's script may name its ``data/``
+    folder instead). The project's own data (at the root, or under a top-level ``data/``) is
+    never a sample, even when its training script names it. A file that ``.gitattributes``
+    stores with Git LFS is a warning too: Git holds only its pointer. A file browser's
+    ``.DS_Store`` and a package's license report (``licenses/*.csv``) are not data.
     """
     yield from tracked_of_kind(ctx, artifacts.DATA)
 

@@ -9,6 +9,9 @@ from .context import SYMLINK_MODE, RepoContext, parsed_yaml
 
 YAML_SUFFIXES = (".yml", ".yaml")
 TEMPLATE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{\{-|\$\{\{", re.S)
+# A fill-in written with single braces and glued to more text (`image: {username}/torchserve`):
+# never valid YAML, so always a blank for the reader to fill, as documentation samples have
+FILL_IN = re.compile(r"(?<![{$])\{[A-Za-z_][\w.-]*\}(?=[^\s,\]}#])")
 
 
 def _in_helm_chart(path: str, charts: set[str]) -> bool:
@@ -50,7 +53,10 @@ def yaml_syntax(ctx: RepoContext):
 
     Templates are not YAML until they are rendered: files of a Helm chart (under ``templates/``
     next to a ``Chart.yaml``) and files with Go or Jinja template syntax (``{{ ... }}``,
-    ``{% ... %}``) that do not parse as they are are left alone.
+    ``{% ... %}``) that do not parse as they are are left alone. A documentation sample with a
+    blank to fill in (``image: {username}/torchserve:latest``: single braces glued to more
+    text, which YAML never allows) is a **warning**: it is a template for its reader, who must
+    fill the blank in before the file parses.
     """
     charts = {p.rsplit("/", 1)[0] if "/" in p else "" for p in ctx.paths
               if p.rsplit("/", 1)[-1] in ("Chart.yaml", "Chart.yml")}
@@ -67,6 +73,15 @@ def yaml_syntax(ctx: RepoContext):
         if problem and MULTI_DOCUMENT in problem.message and not entry.path.startswith(".github/"):
             # `---` between documents (Kubernetes manifests) is YAML: judge each document
             problem = stream_problem(text)
+        fill_in = _fill_in_at(text, problem.line) \
+            if problem and not entry.path.startswith(".github/") else None
+        if fill_in:
+            yield Problem(
+                f"invalid YAML until the placeholder `{fill_in}` is filled in: {problem.message}",
+                f"replace `{fill_in}` with its value before using the file (in YAML, a value "
+                "that starts with `{` must be quoted)", path=ctx.display(entry.path), line=problem.line,
+                column=problem.column, severity="warning")
+            continue
         if problem:
             same = "duplicate key" in problem.message and not entry.path.startswith(".github/") \
                 and duplicates_repeat_values(text)
@@ -78,6 +93,19 @@ def yaml_syntax(ctx: RepoContext):
                 path=ctx.display(entry.path), line=problem.line, column=problem.column,
                 severity="warning" if same else None,
             )
+
+
+def _fill_in_at(text: str, line: int | None) -> str | None:
+    """The single-brace placeholder on the line the parser stopped at (or the one before)."""
+    if not line:
+        return None
+    lines = text.splitlines()
+    for n in (line, line - 1):
+        if 0 < n <= len(lines):
+            found = FILL_IN.search(lines[n - 1])
+            if found:
+                return found.group(0)
+    return None
 
 
 def duplicates_repeat_values(text: str) -> bool:
