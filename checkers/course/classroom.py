@@ -5,10 +5,10 @@ Run in the course root (where ``nbgrader_config.py`` is). Every submission in
 ``nbgrader_config.py``: sandbox, cell timeout, regrading outside the kernel), by N workers, each
 keeping K submissions in flight (default 2): N x K long-lived grading processes, forked once
 nbgrader is imported: its start-up (about 3.6 s) is paid once, not per submission nor per
-process. One submission's chain waits about a third of its time (its kernel's start and
-jupyter_client's quiet-IOPub wait, the self-check and grader processes' starts in their
-sandboxes, SQLite's writes: ``benchmarks/grading_timeline.py``); a second submission in flight
-computes meanwhile. Grading processes never share a SQLite file: each grades into its own copy
+process. One submission's chain leaves its core idle about a third of its time (while its
+kernel starts and becomes ready, while its cells run the self-check processes and git, during
+the sandboxed check and SQLite's writes: ``benchmarks/grading_timeline.py``); a second
+submission in flight computes meanwhile. Grading processes never share a SQLite file: each grades into its own copy
 of the gradebook (``.grading/worker-K.db``) and the coordinator copies each finished submission
 into the course gradebook in one transaction, replacing the old grades (no stale grade survives
 a regrade).
@@ -765,8 +765,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--in-flight", type=int, default=2, metavar="K",
                         help="submissions each worker grades at once, each in a grading process "
                         "and sandboxes of its own (default: 2: while one waits for its kernel, "
-                        "its checks or the gradebook, the other computes); at most N x K "
-                        "submissions run at once, so memory use is up to N x K sandboxes'")
+                        "its checks or the gradebook, the other computes); N x K submissions "
+                        "run at once, each sandbox within the GradingLimits")
     parser.add_argument("--student", action="append", default=[], metavar="ID",
                         help="grade only this student (repeatable)")
     parser.add_argument("--force", action="store_true",
