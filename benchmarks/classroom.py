@@ -1,6 +1,6 @@
 """A whole class graded twice: plain `nbgrader autograde`, then `python -m checkers grade --workers 2`.
 
-    .venv/bin/python benchmarks/classroom.py [--size 40] [--workers 2] [--single] [--rerun] [ASSIGNMENT...]
+    .venv/bin/python benchmarks/classroom.py [--size 40] [--workers 2] [--in-flight K] [--single] [--rerun] [ASSIGNMENT...]
     .venv/bin/python benchmarks/classroom.py --together [--size 40] [--rerun] [ASSIGNMENT...]
 
 For every assignment in solutions/ (or the named ones) it generates the release in a temporary
@@ -10,7 +10,8 @@ hand-ins, partial ones, hostile ones (writing to the gradebook and the course, e
 kernel), deleted and edited graded cells, and one endless loop. It grades the same class with
 plain nbgrader and with `checkers grade`, asserts identical scores, and prints both times and the
 speed-up. `--single` also times `checkers grade --workers 1` (per-submission cost against plain
-nbgrader's); `--rerun` a regrade of the same class with the workers (`--force`: it grades first
+nbgrader's; each worker keeps `checkers grade`'s default of submissions in flight, 2, unless
+`--in-flight K` says otherwise); `--rerun` a regrade of the same class with the workers (`--force`: it grades first
 the submissions that took longest in the run before). Exits 1 when scores differ.
 
 Without `--together`, each module is a course of its own, graded and compared on its own (a
@@ -160,17 +161,32 @@ def _start(parent: int, group: Path | None) -> None:
     _end_with_parent(parent)
 
 
-def run(cwd: Path, argv: list[str], pids: list | None = None) -> tuple[float, float | None]:
+def _sample(group: Path, stop, samples: list) -> None:
+    """(monotonic time, CPU seconds of the run so far), every 50 ms until ``stop`` is set."""
+    while not stop.is_set():
+        with contextlib.suppress(OSError, ValueError):
+            samples.append((time.monotonic(), int((group / "cpuacct.usage").read_text()) / 1e9))
+        time.sleep(0.05)
+
+
+def run(cwd: Path, argv: list[str], pids: list | None = None, env: dict | None = None,
+        samples: list | None = None) -> tuple[float, float | None]:
     """Run one grading: (wall seconds, CPU seconds of all it started, or None); its pid is
-    appended to ``pids``. Stopped (SIGTERM: `checkers grade` then stops its workers and
-    kernels) when this benchmark is interrupted or killed, so nothing keeps grading."""
+    appended to ``pids``; with ``samples``, the run's CPU is sampled into it (``_sample``).
+    Stopped (SIGTERM: `checkers grade` then stops its workers and kernels) when this benchmark
+    is interrupted or killed, so nothing keeps grading."""
+    import threading
+
     group = _cpu_group()
     start = time.perf_counter()
     proc = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True,
+                            start_new_session=True, env=env,
                             preexec_fn=functools.partial(_start, os.getpid(), group))
     if pids is not None:
         pids.append(proc.pid)
+    stop = threading.Event()
+    if samples is not None and group is not None:
+        threading.Thread(target=_sample, args=(group, stop, samples), daemon=True).start()
     try:
         _, err = proc.communicate()
     except BaseException:
@@ -185,6 +201,7 @@ def run(cwd: Path, argv: list[str], pids: list | None = None) -> tuple[float, fl
                 if not (group / "cgroup.procs").read_text().split():
                     break
             time.sleep(0.05)
+        stop.set()
         with contextlib.suppress(OSError, ValueError):
             cpu = int((group / "cpuacct.usage").read_text()) / 1e9
         with contextlib.suppress(OSError):
@@ -231,6 +248,8 @@ def main() -> int:
     parser.add_argument("assignment", nargs="*")
     parser.add_argument("--size", type=int, default=40)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--in-flight", type=int, help="submissions each worker grades at once "
+                        "(checkers grade --in-flight; default: its default)")
     parser.add_argument("--single", action="store_true", help="also time checkers grade --workers 1")
     parser.add_argument("--rerun", action="store_true", help="also time a regrade (--force) of the "
                         "same class with the workers, which grades first what took longest")
@@ -248,6 +267,7 @@ def main() -> int:
     print("both graders without feedback; the checkers package precompiled for both", flush=True)
     if args.together:
         return together(assignments, args)
+    flight = in_flight(args)
     status = 0
     for a in assignments:
         with tempfile.TemporaryDirectory(prefix="classroom-bench-") as tmp:
@@ -264,7 +284,7 @@ def main() -> int:
                 course = Path(shutil.copytree(base, Path(tmp) / f"w{workers}"))
                 before = load()
                 took, cpu = run(course, [sys.executable, "-m", "checkers", "grade", a, "--workers",
-                                         str(workers), "--no-feedback"])
+                                         str(workers), *flight, "--no-feedback"])
                 same = scores(course, a) == scores(plain_course, a)
                 status |= not same
                 extra = (f", per-submission cost {took / plain:.2f}x plain nbgrader's (goal <= 1.2x)"
@@ -285,7 +305,8 @@ def main() -> int:
                     # times of the run above (longest first); plain nbgrader has no such record
                     before = load()
                     took, cpu = run(course, [sys.executable, "-m", "checkers", "grade", a,
-                                             "--workers", str(workers), "--no-feedback", "--force"])
+                                             "--workers", str(workers), *flight, "--no-feedback",
+                                             "--force"])
                     same = scores(course, a) == scores(plain_course, a)
                     status |= not same
                     print(f"{a}: {label} --workers {workers} --force, again (longest first by the "
@@ -294,6 +315,13 @@ def main() -> int:
                           f"{job_seconds(course)}, scores "
                           f"{'identical' if same else 'DIFFER'} [{before} -> {load()}]", flush=True)
     return status
+
+
+def in_flight(args) -> list[str]:
+    """`--in-flight K` for checkers grade when the benchmark was given one, and a line saying so."""
+    print(f"checkers grade: {args.in_flight or 'its default of'} submission(s) in flight per worker",
+          flush=True)
+    return ["--in-flight", str(args.in_flight)] if args.in_flight else []
 
 
 def together(assignments: list[str], args) -> int:
@@ -317,7 +345,7 @@ def together(assignments: list[str], args) -> int:
               f"in all, {_cpu_text(plain_cpu, plain, size)}", flush=True)
         course = Path(shutil.copytree(base, Path(tmp) / "workers"))
         argv = [sys.executable, "-m", "checkers", "grade", *assignments, "--workers",
-                str(args.workers), "--no-feedback"]
+                str(args.workers), *in_flight(args), "--no-feedback"]
         for label, extra in [("one run", []), ("again (--force, longest first)", ["--force"])][
                 : 2 if args.rerun else 1]:
             before = load()

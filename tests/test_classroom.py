@@ -134,12 +134,16 @@ def test_interrupted_grading_continues_and_the_cycle_completes(collected, tmp_pa
     proc = subprocess.Popen([sys.executable, "-m", "checkers", "grade", A, "--workers", "1"],
                             cwd=course, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    said = []
     for line in proc.stderr:  # the progress line of the first graded submission, then Ctrl-C
+        said.append(line)
         if line.startswith("[1/"):
             proc.send_signal(signal.SIGINT)
             break
     out, err = proc.communicate(timeout=120)
     assert proc.returncode == 130, err
+    # one worker keeps two submissions in flight (the default --in-flight)
+    assert "6 to grade with 1 worker(s), 2 submission(s) in flight each" in "".join(said)
     assert "run the same command again" in err
     with sqlite3.connect(course / "gradebook.db") as con:
         assert con.execute("PRAGMA integrity_check").fetchone() == ("ok",)
@@ -233,6 +237,9 @@ def test_usage_errors_are_one_line(tmp_path):
     proc = run(tmp_path, "-m", "checkers", "grade", A, check=False)
     assert proc.returncode == 2 and "nbgrader_config.py" in proc.stderr
     assert "Traceback" not in proc.stderr
+    for bad in (["--workers", "0"], ["--in-flight", "0"]):
+        proc = run(tmp_path, "-m", "checkers", "grade", A, *bad, check=False)
+        assert proc.returncode == 2 and "must be at least 1" in proc.stderr, bad
 
 
 def test_grading_processes_skip_the_iri_grammars_and_still_validate_notebooks():

@@ -1,10 +1,14 @@
-"""Grade a whole class in parallel: ``python -m checkers grade ASSIGNMENT... [--workers N] [--student ID]...``
+"""Grade a whole class in parallel: ``python -m checkers grade ASSIGNMENT... [--workers N] [--in-flight K] [--student ID]...``
 
 Run in the course root (where ``nbgrader_config.py`` is). Every submission in
 ``submitted/<student>/<assignment>/`` is autograded by nbgrader itself (the course's
-``nbgrader_config.py``: sandbox, cell timeout, regrading outside the kernel), in N long-lived
-worker processes, forked once nbgrader is imported: its start-up (about 3.6 s) is paid once, not
-per submission nor per worker. Workers never share a SQLite file: each grades into its own copy
+``nbgrader_config.py``: sandbox, cell timeout, regrading outside the kernel), by N workers, each
+keeping K submissions in flight (default 2): N x K long-lived grading processes, forked once
+nbgrader is imported: its start-up (about 3.6 s) is paid once, not per submission nor per
+process. One submission's chain leaves its core idle about a third of its time (while its
+kernel starts and becomes ready, while its cells run the self-check processes and git, during
+the sandboxed check and SQLite's writes: ``benchmarks/grading_timeline.py``); a second
+submission in flight computes meanwhile. Grading processes never share a SQLite file: each grades into its own copy
 of the gradebook (``.grading/worker-K.db``) and the coordinator copies each finished submission
 into the course gradebook in one transaction, replacing the old grades (no stale grade survives
 a regrade).
@@ -544,8 +548,9 @@ def run(args) -> int:
     (root / STATE).mkdir(exist_ok=True)
     guess = sum(1 for a in args.assignment for p in (root / "submitted").glob(f"*/{a}")
                 if not args.student or p.parent.name in args.student)
+    # each worker keeps --in-flight submissions going: a grading process for each
     workers = [Worker(i, root, course_db, not args.no_feedback)
-               for i in range(min(args.workers, guess))]
+               for i in range(min(args.workers * args.in_flight, guess))]
     try:
         return _run(args, root, course_db, workers)
     finally:
@@ -596,7 +601,8 @@ def _run(args, root: Path, course_db: Path, workers: list) -> int:
     for w in workers[n:]:
         w.stop(now=False)
     print(f"grade: {len(jobs)} submissions, {len(jobs) - len(todo)} already graded, "
-          f"{len(todo)} to grade with {n} worker(s)", file=sys.stderr, flush=True)
+          f"{len(todo)} to grade with {-(-n // args.in_flight)} worker(s), "
+          f"{min(n, args.in_flight)} submission(s) in flight each", file=sys.stderr, flush=True)
     interrupted = refused = False
     started = time.monotonic()
 
@@ -754,7 +760,13 @@ def build_parser() -> argparse.ArgumentParser:
                         help="copy the grades in these gradebooks (other machines' gradebook.db) "
                         "into this course's, then write grades.csv")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, metavar="N",
-                        help="parallel grading processes (default: the number of CPUs)")
+                        help="parallel workers (default: the number of CPUs); each grades "
+                        "--in-flight submissions at once")
+    parser.add_argument("--in-flight", type=int, default=2, metavar="K",
+                        help="submissions each worker grades at once, each in a grading process "
+                        "and sandboxes of its own (default: 2: while one waits for its kernel, "
+                        "its checks or the gradebook, the other computes); N x K submissions "
+                        "run at once, each sandbox within the GradingLimits")
     parser.add_argument("--student", action="append", default=[], metavar="ID",
                         help="grade only this student (repeatable)")
     parser.add_argument("--force", action="store_true",
@@ -796,8 +808,8 @@ def main(argv: list[str] | None = None) -> int:
     if not args.assignment and not args.merge:
         print("grade: name at least one ASSIGNMENT (or --merge GRADEBOOK...)", file=sys.stderr)
         return 2
-    if args.workers < 1:
-        print("grade: --workers must be at least 1", file=sys.stderr)
+    if args.workers < 1 or args.in_flight < 1:
+        print("grade: --workers and --in-flight must be at least 1", file=sys.stderr)
         return 2
     # kill and hang-up stop grading the way Ctrl-C does: workers and kernels end, the
     # gradebook keeps every finished submission
