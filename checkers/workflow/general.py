@@ -578,6 +578,19 @@ def _local_credentials(ctx: WorkflowContext, line: int) -> bool:
     return False
 
 
+# npm's per-registry credential (`//localhost:4874/:_authToken=...` in .npmrc) for a registry on
+# the runner itself (huggingface.js tests publishing to a verdaccio it starts): npm sends it to
+# that host only, and nobody outside the job can reach it.
+LOOPBACK_REGISTRY_AUTH = regexcache.compile(
+    r"//(?:localhost|127\.0\.0\.1|0\.0\.0\.0|\[::1\])(?::\d+)?/[^\s:]*:_(?:authToken|auth|password)=[\"']?(\S+?)[\"']?(?:\s|$)")
+
+
+def _loopback_registry_credential(ctx: WorkflowContext, line: int, value: str) -> bool:
+    lines = ctx.lines
+    text = lines[line - 1] if 0 < line <= len(lines) else ""
+    return any(value and value in m.group(1) for m in LOOPBACK_REGISTRY_AUTH.finditer(text))
+
+
 def _scan(text: str) -> list:
     """The secret scanner's hits; the scanner (and its rule set) is loaded only for a text
     that can hold one (see secret_prefilter: most workflows cannot)."""
@@ -606,9 +619,11 @@ def workflow_plaintext_secret(ctx: WorkflowContext):
     NAME=VALUE``, the ``env:`` of a step that runs ``docker compose up``, whose compose file
     reads it as ``${POSTGRES_PASSWORD}``) and uses again to reach it, since only that job can
     reach the container; a service's documented default password (``minioadmin``, ``airflow``,
-    ``postgres``); and a literal under a name that holds no key material, such as
-    actions/cache's ``key: tilt-v0.33.11`` or an OIDC token's ``id_token_audience``. A
-    generated-looking value (letters and digits, 16 characters or more) is reported even there.
+    ``postgres``); npm's token for a registry on the runner
+    (``//localhost:4873/:_authToken=...``); and a literal under a name that holds no key
+    material, such as actions/cache's ``key: tilt-v0.33.11`` or an OIDC token's
+    ``id_token_audience``. A generated-looking value (letters and digits, 16 characters or more)
+    given to a container is reported all the same.
     """
     reported = set()
     throwaway = _service_envs(ctx) if ctx.ok else set()
@@ -624,6 +639,8 @@ def workflow_plaintext_secret(ctx: WorkflowContext):
     for hit in hits:
         reported.add(hit.line)
         if hit.kind.startswith("Basic Auth") and _local_credentials(ctx, hit.line):
+            continue
+        if _loopback_registry_credential(ctx, hit.line, hit.value):
             continue
         if hit.kind == "hard-coded credential" and (hit.line in throwaway_lines or hit.value in local):
             continue
