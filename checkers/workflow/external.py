@@ -156,7 +156,8 @@ def workflow_security(contexts: list[WorkflowContext]):
       not show (``env.*``, step outputs); nothing for values nobody can shape
       (``github.workflow``, ``github.sha``, ``github.ref`` of a pull request, a base branch
       pinned by a literal ``branches:`` filter, an account's login such as
-      ``github.event.pull_request.user.login``: letters, digits and hyphens only).
+      ``github.event.pull_request.user.login``: letters, digits and hyphens only, a pull
+      request's or comment's ``html_url``).
     - ``dangerous-triggers`` (``pull_request_target``, ``workflow_run``, ``issue_comment``): an
       **error** when the workflow checks out the pull request's code (a warning when a job it
       needs waits for an environment's reviewers, or when its ``if:`` is false for every
@@ -263,6 +264,17 @@ def workflow_security(contexts: list[WorkflowContext]):
 workflow_security.batch = True
 
 
+def char_column(ctx: WorkflowContext, line: int | None, byte_column: int | None) -> int | None:
+    """The 1-based column, in characters, of zizmor's 0-based column, which counts bytes of
+    UTF-8 (tree-sitter's): `echo "✅ ${{ github.actor }}"` puts the expression 2 further."""
+    if byte_column is None:
+        return None
+    text = ctx.lines[line - 1] if line and 0 < line <= len(ctx.lines) else ""
+    if text.isascii():
+        return byte_column + 1
+    return len(text.encode("utf-8")[:byte_column].decode("utf-8", errors="ignore")) + 1
+
+
 def zizmor_problems(finding: dict, files: Files):
     """One zizmor JSON finding as (context, Problem) pairs, at its primary location."""
     if finding.get("ignored"):
@@ -277,7 +289,6 @@ def zizmor_problems(finding: dict, files: Files):
     path = (symbolic.get("key") or {}).get("Local", {}).get("verbatim_path")
     start = concrete.get("location", {}).get("start_point", {})
     line = start["row"] + 1 if "row" in start else None
-    column = start["column"] + 1 if "column" in start else None
     determinations = finding.get("determinations", {})
     confidence = str(determinations.get("confidence", "?")).lower()
     message = f"[{ident}] {finding.get('desc', '')}"
@@ -287,6 +298,7 @@ def zizmor_problems(finding: dict, files: Files):
     hint = ZIZMOR_HINTS.get(ident, "see the audit's documentation for how to fix it")
     hint += f" ({url}; zizmor's confidence: {confidence})"
     for ctx in files.find(path) if path else []:
+        column = char_column(ctx, line, start.get("column"))
         severity, why, better = judge(ident, confidence, str(determinations.get("severity", "")),
                                       ctx, primary, line, column)
         if severity is None:

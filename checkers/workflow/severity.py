@@ -71,7 +71,8 @@ def base_branch_pinned(data: Any, events: set[str]) -> bool:
 # Who controls the value of a context, by the shape of its name. An account's login is chosen by
 # its owner, an outsider too, but GitHub allows only letters, digits and single hyphens in it
 # (`[bot]` at the end of an app's, `_` in an Enterprise Managed User's): nothing a shell or a
-# script string would read as code, so `*.user.login` is as harmless as `github.actor`.
+# script string would read as code, so `*.user.login` is as harmless as `github.actor`. The web
+# address of a pull request, issue or comment is GitHub's own: owner, repository and numbers.
 FIXED = r"""(?x)^(?:
     github\.(?:sha|run_id|run_number|run_attempt|job|workflow|workflow_ref|workflow_sha|
                repository|repository_id|repository_owner|repository_owner_id|server_url|api_url|
@@ -81,6 +82,7 @@ FIXED = r"""(?x)^(?:
                event\.pull_request\.(?:head|base)\.sha|event\.after|event\.before|
                event\.repository\.[a-z_]+|event\.sender\.(?:login|id|type)|
                event\.[a-z_.]*?\buser\.login|event\.[a-z_.]*?\bowner\.login|
+               event\.(?:pull_request|issue|comment|review|review_comment|discussion)\.html_url|
                event\.issue\.number|event\.pull_request\.merged|event\.action|
                event\.pull_request\.merge_commit_sha|event\.head_commit\.id|
                event\.workflow_run\.(?:id|head_sha|run_number|conclusion)|
