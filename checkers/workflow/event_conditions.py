@@ -38,13 +38,16 @@ def never_true(condition: str, events: list[str]) -> bool:
     except ex.ExpressionError:
         return False  # a syntax error is workflow-syntax's to report
     contexts = {name: ex.Context(name) for name in CONTEXTS}
-    for event in events:
-        contexts["github"] = ex.Context("github", {"event_name": event})
+    # first with the event unknown: a condition false whatever the event (`if: false && ...`,
+    # a job switched off on purpose) does not ask for a missing event
+    for event in (None, *events):
+        contexts["github"] = ex.Context("github", {"event_name": event} if event else {})
         try:
             value = ex.evaluate(tree, ex.Scope(contexts, status, place="if"))
         except ex.ExpressionError:
             return False
-        if ex.truthy(value) is not False:
+        false = ex.truthy(value) is False
+        if false if event is None else not false:
             return False
     return True
 
@@ -67,7 +70,8 @@ def workflow_if_event_unlisted(ctx: WorkflowContext):
     under ``on:``. A job or step with ``if: github.event_name == 'schedule'`` in a workflow that
     lists only ``push`` and ``pull_request`` never runs: GitHub accepts the file and silently
     skips it. The condition is evaluated for every listed event, with everything else unknown;
-    it is reported only when it is false for all of them. A ``workflow_call`` workflow is not
+    it is reported only when it is false for all of them, and could be true for some other
+    event (``if: false && github.event_name == 'schedule'`` is a job switched off on purpose). A ``workflow_call`` workflow is not
     checked (its ``github.event_name`` is the caller's event). Add the event to ``on:``::
 
         on:

@@ -43,6 +43,9 @@ TRIGGER_HINTS = {
     "downloads": "unpack the artifacts into a temporary folder and read them only as data: never "
                  "run, source or `>> $GITHUB_ENV` them",
     "calls": "check the called workflow: it must not check out or run the pull request's code",
+    "excluded": "keep the `if:` on the author (`github.event.pull_request.user.login` or the "
+                "author association, never `github.actor`, which whoever last touched the pull "
+                "request becomes)",
 }
 # When an outsider's action starts each privileged event, for the message.
 PRIVILEGED_BY = {
@@ -152,16 +155,24 @@ def workflow_security(contexts: list[WorkflowContext]):
       ``push``, ``inputs.*``, a base branch matched by a wildcard) or whose origin the file does
       not show (``env.*``, step outputs); nothing for values nobody can shape
       (``github.workflow``, ``github.sha``, ``github.ref`` of a pull request, a base branch
-      pinned by a literal ``branches:`` filter).
+      pinned by a literal ``branches:`` filter, an account's login such as
+      ``github.event.pull_request.user.login``: letters, digits and hyphens only, a pull
+      request's or comment's ``html_url``).
     - ``dangerous-triggers`` (``pull_request_target``, ``workflow_run``, ``issue_comment``): an
       **error** when the workflow checks out the pull request's code (a warning when a job it
-      needs waits for an environment's reviewers); a warning when it downloads the triggering
+      needs waits for an environment's reviewers, or when its ``if:`` is false for every
+      outsider: ``github.event.pull_request.user.login == 'dependabot[bot]'``, an author
+      association of ``OWNER``, ``MEMBER`` or ``COLLABORATOR``; never ``github.actor``, which
+      whoever last touched the pull request becomes); a warning when it downloads the triggering
       run's artifacts; a note when it calls a reusable workflow this file cannot show; nothing
       otherwise.
     - ``artipacked`` (the token left in ``.git/config``): an **error** when an uploaded artifact
       includes it (``actions/upload-artifact`` before 4.4, or ``include-hidden-files: true``,
       with the checkout in ``path``); nothing when every upload is 4.4 or later (hidden files
-      are left out); otherwise a warning.
+      are left out); otherwise a warning. A warning too for an upload before v4 of a checkout
+      that keeps only the job's own ``GITHUB_TOKEN``: such an artifact can be downloaded only
+      after the run, and the token expires when its job ends (a checkout with ``token:`` set to
+      a personal access token leaves one that lasts: an error).
     - ``excessive-permissions``: a warning (least privilege); nothing for a workflow-level
       ``id-token: write`` when every job logs in with OIDC.
     - ``cache-poisoning``: a warning for jobs that publish; nothing for zizmor's low-confidence
@@ -253,6 +264,17 @@ def workflow_security(contexts: list[WorkflowContext]):
 workflow_security.batch = True
 
 
+def char_column(ctx: WorkflowContext, line: int | None, byte_column: int | None) -> int | None:
+    """The 1-based column, in characters, of zizmor's 0-based column, which counts bytes of
+    UTF-8 (tree-sitter's): `echo "✅ ${{ github.actor }}"` puts the expression 2 further."""
+    if byte_column is None:
+        return None
+    text = ctx.lines[line - 1] if line and 0 < line <= len(ctx.lines) else ""
+    if text.isascii():
+        return byte_column + 1
+    return len(text.encode("utf-8")[:byte_column].decode("utf-8", errors="ignore")) + 1
+
+
 def zizmor_problems(finding: dict, files: Files):
     """One zizmor JSON finding as (context, Problem) pairs, at its primary location."""
     if finding.get("ignored"):
@@ -267,7 +289,6 @@ def zizmor_problems(finding: dict, files: Files):
     path = (symbolic.get("key") or {}).get("Local", {}).get("verbatim_path")
     start = concrete.get("location", {}).get("start_point", {})
     line = start["row"] + 1 if "row" in start else None
-    column = start["column"] + 1 if "column" in start else None
     determinations = finding.get("determinations", {})
     confidence = str(determinations.get("confidence", "?")).lower()
     message = f"[{ident}] {finding.get('desc', '')}"
@@ -277,6 +298,7 @@ def zizmor_problems(finding: dict, files: Files):
     hint = ZIZMOR_HINTS.get(ident, "see the audit's documentation for how to fix it")
     hint += f" ({url}; zizmor's confidence: {confidence})"
     for ctx in files.find(path) if path else []:
+        column = char_column(ctx, line, start.get("column"))
         severity, why, better = judge(ident, confidence, str(determinations.get("severity", "")),
                                       ctx, primary, line, column)
         if severity is None:
@@ -290,7 +312,8 @@ def zizmor_problems(finding: dict, files: Files):
             shown = (f"[{ident}] `{event or 'the trigger'}` runs this workflow with the "
                      f"repository's secrets and token, also {cause}: {why}")
             case = ("calls" if severity == "info" else "runs" if severity == "error"
-                    else "gated" if "reviewers approve" in why else "downloads")
+                    else "gated" if "reviewers approve" in why
+                    else "excluded" if "excludes everyone else" in why else "downloads")
             fix = f"{TRIGGER_HINTS[case]} ({url}; zizmor's confidence: {confidence})"
             why = ""
         yield ctx, Problem(f"{shown} ({why})" if why else shown,

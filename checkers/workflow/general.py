@@ -10,7 +10,8 @@ from ..yamlnodes import CommentedMap, CommentedSeq
 from ..registry import Problem, rule
 from .context import WorkflowContext
 from .severity import triggers
-from .walk import EXPRESSION, close_matches, is_action, job_needs, run_text, scalars, uses
+from .walk import (EXPRESSION, LOCAL_USES, close_matches, is_action, job_needs, run_text, scalars,
+                   uses)
 
 LESSON = "02-github-actions"
 
@@ -377,7 +378,7 @@ def workflow_action_pinning(ctx: WorkflowContext):
         callers = ([job] if isinstance(job, CommentedMap) and "uses" in job else [])
         for step in [*callers, *(s for _, s in ctx.steps(job))]:
             raw = step.get("uses")
-            if not isinstance(raw, str) or raw.startswith(("./", "docker://")):
+            if not isinstance(raw, str) or raw.startswith((*LOCAL_USES, "docker://")):
                 continue
             action, ref = uses(step)
             line, col = ctx.pos(step, "uses", value=True)
@@ -452,7 +453,9 @@ SECRET_WORDS = frozenset({"password", "passwd", "pwd", "secret", "token", "apike
 NOT_A_VALUE = frozenset({"name", "names", "file", "path", "dir", "id", "ids", "url", "uri", "env",
                          "var", "type", "kind", "length", "len", "size", "count", "ref", "key_name",
                          "field", "header", "scope", "scopes", "endpoint", "policy", "format",
-                         "mode", "version", "prefix", "suffix", "vault", "label", "source"})
+                         "mode", "version", "prefix", "suffix", "vault", "label", "source",
+                         # an OIDC token's audience, issuer, subject: whom it is for, not a key
+                         "audience", "aud", "issuer", "subject"})
 # Throwaway passwords of service containers and local test databases (the starter workflows'
 # `POSTGRES_PASSWORD: postgres`): documented defaults, not secrets anyone can misuse.
 DUMMY_VALUES = regexcache.compile(r"(?i)^(?:postgres|mysql|root|password\d*|passw0rd|secret|test\w*|"
@@ -525,13 +528,31 @@ COMPOSE_UP = regexcache.compile(r"\bdocker(?:\s+|-)compose\b[^\n]*\b(?:up|run|cr
 DOCKER_ENV = regexcache.compile(r"(?:^|\s)(?:-e|--env)(?:\s+|=)[\"']?[A-Za-z_]\w*=([^\s\"']+)")
 
 
+ENV_REFERENCE = regexcache.compile(r"^\$\{\{\s*env\.([A-Za-z_][\w-]*)\s*\}\}$")
+
+
+def _env_literal(ctx: WorkflowContext, job: CommentedMap, value: str) -> str:
+    """``${{ env.NAME }}`` replaced by the literal the job's or the workflow's ``env:`` gives
+    NAME (pypa/gh-action-pypi-publish hands its devpi container `${{ env.devpi-password }}`)."""
+    match = ENV_REFERENCE.match(value)
+    if not match:
+        return value
+    for level in (job, ctx.data):
+        env = level.get("env") if isinstance(level, CommentedMap) else None
+        if isinstance(env, CommentedMap) and match.group(1) in env:
+            found = env[match.group(1)]
+            return str(found).strip() if isinstance(found, (str, int)) else value
+    return value
+
+
 def _container_values(ctx: WorkflowContext) -> set[str]:
     """Values the workflow itself sets for containers it starts on the runner: its service
     containers' ``env:`` and the ``-e NAME=VALUE`` of a ``docker run`` in a step's script."""
     values = set()
     for job in ctx.jobs.values():
         for env in _job_service_envs(job):
-            values.update(str(v).strip() for v in env.values() if isinstance(v, str))
+            values.update(_env_literal(ctx, job, str(v).strip()) for v in env.values()
+                          if isinstance(v, str))
         for _, step in ctx.steps(job):
             for command in DOCKER_RUN.finditer(run_text(step)):
                 values.update(DOCKER_ENV.findall(command.group(0)))
@@ -557,6 +578,19 @@ def _local_credentials(ctx: WorkflowContext, line: int) -> bool:
     return False
 
 
+# npm's per-registry credential (`//localhost:4874/:_authToken=...` in .npmrc) for a registry on
+# the runner itself (huggingface.js tests publishing to a verdaccio it starts): npm sends it to
+# that host only, and nobody outside the job can reach it.
+LOOPBACK_REGISTRY_AUTH = regexcache.compile(
+    r"//(?:localhost|127\.0\.0\.1|0\.0\.0\.0|\[::1\])(?::\d+)?/[^\s:]*:_(?:authToken|auth|password)=[\"']?(\S+?)[\"']?(?:\s|$)")
+
+
+def _loopback_registry_credential(ctx: WorkflowContext, line: int, value: str) -> bool:
+    lines = ctx.lines
+    text = lines[line - 1] if 0 < line <= len(lines) else ""
+    return any(value and value in m.group(1) for m in LOOPBACK_REGISTRY_AUTH.finditer(text))
+
+
 def _scan(text: str) -> list:
     """The secret scanner's hits; the scanner (and its rule set) is loaded only for a text
     that can hold one (see secret_prefilter: most workflows cannot)."""
@@ -580,13 +614,16 @@ def workflow_plaintext_secret(ctx: WorkflowContext):
         env:
           STORAGE_CONNECTION: ${{ secrets.STORAGE_CONNECTION }}
 
-    Not reported: the throwaway password a workflow gives a container it starts on the runner
-    (a service container's ``env:``, ``docker run -e NAME=VALUE``, the ``env:`` of a step that
-    runs ``docker compose up``, whose compose file reads it as ``${POSTGRES_PASSWORD}``) and
-    uses again to reach it, since only that job can reach the container; a service's documented
-    default password (``minioadmin``, ``airflow``, ``postgres``); and a literal under a name that
-    holds no key material, such as actions/cache's ``key: tilt-v0.33.11``. A generated-looking
-    value (letters and digits, 16 characters or more) is reported even there.
+    Not reported: the throwaway password a workflow gives a container it starts on the runner (a
+    service container's ``env:``, directly or as ``${{ env.NAME }}``, ``docker run -e
+    NAME=VALUE``, the ``env:`` of a step that runs ``docker compose up``, whose compose file
+    reads it as ``${POSTGRES_PASSWORD}``) and uses again to reach it, since only that job can
+    reach the container; a service's documented default password (``minioadmin``, ``airflow``,
+    ``postgres``); npm's token for a registry on the runner
+    (``//localhost:4873/:_authToken=...``); and a literal under a name that holds no key
+    material, such as actions/cache's ``key: tilt-v0.33.11`` or an OIDC token's
+    ``id_token_audience``. A generated-looking value (letters and digits, 16 characters or more)
+    given to a container is reported all the same.
     """
     reported = set()
     throwaway = _service_envs(ctx) if ctx.ok else set()
@@ -602,6 +639,8 @@ def workflow_plaintext_secret(ctx: WorkflowContext):
     for hit in hits:
         reported.add(hit.line)
         if hit.kind.startswith("Basic Auth") and _local_credentials(ctx, hit.line):
+            continue
+        if _loopback_registry_credential(ctx, hit.line, hit.value):
             continue
         if hit.kind == "hard-coded credential" and (hit.line in throwaway_lines or hit.value in local):
             continue

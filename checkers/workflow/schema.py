@@ -194,6 +194,12 @@ GITHUB_ACCEPTS = (
                "converted to a string token when a string is expected; sktime's test_base.yml "
                "(`name:` empty) has run as a reusable workflow since 2024 (see "
                "checkers.workflow.schema.null_ok)", None),
+    Exception_("a YAML boolean or number where GitHub reads a string (`run: true`, `name: 2024`): "
+               "the parser converts the literal to its text",
+               "actions/languageservices, templates/template-reader.ts (`validate`: \"Not a "
+               "string, convert\"); microsoft/promptflow's pull_request_target workflows run an "
+               "`authorize` job whose only step is `run: true` (see "
+               "checkers.workflow.schema.suppressed)", None),
     Exception_("a `workflow_call` secret with no settings (`MY_TOKEN:` left empty)",
                f"{ACTIONLINT_OK}issue-174-secret-description-is-optional.yaml "
                "(rhysd/actionlint#174)", _empty_secret),
@@ -522,14 +528,27 @@ def alternatives(error) -> list[str]:
 
 def suppressed(error) -> bool:
     """GitHub accepts what the schema refuses: a single string where the schema insists on a
-    list of globs, and an empty value (YAML null) in the places listed with :func:`null_ok`."""
+    list of globs, an empty value (YAML null) in the places listed with :func:`null_ok`, and a
+    boolean or number where a string is wanted, which GitHub's parser turns into its text."""
     path = tuple(error.absolute_path)
     if error.instance is None:
         return null_ok(error, path)
+    if error.validator == "type" and type(error.instance) in (bool, int, float):
+        return validator().evolve(schema=error.schema).is_valid(as_github_string(error.instance))
     return (error.validator == "type" and isinstance(error.instance, str)
             and "array" in ([error.validator_value] if isinstance(error.validator_value, str)
                             else error.validator_value)
             and len(path) >= 2 and path[0] == "on" and path[-1] in SINGLE_STRING_OK)
+
+
+def as_github_string(value: bool | int | float) -> str:
+    """The string GitHub's parser makes of a YAML boolean or number where the workflow syntax
+    wants a string (`run: true` is the script `true`): JavaScript's spelling of the literal."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 # Keys whose value GitHub requires to be a non-empty string (its schema's `require-non-empty`),

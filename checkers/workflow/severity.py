@@ -68,7 +68,11 @@ def base_branch_pinned(data: Any, events: set[str]) -> bool:
     return True
 
 
-# Who controls the value of a context, by the shape of its name.
+# Who controls the value of a context, by the shape of its name. An account's login is chosen by
+# its owner, an outsider too, but GitHub allows only letters, digits and single hyphens in it
+# (`[bot]` at the end of an app's, `_` in an Enterprise Managed User's): nothing a shell or a
+# script string would read as code, so `*.user.login` is as harmless as `github.actor`. The web
+# address of a pull request, issue or comment is GitHub's own: owner, repository and numbers.
 FIXED = r"""(?x)^(?:
     github\.(?:sha|run_id|run_number|run_attempt|job|workflow|workflow_ref|workflow_sha|
                repository|repository_id|repository_owner|repository_owner_id|server_url|api_url|
@@ -77,6 +81,8 @@ FIXED = r"""(?x)^(?:
                ref_protected|secret_source|event\.number|event\.pull_request\.number|
                event\.pull_request\.(?:head|base)\.sha|event\.after|event\.before|
                event\.repository\.[a-z_]+|event\.sender\.(?:login|id|type)|
+               event\.[a-z_.]*?\buser\.login|event\.[a-z_.]*?\bowner\.login|
+               event\.(?:pull_request|issue|comment|review|review_comment|discussion)\.html_url|
                event\.issue\.number|event\.pull_request\.merged|event\.action|
                event\.pull_request\.merge_commit_sha|event\.head_commit\.id|
                event\.workflow_run\.(?:id|head_sha|run_number|conclusion)|
@@ -91,9 +97,7 @@ OUTSIDER_TEXT = r"""(?x)^github\.(?:
     event\.(?:head_commit|commits\b.*?)\.(?:message|author\.(?:name|email)|committer\.(?:name|email))|
     event\.head_commit\.(?:message|author\.(?:name|email)|committer\.(?:name|email))|
     event\.workflow_run\.(?:head_branch|head_commit\.(?:message|author\.(?:name|email))|
-                          display_title|pull_requests\b.*)|
-    event\.(?:issue|pull_request|discussion)\.user\.login|
-    event\.pull_request\.head\.repo\.owner\.login)$"""
+                          display_title|pull_requests\b.*))$"""
 WRITER_REF = regexcache.compile(r"^github\.(?:ref|ref_name|event\.ref)$")
 BASE_REF = regexcache.compile(r"^github\.(?:base_ref|event\.pull_request\.base\.ref)$")
 WRITER_INPUT = regexcache.compile(r"^(?:inputs\.|github\.event\.inputs\.|vars\.|"

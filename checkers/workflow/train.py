@@ -15,7 +15,7 @@ from .context import WorkflowContext
 from .general import OIDC_INPUTS, managed_identity
 from .severity import triggers
 from .trigger import evaluate
-from .walk import env_chain, is_action, job_needs, run_text
+from .walk import LOCAL_USES, env_chain, is_action, job_needs, run_text
 
 LESSON = "02-github-actions"
 PATTERN = "train-on-push"
@@ -83,7 +83,7 @@ def hidden_submission(ctx: WorkflowContext) -> tuple[str, tuple] | None:
     for job_id, job in ctx.jobs.items():
         for _, step in ctx.steps(job):
             action = step.get("uses")
-            if isinstance(action, str) and action.startswith("./"):
+            if isinstance(action, str) and action.startswith(LOCAL_USES):
                 return (f"job `{job_id}` runs the local action `{action}`",
                         ctx.pos(step, "uses", value=True))
             found = next((m for m in SCRIPT_CALL.finditer(script(step)) if submits(m.group("script"))),

@@ -51,6 +51,12 @@ def close_matches(word: str, choices, n: int = 3, cutoff: float = 0.6) -> list[s
     return get_close_matches(word, choices, n=n, cutoff=cutoff)
 
 
+# A `uses:` that names this repository's own files, not a published action: `./x` (the checked
+# out workspace) or `$/x` (GitHub's self-repository syntax: this repository at the running
+# commit, no checkout; github.blog changelog 2026-07-30). Neither takes an `@ref`.
+LOCAL_USES = ("./", "$/")
+
+
 def uses(step: CommentedMap) -> tuple[str, str | None]:
     """``owner/repo`` (lower-cased, path kept) and the ref of a step's ``uses:``."""
     value = step.get("uses")

@@ -219,7 +219,8 @@ def _artipacked(ctx, job, default, **_):
     if not uploads:
         return ("warning" if default != "info" else "info",
                 "no step of this job uploads an artifact; later steps can still read the token")
-    exposed = []
+    exposed, expired = [], False
+    lasting = _lasting_checkout_token(ctx, job)
     for step in uploads:
         with_ = step.get("with") if isinstance(step.get("with"), CommentedMap) else {}
         hidden = str(with_.get("include-hidden-files", "false")).lower() == "true"
@@ -230,13 +231,36 @@ def _artipacked(ctx, job, default, **_):
             continue  # upload-artifact >= 4.4 leaves .git/ (hidden) out
         path = str(with_.get("path", ""))
         covers = any(WORKSPACE_PATH.match(p) for p in path.splitlines() if p.strip())
+        if covers and version is not None and version[0] < 4 and not lasting:
+            # before v4 an artifact can be downloaded only once the whole run is over, and the
+            # job's GITHUB_TOKEN expires when the job finishes: what leaks is already dead
+            expired = True
+            continue
         exposed.append(covers and (hidden or old))
+    if expired and not any(exposed):
+        return "warning", ("an uploaded artifact includes `.git/config`, but only with the job's "
+                           "GITHUB_TOKEN, which expires when the job ends, before an "
+                           "upload-artifact v3 artifact can be downloaded (hardening)")
     if not exposed:
         return None, ""
     if any(exposed):
         return "error", ("an uploaded artifact includes `.git/config` with the token, and "
                          "anyone who can read the repository can download artifacts")
     return "warning", "check that no uploaded path includes `.git/`"
+
+
+JOB_TOKEN = regexcache.compile(r"^\s*\$\{\{\s*(?:secrets\.GITHUB_TOKEN|github\.token)\s*\}\}\s*$", re.I)
+
+
+def _lasting_checkout_token(ctx: WorkflowContext, job: Any) -> bool:
+    """Does a checkout in the job keep a credential other than the job's own GITHUB_TOKEN (a
+    personal access token, an app's token) in ``.git/config``? That one outlives the job."""
+    for step in _steps(ctx, job):
+        with_ = step.get("with") if isinstance(step.get("with"), CommentedMap) else {}
+        if is_action(step, "actions/checkout") and with_.get("token") is not None \
+                and not JOB_TOKEN.match(str(with_.get("token"))):
+            return True
+    return False
 
 
 def _publishes(ctx: WorkflowContext, job: Any) -> bool:
@@ -252,8 +276,8 @@ def _cache_poisoning(ctx, job, confidence, default, **_):
             "a poisoned cache needs an earlier compromise of another workflow (hardening)")
 
 
-def _gated(ctx: WorkflowContext, job_id: str) -> bool:
-    """Does the job, or a job it needs (transitively), wait for an environment's approval?"""
+def _upstream(ctx: WorkflowContext, job_id: str):
+    """The job and every job it needs, transitively (each once)."""
     seen, queue = set(), [job_id]
     while queue:
         name = queue.pop()
@@ -261,10 +285,60 @@ def _gated(ctx: WorkflowContext, job_id: str) -> bool:
         if name in seen or not isinstance(job, CommentedMap):
             continue
         seen.add(name)
-        if job.get("environment"):
-            return True
+        yield job
         queue.extend(job_needs(job))
-    return False
+
+
+def _gated(ctx: WorkflowContext, job_id: str) -> bool:
+    """Does the job, or a job it needs (transitively), wait for an environment's approval?"""
+    return any(job.get("environment") for job in _upstream(ctx, job_id))
+
+
+# What an outsider's pull request or comment carries: a login GitHub gave nobody in the
+# repository, and each author association of someone without write access.
+OUTSIDER_ASSOCIATIONS = ("NONE", "CONTRIBUTOR", "FIRST_TIME_CONTRIBUTOR", "FIRST_TIMER")
+
+
+def _outsider_context(association: str):
+    from . import expressions as ex
+
+    def author(path):
+        return ex.Context(path, {"user": ex.Context(f"{path}.user", {"login": "an-outsider"}),
+                                 "author_association": association})
+    event = ex.Context("github.event", {name: author(f"github.event.{name}") for name in (
+        "pull_request", "issue", "comment", "review", "discussion")})
+    return ex.Context("github", {"event": event})
+
+
+def _excludes_outsiders(condition: Any) -> bool:
+    """Is a job's ``if:`` false for every outsider's pull request or comment, as
+    ``github.event.pull_request.user.login == 'dependabot[bot]'`` or an author association of
+    OWNER, MEMBER or COLLABORATOR is? ``github.actor`` stays unknown: whoever last touched the
+    pull request is the actor, so a condition on it excludes nobody (zizmor's bot-conditions)."""
+    if not isinstance(condition, str) or not condition.strip():
+        return False
+    from . import expressions as ex
+
+    try:
+        tree = ex.parse(ex.condition_expression(condition))
+    except ex.ExpressionError:
+        return False
+    status = {name: ex.Unknown(f"{name}()") for name in ("success", "failure", "cancelled",
+                                                          "always", "hashfiles")}
+    for association in OUTSIDER_ASSOCIATIONS:
+        try:
+            value = ex.evaluate(tree, ex.Scope({"github": _outsider_context(association)},
+                                               status, place="if"))
+        except ex.ExpressionError:
+            return False
+        if ex.truthy(value) is not False:
+            return False
+    return True
+
+
+def _outsiders_excluded(ctx: WorkflowContext, job_id: str) -> bool:
+    """Does the job, or a job it needs (transitively), skip every outsider's event?"""
+    return any(_excludes_outsiders(job.get("if")) for job in _upstream(ctx, job_id))
 
 
 def _runs_pr_code(ctx: WorkflowContext) -> tuple[str, str] | None:
@@ -301,6 +375,9 @@ def _dangerous_triggers(ctx, events, default, **_):
     if runs and _gated(ctx, runs[0]):
         return "warning", (f"{runs[1]}, after an environment's reviewers approve: they must read "
                            "the pull request's code before approving")
+    if runs and _outsiders_excluded(ctx, runs[0]):
+        return "warning", (f"{runs[1]}, but only for pull requests and comments of the "
+                           "repository's writers or a bot (its `if:` excludes everyone else)")
     if runs:
         return "error", f"{runs[1]}: the pull request's author runs code with them"
     downloads = _downloads_run_artifacts(ctx)
