@@ -630,7 +630,8 @@ def _read_blobs(ctx: RepoContext, blobs: list[Blob], raw: bool = False):
 def _history_log(ctx: RepoContext) -> bytes:
     where = ["--", "."] if ctx.prefix else []  # a bare repository has no "." to limit to
     return ctx.git("log", "--all", *stash_commits(ctx), "--raw", "--no-abbrev", "--no-renames",
-                   "--no-textconv", "--no-ext-diff", "--format=C %H", *where, check=False)
+                   "--no-textconv", "--no-ext-diff", "--format=C %H", *where, check=False,
+                   background=True)
 
 
 def scan_messages(ctx: RepoContext) -> list[tuple[str, SecretHit]]:
