@@ -58,7 +58,7 @@ def env() -> dict[str, str]:
 # How much lower than ours the priority of a git command running in the background is: its
 # output is needed only at the end, and until then it should leave the CPU to the git and
 # Python work that everything else waits for (a walk of 5,000 commits that shared the CPU
-# equally made the history scan 5-10% slower on two cores).
+# equally made the history scan 3-10% slower on two cores).
 BACKGROUND_NICENESS = 5
 
 
@@ -72,7 +72,11 @@ def git(cwd: Path, *args: str, input: bytes | None = None, check: bool = True,
     ) as proc:
         if background:
             lower_priority(proc.pid)
-        stdout, stderr = proc.communicate(input)
+        try:
+            stdout, stderr = proc.communicate(input)
+        except BaseException:  # (as subprocess.run does: an interrupted call leaves no git behind)
+            proc.kill()
+            raise
     if check and proc.returncode != 0:
         raise GitError(stderr.decode(errors="replace").strip() or f"git {args[0]} failed")
     return stdout

@@ -579,6 +579,9 @@ def changed_lines(old: bytes, new: bytes, grain: int = 256) -> tuple[int, int]:
     return start, size_new if end < 0 else end
 
 
+REQUEST_BLOBS = 4096  # blob names per write to cat-file (~170 KiB)
+
+
 def _read_blobs(ctx: RepoContext, blobs: list[Blob], raw: bool = False):
     """``(blob, text)`` of each text blob (``(blob, data)`` of every blob with ``raw``)."""
     if not blobs:
@@ -587,14 +590,15 @@ def _read_blobs(ctx: RepoContext, blobs: list[Blob], raw: bool = False):
     # git reads ahead of us by up to a pipe's worth: a larger one lets it run on while this
     # process scans what it read (with 64 KiB, each waited for the other).
     gitcmd.widen_pipe(proc.stdout)
-    request = "".join([blob.sha + "\n" for blob in blobs]).encode()
 
     # Fed from a thread so a large request list cannot dead-lock against a full output pipe;
-    # in one write, which lets go of the GIL until git has taken it all (one write per blob
-    # waited for the GIL each time git emptied the pipe).
+    # in a few large writes, each of which lets go of the GIL until git has taken it all (one
+    # write per blob waited for the GIL each time git emptied the pipe). Not in one: the whole
+    # request of a long history (keras: 42,000 blobs) would add MiBs to the peak memory.
     def feed():
         try:
-            proc.stdin.write(request)
+            for at in range(0, len(blobs), REQUEST_BLOBS):
+                proc.stdin.write("".join([b.sha + "\n" for b in blobs[at:at + REQUEST_BLOBS]]).encode())
             proc.stdin.close()
         except BrokenPipeError:
             pass
