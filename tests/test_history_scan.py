@@ -209,3 +209,58 @@ def test_keywords_found_among_fragments_are_those_in_the_text():
         text = text * (65536 // len(text) + 1)  # long: the fragment path
         low = text.lower()
         assert secretscan._present_keywords(low) == {w for w in words if w in low}
+
+
+def test_first_commits_of_a_few_blobs_are_what_the_whole_log_says(tmp_path, monkeypatch):
+    """Up to FEW_SHAS blobs are looked for in the log by search, not by a pass over every line:
+    the same oldest commit (and the same order of ages) and every path, on a history where a
+    blob is copied, deleted, added again and added on a side branch."""
+    from checkers.repo import gitcmd
+    from checkers.repo.context import RepoContext
+
+    from .conftest import commit_all, git, write
+
+    git(tmp_path, "init", "-q", "-b", "main")
+    write(tmp_path, {"models/m.pkl": b"\x80weights-1", "src/a.py": "x = 1\n"})
+    commit_all(tmp_path, "model")
+    first = git(tmp_path, "rev-parse", "HEAD").strip()
+    write(tmp_path, {"backup/m.pkl": b"\x80weights-1", "src/a.py": "x = 2\n"})
+    commit_all(tmp_path, "copy")
+    (tmp_path / "models" / "m.pkl").unlink()
+    (tmp_path / "backup" / "m.pkl").unlink()
+    commit_all(tmp_path, "remove")
+    git(tmp_path, "checkout", "-q", "-b", "side")
+    write(tmp_path, {"data/d.csv": "a,b\n1,2\n"})
+    commit_all(tmp_path, "data on a side branch")
+    git(tmp_path, "checkout", "-q", "main")
+    write(tmp_path, {"models/m.pkl": b"\x80weights-1", "src/a.py": "x = 3\n"})
+    commit_all(tmp_path, "again")
+    ctx = RepoContext(root=tmp_path)
+    shas = {sha for sha, _, _ in history.list_blobs(ctx)}
+    log = history._history_log(ctx)
+    searched = history._first_commits(ctx, shas, log)
+    monkeypatch.setattr(history, "FEW_SHAS", 0)
+    assert history._first_commits(ctx, shas, log) == searched
+    model = gitcmd.git(tmp_path, "hash-object", "models/m.pkl").decode().strip()
+    assert searched[0][model][0] == first[:12]
+    assert searched[1][model] == {"models/m.pkl", "backup/m.pkl"}
+
+
+def test_a_background_git_runs_at_a_lower_priority():
+    """The first-commit walk leaves the CPU to the work the scan waits for."""
+    import os
+    import subprocess
+    import sys
+
+    from checkers.repo import gitcmd
+
+    if not hasattr(os, "getpriority"):
+        pytest.skip("no process priorities here")
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        before = os.getpriority(os.PRIO_PROCESS, child.pid)
+        gitcmd.lower_priority(child.pid)
+        assert os.getpriority(os.PRIO_PROCESS, child.pid) == min(19, before + gitcmd.BACKGROUND_NICENESS)
+    finally:
+        child.kill()
+        child.wait()

@@ -55,14 +55,41 @@ def env() -> dict[str, str]:
     return env
 
 
-def git(cwd: Path, *args: str, input: bytes | None = None, check: bool = True) -> bytes:
-    proc = subprocess.run(
-        ["git", *SAFE_CONFIG, *args], cwd=cwd, input=input, env=env(),
+# How much lower than ours the priority of a git command running in the background is: its
+# output is needed only at the end, and until then it should leave the CPU to the git and
+# Python work that everything else waits for (a walk of 5,000 commits that shared the CPU
+# equally made the history scan 3-10% slower on two cores).
+BACKGROUND_NICENESS = 5
+
+
+def git(cwd: Path, *args: str, input: bytes | None = None, check: bool = True,
+        background: bool = False) -> bytes:
+    """git's output; ``background``: at a lower priority (``BACKGROUND_NICENESS``)."""
+    with subprocess.Popen(
+        ["git", *SAFE_CONFIG, *args], cwd=cwd, env=env(),
+        stdin=None if input is None else subprocess.PIPE,
         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-    )
+    ) as proc:
+        if background:
+            lower_priority(proc.pid)
+        try:
+            stdout, stderr = proc.communicate(input)
+        except BaseException:  # (as subprocess.run does: an interrupted call leaves no git behind)
+            proc.kill()
+            raise
     if check and proc.returncode != 0:
-        raise GitError(proc.stderr.decode(errors="replace").strip() or f"git {args[0]} failed")
-    return proc.stdout
+        raise GitError(stderr.decode(errors="replace").strip() or f"git {args[0]} failed")
+    return stdout
+
+
+def lower_priority(pid: int) -> None:
+    """Raise the niceness of our child ``pid`` by ``BACKGROUND_NICENESS`` where the system
+    lets us (a process may always lower its own children's priority on Linux and macOS)."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, pid,
+                       min(19, os.getpriority(os.PRIO_PROCESS, pid) + BACKGROUND_NICENESS))
+    except (AttributeError, OSError):
+        pass  # (Windows; or the process is gone already)
 
 
 def popen(cwd: Path, *args: str) -> subprocess.Popen:
@@ -70,6 +97,20 @@ def popen(cwd: Path, *args: str) -> subprocess.Popen:
         ["git", *SAFE_CONFIG, *args], cwd=cwd, env=env(),
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
     )
+
+
+# Linux lets any process grow a pipe to 1 MiB (/proc/sys/fs/pipe-max-size) instead of 64 KiB
+PIPE_SIZE = 1 << 20
+
+
+def widen_pipe(stream) -> None:
+    """Let the pipe behind ``stream`` hold ``PIPE_SIZE`` bytes where the system allows it
+    (Linux): a writer that runs ahead of its reader then waits less often."""
+    try:
+        import fcntl
+        fcntl.fcntl(stream.fileno(), fcntl.F_SETPIPE_SZ, PIPE_SIZE)
+    except (ImportError, AttributeError, OSError, ValueError):
+        pass  # another system, or a smaller limit: the default pipe works the same, only slower
 
 
 @lru_cache(maxsize=1)

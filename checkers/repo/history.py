@@ -85,6 +85,8 @@ def list_blobs(ctx: RepoContext):
              "--batch-check=%(objecttype) %(objectname) %(objectsize) %(rest)"],
             cwd=ctx.root, stdin=rev_list.stdout, stdout=subprocess.PIPE, stderr=batch_err,
             env=gitcmd.env())
+        for pipe in (rev_list.stdout, batch.stdout):
+            gitcmd.widen_pipe(pipe)
         rev_list.stdout.close()
         try:
             rev_list.stdin.write("".join(f"{c}\n" for c in stash_commits(ctx)).encode())
@@ -542,6 +544,9 @@ def changed_lines(old: bytes, new: bytes, grain: int = 256) -> tuple[int, int]:
     lookups drop.
     """
     n = min(len(old), len(new))
+    first = min(n, grain)
+    if first and not new.startswith(old[:first]) and not new.endswith(old[len(old) - first:]):
+        return 0, len(new)  # a version written anew (what the search below finds, at once)
     view = memoryview(old)
     lo, step = 0, grain
     while lo < n:  # new[:lo] == old[:lo]
@@ -574,16 +579,26 @@ def changed_lines(old: bytes, new: bytes, grain: int = 256) -> tuple[int, int]:
     return start, size_new if end < 0 else end
 
 
+REQUEST_BLOBS = 4096  # blob names per write to cat-file (~170 KiB)
+
+
 def _read_blobs(ctx: RepoContext, blobs: list[Blob], raw: bool = False):
     """``(blob, text)`` of each text blob (``(blob, data)`` of every blob with ``raw``)."""
     if not blobs:
         return
     proc = gitcmd.popen(ctx.root, "cat-file", "--batch")
-    # Feed from a thread so a large request list cannot dead-lock against a full output pipe.
+    # git reads ahead of us by up to a pipe's worth: a larger one lets it run on while this
+    # process scans what it read (with 64 KiB, each waited for the other).
+    gitcmd.widen_pipe(proc.stdout)
+
+    # Fed from a thread so a large request list cannot dead-lock against a full output pipe;
+    # in a few large writes, each of which lets go of the GIL until git has taken it all (one
+    # write per blob waited for the GIL each time git emptied the pipe). Not in one: the whole
+    # request of a long history (keras: 42,000 blobs) would add MiBs to the peak memory.
     def feed():
         try:
-            for blob in blobs:
-                proc.stdin.write(blob.sha.encode() + b"\n")
+            for at in range(0, len(blobs), REQUEST_BLOBS):
+                proc.stdin.write("".join([b.sha + "\n" for b in blobs[at:at + REQUEST_BLOBS]]).encode())
             proc.stdin.close()
         except BrokenPipeError:
             pass
@@ -619,7 +634,8 @@ def _read_blobs(ctx: RepoContext, blobs: list[Blob], raw: bool = False):
 def _history_log(ctx: RepoContext) -> bytes:
     where = ["--", "."] if ctx.prefix else []  # a bare repository has no "." to limit to
     return ctx.git("log", "--all", *stash_commits(ctx), "--raw", "--no-abbrev", "--no-renames",
-                   "--no-textconv", "--no-ext-diff", "--format=C %H", *where, check=False)
+                   "--no-textconv", "--no-ext-diff", "--format=C %H", *where, check=False,
+                   background=True)
 
 
 def scan_messages(ctx: RepoContext) -> list[tuple[str, SecretHit]]:
@@ -683,9 +699,15 @@ def _first_commits(ctx: RepoContext, shas: set[str], log: bytes | None = None):
     out = _history_log(ctx) if log is None else log
     first: dict[str, tuple[str, int]] = {}
     paths: dict[str, set[str]] = defaultdict(set)
+    if len(shas) > FEW_SHAS:
+        lines = out.splitlines()
+    else:  # the lines that name them, found in C: a few searches cost less than a pass in Python
+        lines = _lines_naming(out, shas)
     commit, age = "", 0
-    for line in out.splitlines():
-        if line.startswith(b"C "):
+    for line in lines:
+        if isinstance(line, tuple):  # (commit, age) of the lines that follow
+            commit, age = line
+        elif line.startswith(b"C "):
             commit, age = line[2:14].decode(), age + 1
         elif line.startswith(b":"):
             meta, _, path = line.partition(b"\t")
@@ -695,6 +717,37 @@ def _first_commits(ctx: RepoContext, shas: set[str], log: bytes | None = None):
                 if not path.startswith(b'"'):  # C-quoted odd names keep their rev-list path
                     paths[new_sha].add(path.decode("utf-8", "surrogateescape"))
     return first, paths
+
+
+# Up to this many blobs, _first_commits looks for each one in the log (a search in C per blob)
+# instead of reading every line
+FEW_SHAS = 32
+
+
+def _lines_naming(out: bytes, shas: set[str]) -> list:
+    """The lines of ``out`` (``_history_log``'s) that name one of ``shas`` as a field
+    (`` sha ``), in order, each after the ``(commit, age)`` that a pass over every line would
+    have reached there: the commit line above it, and how many commit lines there are up to it."""
+    starts = set()
+    for sha in shas:
+        needle = f" {sha} ".encode()
+        at = out.find(needle)
+        while at >= 0:
+            starts.add(out.rfind(b"\n", 0, at) + 1)
+            at = out.find(needle, at + len(needle))
+    first_is_commit = out.startswith(b"C ")
+    picked: list = []
+    age, counted = int(first_is_commit), 0
+    for start in sorted(starts):
+        if out[start:start + 1] != b":":
+            continue  # (only a change line can name a blob)
+        age += out.count(b"\nC ", counted, start)  # (no "\nC " spans a change line's start)
+        counted = start
+        above = out.rfind(b"\nC ", 0, start)
+        commit = out[above + 3:above + 15] if above >= 0 else out[2:14] if first_is_commit else b""
+        end = out.find(b"\n", start)
+        picked += [(commit.decode(), age), out[start:len(out) if end < 0 else end]]
+    return picked
 
 
 def _add_copies(result: HistoryScan, paths: dict[str, set[str]], tracked: set[str],
