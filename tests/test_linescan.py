@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import json
 import random
+import re
 
 import pytest
 
@@ -292,7 +293,14 @@ def test_long_lines_give_what_their_every_window_gives(seed, monkeypatch):
 def test_an_encoded_run_is_found_in_a_long_text_as_re_finds_it():
     run = base64.b64encode(bytes(range(256)) * 13).decode()
     for text in ["x" * 70000 + "\n" + run[:4095] + "\n" + run,  # (only the second one)
+                 ("=" * 5000 + ";" + run[:999] + "\n" + run + "+") * 20,
+                 ("é\ud800" + run + "\u0130" * 3 + run[:4096] + "\n") * 12,
                  "é" * 40000 + "\n" + run[:5000] + "é" + run[:4095],
                  ("a=1\n" + run[:4000] + "\n") * 30]:
         starts = [0] + [i + 1 for i, c in enumerate(text) if c == "\n"]
         assert secretscan._has_huge_run(text, starts) == bool(secretscan._HUGE_RUN.search(text))
+        assert secretscan.blank_runs(text) == secretscan._HUGE_RUN.sub(lambda m: " " * len(m.group()), text)
+        data = text.encode("utf-8", "surrogatepass")
+        for least in (1000, 4096):
+            runs = re.compile(b"[A-Za-z0-9+/=]{%d,}" % least)
+            assert list(secretscan.runs_in(data, least)) == [m.span() for m in runs.finditer(data)]

@@ -558,14 +558,14 @@ def runs_in(data: bytes, least: int = 4096):
 
 def blank_runs(text: str) -> str:
     """``text`` with each encoded run (``_HUGE_RUN``) as as many spaces."""
-    if len(text) < _RUN_BYTES_FROM or not text.isascii():
+    if len(text) < _RUN_BYTES_FROM:
         return _HUGE_RUN.sub(lambda m: " " * len(m.group()), text)
-    pieces, at = [], 0
-    for start, end in runs_in(text.encode("ascii")):  # (ASCII: the same offsets)
-        pieces += (text[at:start], " " * (end - start))
-        at = end
-    pieces.append(text[at:])
-    return "".join(pieces)
+    data = text.encode("utf-8", "surrogatepass")
+    out = None
+    for start, end in runs_in(data):
+        out = bytearray(data) if out is None else out
+        out[start:end] = b" " * (end - start)  # (ASCII for ASCII: every character stays put)
+    return text if out is None else out.decode("utf-8", "surrogatepass")
 
 
 def _has_huge_run(text: str, starts: list[int]) -> bool:
