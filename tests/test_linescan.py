@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import json
 import random
+import re
 
 import pytest
 
@@ -218,3 +219,88 @@ def test_the_secret_rule_on_a_work_tree_reports_the_same_as_before(tmp_path, mon
     whole = [repr(f) for f in check_repo(tmp_path, history=False, select=["secret-in-file"]).findings]
     assert fast == whole
     assert len(whole) > 20
+
+
+def plain_scan(monkeypatch, text: str):
+    """``scan_text`` without RE2's help inside it: every window of every long line searched
+    with ``re``, the keywords looked for among the text's fragments, encoded runs with ``re``."""
+    with monkeypatch.context() as plain:
+        plain.setattr(secretscan, "_line_search", lambda pattern: None)
+        plain.setattr(secretscan, "_keyword_set", lambda: None)
+        plain.setattr(secretscan, "_RUN_BYTES_FROM", float("inf"))
+        return scan_text(text)
+
+
+def minified(rng: random.Random, sample: str, size: int) -> str:
+    """A line of minified JavaScript ``size`` characters long, a keyword of some rule every
+    few hundred characters (``key``, ``s.``, ``api``, ``token``: its windows merge into one),
+    ``sample`` somewhere in it."""
+    parts, total = [], 0
+    while total < size:
+        a, b, n = rng.choice("tenraoc"), rng.choice("iuflhd"), rng.randint(0, 999)
+        part = rng.choice([f"function {a}{b}({a},{b}){{return {a}+{b}*{n}}}", f"var {a}={b}({n})",
+                           f"{a}.key={b}", f"s.{b}{a}=t.api({n})", f'{a}["token{n}"]={b}.length'])
+        parts.append(part)
+        total += len(part) + 1
+    parts.insert(rng.randint(0, len(parts)), sample.replace("\n", " "))
+    return ";".join(parts)
+
+
+def test_every_sample_found_in_a_long_line_is_found_as_before(monkeypatch):
+    """A line over 2000 characters is searched around each keyword, and only where the rule's
+    loosened pattern (RE2) matches in the line and in the window: every sample of every rule,
+    alone in such a line, minified code around it, gives what the search of every window gives
+    (non-ASCII lines, and lines with the characters RE2 folds otherwise, too)."""
+    rng = random.Random(21)
+    samples = corpus()
+    lines = []
+    for i, sample in enumerate(samples):
+        line = minified(rng, sample, rng.choice([2100, 2600]))
+        if i % 7 == 3:
+            line = "é" + line
+        elif i % 7 == 5:
+            line = trapped(rng, line)
+        lines.append(line)
+    found = 0
+    for start in range(0, len(lines), 150):
+        text = "\n".join(lines[start:start + 150])
+        whole = plain_scan(monkeypatch, text)
+        assert scan_text(text) == whole
+        found += len(whole)
+    assert found > len(samples) / 3
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_long_lines_give_what_their_every_window_gives(seed, monkeypatch):
+    rng = random.Random(seed)
+    samples = corpus()
+    lines = rng.choices(CODE, k=rng.randint(5, 60))
+    for _ in range(rng.randint(1, 12)):
+        sample = rng.choice(samples)
+        what = rng.random()
+        line = (minified(rng, sample, rng.randint(1900, 12000)) if what < 0.5
+                else long_line(rng, sample) if what < 0.8
+                else "   " + json.dumps(minified(rng, sample, 3000)) + ",")
+        lines.insert(rng.randint(0, len(lines)), line)
+    text = "\n".join(lines)
+    if seed % 4 == 3:
+        text = trapped(rng, text)
+    assert scan_text(text) == plain_scan(monkeypatch, text)
+    texts = text.split("\n")  # the kept lines of a batch, too
+    assert linescan.scan_batch(texts) == plain_scan(monkeypatch, "\n".join(texts))
+
+
+def test_an_encoded_run_is_found_in_a_long_text_as_re_finds_it():
+    run = base64.b64encode(bytes(range(256)) * 13).decode()
+    for text in ["x" * 70000 + "\n" + run[:4095] + "\n" + run,  # (only the second one)
+                 ("=" * 5000 + ";" + run[:999] + "\n" + run + "+") * 20,
+                 ("é\ud800" + run + "\u0130" * 3 + run[:4096] + "\n") * 12,
+                 "é" * 40000 + "\n" + run[:5000] + "é" + run[:4095],
+                 ("a=1\n" + run[:4000] + "\n") * 30]:
+        starts = [0] + [i + 1 for i, c in enumerate(text) if c == "\n"]
+        assert secretscan._has_huge_run(text, starts) == bool(secretscan._HUGE_RUN.search(text))
+        assert secretscan.blank_runs(text) == secretscan._HUGE_RUN.sub(lambda m: " " * len(m.group()), text)
+        data = text.encode("utf-8", "surrogatepass")
+        for least in (1000, 4096):
+            runs = re.compile(b"[A-Za-z0-9+/=]{%d,}" % least)
+            assert list(secretscan.runs_in(data, least)) == [m.span() for m in runs.finditer(data)]

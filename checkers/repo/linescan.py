@@ -28,16 +28,17 @@ match: the lines of each match are kept, and the kept text must give the same ma
 with a character RE2 and ``re`` fold differently (dotless i, Kelvin sign ...: BPE vocabularies)
 are kept, with the stretch any multi-line rule can cross. The batch is scanned whole (the
 plain way) when the kept text gives other matches, or without RE2.
-The module checks at start what the argument needs of the rules (a bounded rule's match holds
+In a batch over 1 MiB the rules' expressions are searched on two threads (RE2 lets go of the
+GIL). The module checks at start what the argument needs of the rules (a bounded rule's match holds
 one of its keywords, as a literal); a rule set that breaks it is scanned the plain way.
 """
 from __future__ import annotations
 
-import re
+import threading
 from functools import lru_cache
 
 from . import prefilter, secretscan
-from .secretscan import _HUGE_RUN, OWN_RULES, SecretHit, _plan, finditer, scan_text
+from .secretscan import OWN_RULES, SecretHit, _plan, blank_runs, finditer, runs_in, scan_text
 
 try:
     from re import _compiler as _sre_compile, _constants as _c, _parser as _sre_parse  # 3.11+
@@ -198,6 +199,38 @@ def _starts(regexp, data: bytes, end: int, out: set[int]) -> None:
         found = match(unanchored, data, stop + 1, end)[0][0]
 
 
+# a batch this long is searched on two threads (RE2 lets go of the GIL): the rules' few
+# expressions cost about as much each, and a pre-commit hook waits for the slowest batch
+PARALLEL_FROM = 1 << 20
+
+
+def _search_all(searches, data: bytes, end: int) -> None:
+    """:func:`_starts` for each ``(regexp, found)`` of ``searches``; half of them on a second
+    thread in a long batch. Each search fills its own set."""
+    if end < PARALLEL_FROM or len(searches) < 2:
+        for regexp, found in searches:
+            _starts(regexp, data, end, found)
+        return
+    failed: list[BaseException] = []
+
+    def other_half() -> None:
+        try:
+            for regexp, found in searches[1::2]:
+                _starts(regexp, data, end, found)
+        except BaseException as error:  # noqa: BLE001 - raised below, in the caller
+            failed.append(error)
+
+    helper = threading.Thread(target=other_half, daemon=True)
+    helper.start()
+    try:
+        for regexp, found in searches[::2]:
+            _starts(regexp, data, end, found)
+    finally:
+        helper.join()
+    if failed:
+        raise failed[0]
+
+
 def _around(data: bytes, start: int, reach: int) -> list[int]:
     """The starts of the line at ``start`` and of ``reach`` lines before and after it."""
     found = [start]
@@ -216,9 +249,6 @@ def _around(data: bytes, start: int, reach: int) -> list[int]:
     return found
 
 
-_HUGE_RUN_BYTES = re.compile(_HUGE_RUN.pattern.encode())
-
-
 def _line_end(data: bytes, start: int) -> int:
     stop = data.find(b"\n", start)
     return len(data) if stop < 0 else stop
@@ -229,8 +259,9 @@ def _blanked(data: bytes, starts) -> bytes:
     blanked, as ``scan_text`` blanks them."""
     out = bytearray(data)
     for start in starts:
-        for run in _HUGE_RUN_BYTES.finditer(data, start, _line_end(data, start)):
-            out[run.start():run.end()] = b" " * (run.end() - run.start())
+        stop = _line_end(data, start)
+        for a, b in runs_in(data[start:stop]):
+            out[start + a:start + b] = b" " * (b - a)
     return bytes(out)
 
 
@@ -239,7 +270,7 @@ def _as_scanned(text: str, blank: bool) -> str:
     the batch has lines with such runs)."""
     if "\\" in text:
         text = text.replace('\\"', ' "').replace("\\'", " '")
-    return _HUGE_RUN.sub(lambda m: " " * len(m.group()), text) if blank else text
+    return blank_runs(text) if blank else text
 
 
 def scan_batch(texts: list[str]) -> list[SecretHit]:
@@ -258,7 +289,8 @@ def scan_batch(texts: list[str]) -> list[SecretHit]:
     native = lines.native
     end = len(raw)
     huge: set[int] = set()  # lines with encoded runs (notebook images), which the scan blanks
-    _starts(native.huge, raw, end, huge)
+    for start, _stop in runs_in(raw, 1000):  # (prefilter.HUGE_RUN's lines, found in C)
+        huge.add(raw.rfind(b"\n", 0, start) + 1)
     if huge and end - sum(_line_end(raw, start) - start for start in huge) < FAST_FROM:
         return scan_text(text)  # little else: the plain scan is quick on blanked runs
     # as scan_text reads it: `\"` is ` "` (offsets kept), encoded runs blanked (RE2 is slow on
@@ -267,13 +299,13 @@ def scan_batch(texts: list[str]) -> list[SecretHit]:
     kept: set[int] = {0, data.rfind(b"\n") + 1} | huge  # starts of the kept lines
     if huge:
         data = _blanked(data, huge)
-    for regexp in native.rules:
-        _starts(regexp, data, end, kept)
+    searches = [(regexp, set()) for regexp in native.rules]
     windows = []
     for regexp, reach in lines.windows:
-        found: set[int] = set()
-        _starts(regexp, data, end, found)
-        windows.append((found, reach))
+        searches.append((regexp, set()))
+        windows.append((searches[-1][1], reach))
+    _search_all(searches, data, end)
+    kept.update(*(found for _, found in searches[:len(native.rules)]))
     # Where RE2 may not match as `re` does (dotless i, Kelvin sign ...: BPE vocabularies are
     # full of them), the lines are kept with the stretch any multi-line rule's match can cross,
     # and every rule without a bound is looked for the precise way.

@@ -72,6 +72,7 @@ _NARROW = {
     _c.CATEGORY_NOT_SPACE: r"\x00-\x08\x0e-\x1b!-\x7f",
 }
 REPEAT_CAP = 8
+LINE_REPEAT_CAP = 200  # (for one rule's pattern alone: line_search)
 _REPEATS = {_c.MAX_REPEAT, _c.MIN_REPEAT, getattr(_c, "POSSESSIVE_REPEAT", _c.MAX_REPEAT)}
 _DROPPED = {_c.AT, _c.ASSERT, _c.ASSERT_NOT}
 # the start of an encoded run the precise scan blanks (secretscan._HUGE_RUN, 4096 characters:
@@ -145,13 +146,13 @@ def _matches_newline(atom: str) -> bool:
     return re2.compile(atom).fullmatch(b"\n") is not None
 
 
-def _sequence(items, flags: int, one_line: bool) -> tuple[str, bool]:
+def _sequence(items, flags: int, one_line: bool, cap: int = REPEAT_CAP) -> tuple[str, bool]:
     """(RE2 pattern, complete): complete is False when the pattern was cut (what it matches is
     then the start of every match of ``items``)."""
     out = []
     for op, av in items:
         try:
-            piece, complete = _item(op, av, flags, one_line)
+            piece, complete = _item(op, av, flags, one_line, cap)
         except Unsupported:
             return "".join(out), False
         out.append(piece)
@@ -160,28 +161,28 @@ def _sequence(items, flags: int, one_line: bool) -> tuple[str, bool]:
     return "".join(out), True
 
 
-def _item(op, av, flags: int, one_line: bool) -> tuple[str, bool]:
+def _item(op, av, flags: int, one_line: bool, cap: int = REPEAT_CAP) -> tuple[str, bool]:
     if op in _DROPPED:
         return "", True
     if op in _REPEATS:
         low, high, body = av
-        inner, complete = _sequence(list(body), flags, one_line)
+        inner, complete = _sequence(list(body), flags, one_line, cap)
         if not complete:  # cut inside: the first repetition's start, if there must be one
             return (f"(?:{inner})", False) if low else ("", False)
         # At most REPEAT_CAP required repetitions, and no upper bound: this matches more, and
         # RE2's automaton stays small (each counted repetition is a chain of states, and the
         # automaton of 230 patterns tracks many chains at once).
-        low = min(low, REPEAT_CAP)
+        low = min(low, cap)
         return (f"(?:{inner})*" if low == 0 else f"(?:{inner}){{{low},}}"), True
     if op is _c.SUBPATTERN:
         _group, add, remove, body = av
-        inner, complete = _sequence(list(body), (flags | add) & ~remove, one_line)
+        inner, complete = _sequence(list(body), (flags | add) & ~remove, one_line, cap)
         return f"(?:{inner})", complete
     if getattr(_c, "ATOMIC_GROUP", None) is op:
-        inner, complete = _sequence(list(av), flags, one_line)
+        inner, complete = _sequence(list(av), flags, one_line, cap)
         return f"(?:{inner})", complete
     if op is _c.BRANCH:
-        alternatives = [_sequence(list(a), flags, one_line) for a in av[1]]
+        alternatives = [_sequence(list(a), flags, one_line, cap) for a in av[1]]
         return ("(?:" + "|".join(a for a, _ in alternatives) + ")",
                 all(complete for _, complete in alternatives))
     if op is _c.GROUPREF and one_line:
@@ -210,12 +211,12 @@ def _trimmed(items: list) -> list:
     return trim(trim(list(items), 0), -1)
 
 
-def loosen(source: str, flags: int, one_line: bool) -> tuple[str, bool]:
+def loosen(source: str, flags: int, one_line: bool, cap: int = REPEAT_CAP) -> tuple[str, bool]:
     """(RE2 pattern matching wherever the ``re`` pattern ``source`` matches (see the module's
     docstring), whether it is the whole pattern, not cut); ``one_line``: the precise scan looks
     for it only within a line. The pattern may be empty (it then matches everywhere)."""
     parsed = _sre_parse.parse(source, flags)
-    return _sequence(_trimmed(list(parsed)), parsed.state.flags, one_line)
+    return _sequence(_trimmed(list(parsed)), parsed.state.flags, one_line, cap)
 
 
 # Multi-line rules whose every match holds a line that the start of their pattern does not
@@ -390,6 +391,40 @@ def _compiled() -> Prefilter | None:
                          re2.compile(HUGE_RUN, _options()))
     except Exception:  # noqa: BLE001 - whatever it is, the plain way finds the same
         return None
+
+
+@lru_cache(maxsize=None)
+def line_search(pattern: str):
+    """An RE2 search (``_Regexp``) that matches in every piece of a line where the ``re``
+    pattern ``pattern`` matches (loosened, within a line: see the module's docstring), for
+    :func:`secretscan.scan_text` to leave out the long lines a rule cannot match in; None
+    without RE2, or when the loosened pattern is empty or RE2 refuses it."""
+    if re2 is None:
+        return None
+    try:
+        # alone, a pattern's automaton stays small with its own counts (RE2 counts to 1000):
+        # `s\.[a-z0-9]{24}` is rare in minified code, `s\.[a-z0-9]{8,}` is not
+        loose = loosen(pattern, 0, True, LINE_REPEAT_CAP)[0]
+        return re2.compile(loose, _options())._regexp if loose else None
+    except Exception:  # noqa: BLE001 - no search: the piece is searched with `re`
+        return None
+
+
+@lru_cache(maxsize=None)
+def literal_set(words: tuple[str, ...]):
+    """An RE2 set of the literal ``words``: ``Match(data)`` lists the index of every word in
+    ``data`` in one pass, or None without RE2. (A set of literals cannot run out of memory:
+    its automaton has at most one state per prefix of a word.)"""
+    if re2 is None:
+        return None
+    try:
+        found = re2.Set.SearchSet(_options())
+        for word in words:
+            found.Add(re2.escape(word))
+        found.Compile()
+    except Exception:  # noqa: BLE001 - the words are looked for one by one
+        return None
+    return found
 
 
 _building = threading.Lock()

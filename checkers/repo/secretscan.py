@@ -606,13 +606,52 @@ _HUGE_RUN = regexcache.compile(r"[A-Za-z0-9+/=]{4096,}")
 _NEWLINE = regexcache.compile("\n")
 
 
+# every byte of an encoded run as "a", any other as a line break: a run of 4096 is then a
+# substring (its characters are ASCII, so the text's UTF-8 holds the same runs)
+_RUN_BYTES = bytes(97 if chr(b).isascii() and (chr(b).isalnum() or chr(b) in "+/=") else 10
+                   for b in range(256))
+_RUN_BYTES_FROM = 1 << 16  # characters in long lines: below, `re` costs less than encoding
+
+
+def runs_in(data: bytes, least: int = 4096):
+    """``(start, end)`` of each run of ``least`` or more characters of an encoded run in
+    ``data`` (``_HUGE_RUN``'s matches, for 4096, in bytes): found in C, by ``bytes.find``, where
+    ``re`` would read a long run again from each of its characters."""
+    marked = data.translate(_RUN_BYTES)
+    run = b"a" * least
+    found = marked.find(run)
+    while found >= 0:  # (the first place of a run this long is where a run starts)
+        end = marked.find(b"\n", found)
+        if end < 0:
+            end = len(marked)
+        yield found, end
+        found = marked.find(run, end)
+
+
+def blank_runs(text: str) -> str:
+    """``text`` with each encoded run (``_HUGE_RUN``) as as many spaces."""
+    if len(text) < _RUN_BYTES_FROM:
+        return _HUGE_RUN.sub(lambda m: " " * len(m.group()), text)
+    data = text.encode("utf-8", "surrogatepass")
+    out = None
+    for start, end in runs_in(data):
+        out = bytearray(data) if out is None else out
+        out[start:end] = b" " * (end - start)  # (ASCII for ASCII: every character stays put)
+    return text if out is None else out.decode("utf-8", "surrogatepass")
+
+
 def _has_huge_run(text: str, starts: list[int]) -> bool:
     """``_HUGE_RUN.search(text)``, looked for only in the lines long enough to hold such a run
     (a line break ends one): ``re`` tries that pattern at every position of a text, a pass that
-    costs as much as the keyword search, and almost no line is that long."""
+    costs as much as the keyword search, and almost no line is that long. In a long line
+    (minified code, a fixture of JSON on one line) ``re`` still reads every character in
+    Python's loop: there the text's bytes, translated (see ``_RUN_BYTES``), are searched in C."""
     ends = starts[1:]
     ends.append(len(text) + 1)
-    return any(_HUGE_RUN.search(text, a, b) for a, b in zip(starts, ends) if b - a > 4096)
+    lines = [(a, b) for a, b in zip(starts, ends) if b - a > 4096]
+    if sum(b - a for a, b in lines) > _RUN_BYTES_FROM:
+        return b"a" * 4096 in text.encode("utf-8", "surrogatepass").translate(_RUN_BYTES)
+    return any(_HUGE_RUN.search(text, a, b) for a, b in lines)
 _TOKEN = regexcache.compile(r"[^\s\"'`,;()\[\]{}]+")
 
 
@@ -631,6 +670,16 @@ def _keywords() -> tuple[frozenset[str], tuple[tuple[str, tuple[bytes, ...]], ..
     return plain, parts, tuple(w.encode() for w in plain), table
 
 
+@lru_cache(maxsize=1)
+def _keyword_set():
+    """(RE2 set of every keyword, the keywords in its order), or None without RE2."""
+    from . import prefilter
+
+    words = tuple(sorted(prefilter_words()))
+    found = prefilter.literal_set(words)
+    return None if found is None else (found, words)
+
+
 def _present_keywords(low: str) -> set[str]:
     """The keywords in ``low`` (lower-cased text). One substring test per keyword over the whole
     text costs a pass of memory each; in a long text the keywords are looked for in its
@@ -641,9 +690,69 @@ def _present_keywords(low: str) -> set[str]:
     words, odd, encoded, table = _keywords()
     if len(low) < 65536:
         return {w for w in words if w in low} | {w for w, _ in odd if w in low}
+    every = _keyword_set()
+    if every is not None:  # one pass in C (RE2), however many fragments the text has
+        found = every[0].Match(low.encode("utf-8", "surrogatepass")) or ()
+        return {every[1][i] for i in found}
     fragments = b"\n".join(set(low.encode("utf-8", "surrogatepass").translate(table).split()))
     return {w for w, b in zip(words, encoded) if b in fragments} | {
         w for w, parts in odd if all(p in fragments for p in parts) and w in low}
+
+
+class _LongLine(Record):
+    """A line over 2000 characters of a text that :func:`scan_text` searches around its
+    keywords: ``start``, ``end`` (its line break), whether it is ASCII (offsets in its UTF-8
+    are offsets in the text), and its UTF-8 once asked for (None when RE2 may not match there
+    as ``re`` does: a character they fold differently, a lone surrogate)."""
+
+    FIELDS = ("start", "end", "ascii", "encoded")
+    FROZEN = False
+
+    def __init__(self, start: int, end: int) -> None:
+        self._set(start, end, False, ())
+
+    @staticmethod
+    def all_in(text: str, starts: list[int]) -> list["_LongLine"]:
+        ends = [b - 1 for b in starts[1:]] + [len(text)]
+        return [_LongLine(a, b) for a, b in zip(starts, ends) if b - a > 2000]
+
+    @staticmethod
+    def parts(lines: list["_LongLine"], size: int):
+        """``(start, end, line)``: the text cut into its long lines (``line``) and the runs of
+        short lines between them (``line`` None), in order."""
+        at = 0
+        for line in lines:
+            if line.start > at:
+                yield at, line.start, None
+            yield line.start, line.end, line
+            at = line.end + 1
+        if at < size:
+            yield at, size, None
+
+    def data(self, text: str) -> bytes | None:
+        if self.encoded == ():
+            piece = text[self.start:self.end]
+            self.ascii = piece.isascii()
+            try:
+                self.encoded = piece.encode("utf-8")
+            except UnicodeEncodeError:
+                self.encoded = None
+            if not self.ascii and _CASE_TRAPS.search(piece):
+                self.encoded = None
+        return self.encoded
+
+
+@lru_cache(maxsize=None)
+def _line_search(pattern: str):
+    """``found(data, start, end)``: whether the loosened ``pattern`` (RE2) matches in
+    ``data[start:end]`` (UTF-8); None without such a search."""
+    from . import prefilter
+
+    search = prefilter.line_search(pattern)
+    if search is None:
+        return None
+    match, unanchored = search.Match, prefilter.re2._Anchor.UNANCHORED
+    return lambda data, start, end: match(unanchored, data, start, end)[0][0] >= 0
 
 
 def scan_text(text: str, path: str | None = None) -> list[SecretHit]:
@@ -656,7 +765,7 @@ def scan_text(text: str, path: str | None = None) -> list[SecretHit]:
         # Encoded binary (a notebook's image output, an embedded font): no secret is kilobytes
         # of unbroken base64, and patterns such as `ey[a-zA-Z0-9]{17,}\.` would re-read the
         # whole run at each of its candidate starts. Blanked, keeping every offset.
-        text = _HUGE_RUN.sub(lambda m: " " * len(m.group()), text)
+        text = blank_runs(text)
     if "\\" in text:
         # Code inside JSON strings (notebooks): `\"` becomes ` "`, so that patterns see the quote
         # the code has; the length is kept, and so every line and column.
@@ -695,41 +804,69 @@ def scan_text(text: str, path: str | None = None) -> list[SecretHit]:
                 and (offset == 0 or text[offset - 1] not in "\"'`"))
         hits[number] = SecretHit(kind, number, offset - starts[number - 1] + 1, value, rule, bare)
 
-    keyword_spans: dict[str, list[tuple[int, int]]] = {}
+    keyword_spans: dict[tuple[str, int, int], list[tuple[int, int]]] = {}
 
-    def spans_of(word: str) -> list[tuple[int, int]]:
-        """Where a rule keyed on ``word`` can match: the line of each occurrence, or, in a long
-        line (minified code, a notebook's base64 output), a window around it (a name=value
-        pattern reaches 50 characters before its keyword and a few hundred after)."""
-        if word not in keyword_spans:
-            found, pos = [], low.find(word)
+    def spans_of(word: str, start: int, end: int, long: bool = False) -> list[tuple[int, int]]:
+        """Where a rule keyed on ``word`` can match in ``text[start:end]`` (whole lines;
+        ``long``: one line over 2000 characters): the line of each occurrence, or, in a long line (minified code, a notebook's base64
+        output), a window around it (a name=value pattern reaches 50 characters before its
+        keyword and a few hundred after)."""
+        if (word, start, end) not in keyword_spans:
+            found, pos = [], low.find(word, start, end)
+            if long:  # one long line: windows, clipped to it
+                find, size = low.find, len(word) + 400
+                while pos >= 0:
+                    found.append((pos - 80 if pos - 80 > start else start, pos + size if pos + size < end else end))
+                    pos = find(word, pos + 1, end)
+                keyword_spans[word, start, end] = found
             while pos >= 0:
                 number = bisect.bisect_right(starts, pos)
                 line_start = starts[number - 1]
                 line_end = starts[number] - 1 if number < len(starts) else len(text)
                 if line_end - line_start <= 2000:
                     found.append((line_start, line_end))
-                    pos = low.find(word, max(line_end, pos + 1))
+                    pos = low.find(word, max(line_end, pos + 1), end)
                 else:
                     found.append((max(line_start, pos - 80), min(line_end, pos + len(word) + 400)))
-                    pos = low.find(word, pos + 1)
-            keyword_spans[word] = found
-        return keyword_spans[word]
+                    pos = low.find(word, pos + 1, end)
+            keyword_spans[word, start, end] = found
+        return keyword_spans[word, start, end]
+
+    long_lines: list[list[_LongLine]] = []  # (found on first need)
 
     def regions(rule, how):
         """(text to search, offset of its start in ``text``) pieces for one rule."""
         if how == "text" or (len(text) <= 4096 and "\n" not in text):
             yield text, 0
             return
-        spans = sorted({s for w in rule.keywords if w in present for s in spans_of(w)})
-        merged: list[list[int]] = []
-        for a, b in spans:  # overlapping windows merged, so that a match is found once
-            if merged and a <= merged[-1][1]:
-                merged[-1][1] = max(merged[-1][1], b)
-            else:
-                merged.append([a, b])
-        for a, b in merged:
-            yield text[a:b], a
+        words = [w for w in rule.keywords if w in present]
+        # In a long line every occurrence of a common keyword ("key", "api" in minified code)
+        # has its window, and `re` would read the whole line for each rule: a line where the
+        # rule's loosened pattern (prefilter.line_search, RE2) does not match cannot hold its
+        # match in any window, nor can a window where it does not match (the lines are
+        # separate: no window crosses a line break, and no two lines' windows merge).
+        if not long_lines:
+            long_lines.append(_LongLine.all_in(text, starts) if len(text) > 2000 else [])
+        search = _line_search(rule.regex.pattern) if long_lines[0] else None
+        parts = ((0, len(text), None),) if search is None else _LongLine.parts(long_lines[0], len(text))
+        for start, end, line in parts:
+            if line is not None:
+                if not any(low.find(w, start, end) >= 0 for w in words):
+                    continue
+                data = line.data(text)
+                if data is not None and not search(data, 0, len(data)):
+                    continue
+            spans = sorted({s for w in words for s in spans_of(w, start, end, line is not None)})
+            merged: list[list[int]] = []
+            for a, b in spans:  # overlapping windows merged, so that a match is found once
+                if merged and a <= merged[-1][1]:
+                    merged[-1][1] = max(merged[-1][1], b)
+                else:
+                    merged.append([a, b])
+            for a, b in merged:
+                if line is not None and line.ascii and not search(data, a - start, b - start):
+                    continue
+                yield text[a:b], a
 
     for rule in OWN_RULES:
         if not has(rule.keywords):
