@@ -467,11 +467,27 @@ with open(os.path.join(_home, "limits.json"), "w") as _fh:
 '''
 # In a cell of its own: after the hogs above, a loaded machine could reach the cell timeout
 # before the flood had sent the 1 MiB the grader keeps (one CI run: 172 kB, no note)
+# Output far beyond the cell's budget (30 MB), into the grader's memory and the notebook. A fixed
+# amount, not "for a second": how much a second prints depends on the machine's load, and the
+# kernel itself loses a flush of hundreds of MB (a MemoryError in its output thread under the
+# sandbox's memory limit), so a timed flood may deliver less than the budget and test nothing.
 FLOOD = '''\
-import sys, time
-_t = time.time()
-while time.time() - _t < 1:  # output without end, into the grader's memory and the notebook
+import sys
+for _ in range(300):
     sys.stdout.write("x" * 100000)
+'''
+# The cell's output arrives 6 s after its reply, as a large print's does on a busy machine: the
+# kernel's output thread is held up just before it sends "idle" (nbclient's default wait is 4 s).
+LATE_OUTPUT = '''\
+import time
+_k = get_ipython().kernel
+_publish = _k._publish_status
+def _late_idle(status, *args, **kwargs):
+    if status == "idle":
+        _k._publish_status = _publish
+        _k.iopub_thread.schedule(lambda: time.sleep(6))
+    return _publish(status, *args, **kwargs)
+_k._publish_status = _late_idle
 '''
 # the grader's own run of this script (the check of exercise 6) meets a fork bomb (bounded)
 BOMB_SCRIPT = 'BRANCH_SCRIPT = r"""\nfor i in $(seq 2000); do sleep 60 & done\nwait\n"""\n'
@@ -513,12 +529,13 @@ def test_resource_hogs_and_planted_links_cost_only_their_own_grade(generated, tm
     noted = course / "submitted" / "n-notelink" / ASSIGNMENT
     noted.mkdir(parents=True)
     (noted / f"{ASSIGNMENT}.ipynb").symlink_to(solution)  # the notebook itself is the solution
+    hand_in("s-slow-output", {"sort": LATE_OUTPUT + answers["sort"]})
     hand_in("z-solution")
 
     proc = nbgrader(course, "autograde", ASSIGNMENT, "--force", check=False)
-    got = scores(course, ["h-hog", "l-linker", "z-solution"])
-    assert got == {"h-hog": total - points["test-branch"], "l-linker": 0, "z-solution": total}, \
-        proc.stderr[-3000:]
+    got = scores(course, ["h-hog", "l-linker", "s-slow-output", "z-solution"])
+    assert got == {"h-hog": total - points["test-branch"], "l-linker": 0, "s-slow-output": total,
+                   "z-solution": total}, proc.stderr[-3000:]
     from nbgrader.api import Gradebook, MissingEntry
 
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
