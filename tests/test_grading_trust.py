@@ -24,7 +24,7 @@ import pytest
 
 from checkers.course import confine, integrity
 
-from .conftest import ROOT
+from .conftest import ROOT, processes
 
 ASSIGNMENT = "01-git-hygiene"
 SOURCE = ROOT / "solutions" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
@@ -221,10 +221,17 @@ def submissions(course: Path) -> tuple[dict, dict]:
 
 
 def scores(course: Path, students) -> dict:
-    from nbgrader.api import Gradebook
+    """Each student's score; None for a submission nbgrader could not grade at all."""
+    from nbgrader.api import Gradebook, MissingEntry
 
+    found = {}
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
-        return {s: gb.find_submission(ASSIGNMENT, s).score for s in students}
+        for student in students:
+            try:
+                found[student] = gb.find_submission(ASSIGNMENT, student).score
+            except MissingEntry:
+                found[student] = None
+    return found
 
 
 def tree_digest(*roots: Path) -> str:
@@ -465,12 +472,11 @@ for _name in os.listdir(_tmp):
 with open(os.path.join(_home, "limits.json"), "w") as _fh:
     json.dump(_seen, _fh)
 '''
-# In a cell of its own: after the hogs above, a loaded machine could reach the cell timeout
-# before the flood had sent the 1 MiB the grader keeps (one CI run: 172 kB, no note)
-# Output far beyond the cell's budget (30 MB), into the grader's memory and the notebook. A fixed
-# amount, not "for a second": how much a second prints depends on the machine's load, and the
-# kernel itself loses a flush of hundreds of MB (a MemoryError in its output thread under the
-# sandbox's memory limit), so a timed flood may deliver less than the budget and test nothing.
+# Output far beyond the cell's budget (30 MB), into the grader's memory and the notebook, in a
+# cell of its own. A fixed amount, not "for a second": how much a second prints depends on the
+# machine's load, and the kernel itself loses a flush of hundreds of MB (a MemoryError in its
+# output thread under the sandbox's memory limit), so a timed flood could deliver less than the
+# budget and leave no note (one CI run: 172 kB).
 FLOOD = '''\
 import sys
 for _ in range(300):
@@ -598,18 +604,15 @@ def test_a_grader_told_to_stop_leaves_no_sandbox_even_while_one_starts(tmp_path,
     marker = f"left-by-{tmp_path.name}"
     script = '''
 import os, random, signal, subprocess, sys, time
-from checkers.course import confine
+from checkers.course import confine, stopping
 
 marker, rounds, stop = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 limits = confine.GradingLimits()
 confine._sized_tmpfs("bwrap")  # the one-time probe of bubblewrap, before any stop can hit it
 
 def grader():
-    def end_now(*_):
-        confine.end_sandboxes()
-        os._exit(143)
     if stop == "worker":  # what checkers.course.classroom.worker installs
-        signal.signal(signal.SIGTERM, end_now)
+        stopping.end_sandboxes_on_sigterm(exit_code=143)
     else:  # what ConfinedKernelManager.start_kernel installs where SIGTERM is Python's default
         confine._end_sandboxes_on_sigterm()
     while True:
@@ -652,23 +655,12 @@ for _ in range(rounds):
     subprocess.run([sys.executable, "-c", script, marker, "40", stop], check=True, timeout=300,
                    env=env, cwd=tmp_path)
     time.sleep(0.5)  # processes killed a moment ago may still be exiting
-    left = [line for line in _command_lines() if marker in line]
+    left = [line for _, line, _ in processes() if marker in line]
     assert left == [], left[:4]
     started = (tmp_path / "sandboxes.txt").read_text().split()
     assert len(started) >= 40 and list(tmp_path.glob("grade-*")) == []  # private folders removed
     cgroups = [root / f"checkers-{name}" for root in confine._cgroup_roots() for name in started]
     assert [g for g in cgroups if g.exists()] == []
-
-
-def _command_lines() -> list[str]:
-    lines = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                lines.append((entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace"))
-            except OSError:
-                pass
-    return lines
 
 
 def test_a_cell_keeps_bounded_output_and_the_grade_it_earned():

@@ -42,6 +42,8 @@ from nbgrader.preprocessors import Execute
 from traitlets import Bool, Int, Unicode, default
 from traitlets.config import Configurable
 
+from .stopping import end_sandboxes_on_sigterm
+
 PACKAGE = Path(__file__).resolve().parent.parent  # .../checkers
 KEYS = PACKAGE / "course" / "keys"  # grader-only answer keys: never visible to the kernel
 FLAG = "--GradingSandbox.allow_unsandboxed=True"
@@ -271,16 +273,9 @@ def end_sandboxes() -> None:
 def _end_sandboxes_on_sigterm() -> None:
     """In a grading process that left SIGTERM to Python's default (plain ``nbgrader autograde``
     stopped by a job scheduler), end its sandboxes first, then end as the default would."""
-    if signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL \
-            or threading.current_thread() is not threading.main_thread():
-        return
-
-    def end(signum, _frame):
-        end_sandboxes()
-        signal.signal(signum, signal.SIG_DFL)
-        os.kill(os.getpid(), signum)
-
-    signal.signal(signal.SIGTERM, end)
+    if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL \
+            and threading.current_thread() is threading.main_thread():
+        end_sandboxes_on_sigterm()
 
 
 def _descendants(root: int) -> set[int]:
