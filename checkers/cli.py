@@ -90,6 +90,9 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
                               description="Git hygiene and layout of an ML project.")
         repo.add_argument("path", metavar="PATH", help="the repository (or plain folder) to check")
         repo.add_argument("--no-history", action="store_true", help="do not scan the history")
+        repo.add_argument("--history-rev", action="append", default=[], metavar="REV",
+                          help="scan only the history reachable from REV, a branch, tag or "
+                               "commit (repeatable; default: every ref and every stash entry)")
         repo.add_argument("--max-blob-size", type=_size, default=5 * 1024**2, metavar="SIZE",
                           help="report files in the history larger than this (default: 5M)")
         repo.add_argument("--exclude", action="append", default=[], metavar="GLOB",
@@ -162,7 +165,8 @@ def _run_repo(args) -> int:
     try:
         result = check_repo(args.path, select=args.select, ignore=args.ignore,
                             history=not args.no_history, max_blob_size=args.max_blob_size,
-                            exclude=args.exclude, layout=args.layout)
+                            exclude=args.exclude, layout=args.layout,
+                            history_revs=args.history_rev)
     except CheckError as exc:
         print(f"checkers: error: {exc}", file=sys.stderr)
         return EXIT_USAGE

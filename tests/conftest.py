@@ -134,3 +134,20 @@ def fake_storage_key() -> str:
 def fake_connection_string() -> str:
     return ("DefaultEndpointsProtocol=https;AccountName=neuralspark;"
             f"AccountKey={fake_storage_key()};EndpointSuffix=core.windows.net")
+
+
+def processes():
+    """(pid, command line, working folder or None where it cannot be read) of each running
+    process whose command line can be read (Linux ``/proc``)."""
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            argv = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        try:
+            cwd = os.readlink(entry / "cwd")
+        except OSError:
+            cwd = None
+        yield int(entry.name), " ".join(a.decode(errors="replace") for a in argv), cwd

@@ -25,7 +25,7 @@ import pytest
 
 from checkers.course import confine, distribution
 
-from .conftest import MODULES, ROOT, course_from
+from .conftest import MODULES, ROOT, course_from, processes
 
 A = "01-git-hygiene"
 pytestmark = pytest.mark.skipif(confine.why_unavailable() is not None,
@@ -261,18 +261,8 @@ def test_grading_processes_skip_the_iri_grammars_and_still_validate_notebooks():
 def grading_processes(course: Path) -> list[str]:
     """Command lines of running processes that name the course or work in it (workers,
     sandboxes, kernels: a kernel's command line names only its private folder)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit() and int(entry.name) != os.getpid():
-            try:
-                argv = (entry / "cmdline").read_bytes().split(b"\0")
-                cwd = os.readlink(entry / "cwd")
-            except OSError:
-                continue
-            line = " ".join(a.decode(errors="replace") for a in argv)
-            if str(course) in line or cwd == str(course) or cwd.startswith(f"{course}/"):
-                found.append(line)
-    return found
+    return [line for pid, line, cwd in processes() if pid != os.getpid() and cwd is not None
+            and (str(course) in line or cwd == str(course) or cwd.startswith(f"{course}/"))]
 
 
 @pytest.mark.parametrize("sig", [signal.SIGKILL])

@@ -24,7 +24,7 @@ import pytest
 
 from checkers.course import confine, integrity
 
-from .conftest import ROOT
+from .conftest import ROOT, processes
 
 ASSIGNMENT = "01-git-hygiene"
 SOURCE = ROOT / "solutions" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
@@ -221,10 +221,17 @@ def submissions(course: Path) -> tuple[dict, dict]:
 
 
 def scores(course: Path, students) -> dict:
-    from nbgrader.api import Gradebook
+    """Each student's score; None for a submission nbgrader could not grade at all."""
+    from nbgrader.api import Gradebook, MissingEntry
 
+    found = {}
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
-        return {s: gb.find_submission(ASSIGNMENT, s).score for s in students}
+        for student in students:
+            try:
+                found[student] = gb.find_submission(ASSIGNMENT, student).score
+            except MissingEntry:
+                found[student] = None
+    return found
 
 
 def tree_digest(*roots: Path) -> str:
@@ -465,13 +472,28 @@ for _name in os.listdir(_tmp):
 with open(os.path.join(_home, "limits.json"), "w") as _fh:
     json.dump(_seen, _fh)
 '''
-# In a cell of its own: after the hogs above, a loaded machine could reach the cell timeout
-# before the flood had sent the 1 MiB the grader keeps (one CI run: 172 kB, no note)
+# Output far beyond the cell's budget (30 MB), into the grader's memory and the notebook, in a
+# cell of its own. A fixed amount, not "for a second": how much a second prints depends on the
+# machine's load, and the kernel itself loses a flush of hundreds of MB (a MemoryError in its
+# output thread under the sandbox's memory limit), so a timed flood could deliver less than the
+# budget and leave no note (one CI run: 172 kB).
 FLOOD = '''\
-import sys, time
-_t = time.time()
-while time.time() - _t < 1:  # output without end, into the grader's memory and the notebook
+import sys
+for _ in range(300):
     sys.stdout.write("x" * 100000)
+'''
+# The cell's output arrives 6 s after its reply, as a large print's does on a busy machine: the
+# kernel's output thread is held up just before it sends "idle" (nbclient's default wait is 4 s).
+LATE_OUTPUT = '''\
+import time
+_k = get_ipython().kernel
+_publish = _k._publish_status
+def _late_idle(status, *args, **kwargs):
+    if status == "idle":
+        _k._publish_status = _publish
+        _k.iopub_thread.schedule(lambda: time.sleep(6))
+    return _publish(status, *args, **kwargs)
+_k._publish_status = _late_idle
 '''
 # the grader's own run of this script (the check of exercise 6) meets a fork bomb (bounded)
 BOMB_SCRIPT = 'BRANCH_SCRIPT = r"""\nfor i in $(seq 2000); do sleep 60 & done\nwait\n"""\n'
@@ -513,12 +535,23 @@ def test_resource_hogs_and_planted_links_cost_only_their_own_grade(generated, tm
     noted = course / "submitted" / "n-notelink" / ASSIGNMENT
     noted.mkdir(parents=True)
     (noted / f"{ASSIGNMENT}.ipynb").symlink_to(solution)  # the notebook itself is the solution
+    hand_in("s-slow-output", {"sort": LATE_OUTPUT + answers["sort"]})
     hand_in("z-solution")
 
     proc = nbgrader(course, "autograde", ASSIGNMENT, "--force", check=False)
-    got = scores(course, ["h-hog", "l-linker", "z-solution"])
-    assert got == {"h-hog": total - points["test-branch"], "l-linker": 0, "z-solution": total}, \
+    graded = course / "autograded" / "h-hog" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+    # The hog's own fork bomb (its try-it cell runs the script until the cell timeout) leaves
+    # `sleep 60`s holding its sandbox's processes: a later graded cell of the hog that must fork
+    # meanwhile is refused (BlockingIOError), and whether one does depends on the machine's
+    # speed. That costs the hog only, and nothing else may cost it more than exercise 6.
+    refused = {gid for gid, c in by_id(nbformat.read(graded, as_version=4)).items()
+               if gid in points and gid != "test-branch"
+               and any(o.get("ename") == "BlockingIOError" for o in c.get("outputs", []))}
+    got = scores(course, ["h-hog", "l-linker", "s-slow-output", "z-solution"])
+    hog = total - points["test-branch"] - sum(points[gid] for gid in refused)
+    assert got == {"h-hog": hog, "l-linker": 0, "s-slow-output": total, "z-solution": total}, \
         proc.stderr[-3000:]
+    assert refused <= {gid for gid in points if gid.startswith("test-quiz")}, refused
     from nbgrader.api import Gradebook, MissingEntry
 
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
@@ -526,7 +559,6 @@ def test_resource_hogs_and_planted_links_cost_only_their_own_grade(generated, tm
             assert gb.find_submission(ASSIGNMENT, "n-notelink").score == 0
         except MissingEntry:
             pass
-    graded = course / "autograded" / "h-hog" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
     assert graded.stat().st_size < 2 * 1024 ** 2 and "[grader] output beyond" in graded.read_text()
     seen = json.loads((course / "autograded" / "h-hog" / ASSIGNMENT / "limits.json").read_text())
     assert seen["memory"] == "MemoryError"
@@ -581,18 +613,15 @@ def test_a_grader_told_to_stop_leaves_no_sandbox_even_while_one_starts(tmp_path,
     marker = f"left-by-{tmp_path.name}"
     script = '''
 import os, random, signal, subprocess, sys, time
-from checkers.course import confine
+from checkers.course import confine, stopping
 
 marker, rounds, stop = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 limits = confine.GradingLimits()
 confine._sized_tmpfs("bwrap")  # the one-time probe of bubblewrap, before any stop can hit it
 
 def grader():
-    def end_now(*_):
-        confine.end_sandboxes()
-        os._exit(143)
     if stop == "worker":  # what checkers.course.classroom.worker installs
-        signal.signal(signal.SIGTERM, end_now)
+        stopping.end_sandboxes_on_sigterm(exit_code=143)
     else:  # what ConfinedKernelManager.start_kernel installs where SIGTERM is Python's default
         confine._end_sandboxes_on_sigterm()
     while True:
@@ -635,23 +664,12 @@ for _ in range(rounds):
     subprocess.run([sys.executable, "-c", script, marker, "40", stop], check=True, timeout=300,
                    env=env, cwd=tmp_path)
     time.sleep(0.5)  # processes killed a moment ago may still be exiting
-    left = [line for line in _command_lines() if marker in line]
+    left = [line for _, line, _ in processes() if marker in line]
     assert left == [], left[:4]
     started = (tmp_path / "sandboxes.txt").read_text().split()
     assert len(started) >= 40 and list(tmp_path.glob("grade-*")) == []  # private folders removed
     cgroups = [root / f"checkers-{name}" for root in confine._cgroup_roots() for name in started]
     assert [g for g in cgroups if g.exists()] == []
-
-
-def _command_lines() -> list[str]:
-    lines = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                lines.append((entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace"))
-            except OSError:
-                pass
-    return lines
 
 
 def test_a_cell_keeps_bounded_output_and_the_grade_it_earned():

@@ -66,6 +66,38 @@ def test_history_on_another_branch_and_tag_counts(repo):
     assert [f.path for f in result.by_rule("history-artifact")] == ["data/train.parquet"]
 
 
+
+def test_history_rev_scans_only_what_those_commits_reach(repo, capsys):
+    """`--history-rev` limits the history scan to what a clone of those branches would hold
+    (another branch's commits and the stash are left out); without it every ref and stash
+    entry counts. A revision git cannot resolve is a one-line usage error (exit 2)."""
+    from checkers.cli import main
+
+    write(repo, {"README.md": "x\n", ".gitignore": GOOD_GITIGNORE})
+    commit_all(repo)
+    git(repo, "checkout", "-q", "-b", "experiment")
+    write(repo, {"data/train.parquet": b"PAR1"})
+    git(repo, "add", "-f", "data/train.parquet")
+    git(repo, "commit", "-q", "-m", "data on a branch")
+    git(repo, "checkout", "-q", "main")
+    write(repo, {"src/upload.py": f'CONN = "{fake_connection_string()}"\n'})
+    git(repo, "add", "src/upload.py")
+    git(repo, "stash", "-q")
+    history_rules = {"history-artifact", "history-secret"}
+    assert rules_of(check_repo(repo)) & history_rules == history_rules
+    assert not rules_of(check_repo(repo, history_revs=["HEAD"])) & history_rules
+    only_branch = check_repo(repo, history_revs=["experiment"])
+    assert [f.path for f in only_branch.by_rule("history-artifact")] == ["data/train.parquet"]
+    assert not only_branch.by_rule("history-secret")
+    assert main(["repo", str(repo), "--history-rev", "main", "--format", "json"]) == 0
+    capsys.readouterr()
+    for argv in (["--history-rev", "no-such-branch"], ["--history-rev=--all"],
+                 ["--history-rev", "main", "--no-history"]):
+        assert main(["repo", str(repo), *argv]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and err.startswith("checkers: error: ") \
+            and "Traceback" not in err and "history" in err, err
+
 def test_secret_in_env_file(repo):
     write(repo, {".env": f"AZURE_STORAGE_KEY={fake_storage_key()}\n"})
     commit_all(repo)

@@ -313,14 +313,10 @@ def worker(root: Path, db_path: Path, feedback: bool) -> int:
     os.dup2(2, 1)  # whatever else prints goes to the log, never into the answers
     # SIGTERM: the coordinator stops this worker, or has ended. Nothing here needs saving (this
     # gradebook is a scratch copy, the coordinator writes the course's): end the sandboxed
-    # kernels and checks, then this process (imported first: no import inside a signal handler)
-    from .confine import end_sandboxes
+    # kernels and checks, then this process
+    from .stopping import end_sandboxes_on_sigterm
 
-    def end_now(*_):
-        end_sandboxes()
-        os._exit(143)
-
-    signal.signal(signal.SIGTERM, end_now)
+    end_sandboxes_on_sigterm(exit_code=143)
     os.chdir(root)
     from nbgrader.api import Gradebook, MissingEntry
     from nbgrader.apps.api import NbGraderAPI

@@ -37,10 +37,12 @@ import time
 from pathlib import Path
 
 from jupyter_client.manager import AsyncKernelManager
-from nbclient.exceptions import DeadKernelError
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbgrader.preprocessors import Execute
-from traitlets import Bool, Int, Unicode
+from traitlets import Bool, Int, Unicode, default
 from traitlets.config import Configurable
+
+from .stopping import end_sandboxes_on_sigterm
 
 PACKAGE = Path(__file__).resolve().parent.parent  # .../checkers
 KEYS = PACKAGE / "course" / "keys"  # grader-only answer keys: never visible to the kernel
@@ -271,16 +273,9 @@ def end_sandboxes() -> None:
 def _end_sandboxes_on_sigterm() -> None:
     """In a grading process that left SIGTERM to Python's default (plain ``nbgrader autograde``
     stopped by a job scheduler), end its sandboxes first, then end as the default would."""
-    if signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL \
-            or threading.current_thread() is not threading.main_thread():
-        return
-
-    def end(signum, _frame):
-        end_sandboxes()
-        signal.signal(signum, signal.SIG_DFL)
-        os.kill(os.getpid(), signum)
-
-    signal.signal(signal.SIGTERM, end)
+    if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL \
+            and threading.current_thread() is threading.main_thread():
+        end_sandboxes_on_sigterm()
 
 
 def _descendants(root: int) -> set[int]:
@@ -626,17 +621,24 @@ def drop_links(folder: Path) -> list[Path]:
     return dropped
 
 
-def _not_run(message: str):
+def _not_run(message: str, ename: str = "KernelExited"):
     from nbformat.v4 import new_output
 
-    return new_output("error", ename="KernelExited", evalue=message,
-                      traceback=[f"KernelExited: {message}"])
+    return new_output("error", ename=ename, evalue=message, traceback=[f"{ename}: {message}"])
 
 
 class ExecuteToTheEnd(Execute):
     """nbgrader's ``Execute``, but a kernel that exits (``os._exit``, a crash) costs only the cells
-    from there on: they get an error (score 0) instead of the whole submission failing; and a
-    cell keeps at most ``GradingLimits.output_kb`` of output (:meth:`output`)."""
+    from there on: they get an error (score 0) instead of the whole submission failing; output
+    that is still on its way once a cell ended (a large print, a busy machine) is waited for as
+    long as the cell itself could run, and output that does not arrive even then costs only that
+    cell; and a cell keeps at most ``GradingLimits.output_kb`` of output (:meth:`output`)."""
+
+    @default("iopub_timeout")
+    def _output_wait(self):
+        # nbclient's default, 4 s after the cell's reply, is what a large print takes to arrive on
+        # a loaded machine; nbgrader makes running out of it fail the whole submission
+        return max(int(self.timeout or 0), 4)
 
     _gone = False
     _budget = 0
@@ -668,6 +670,11 @@ class ExecuteToTheEnd(Execute):
         except DeadKernelError:
             self._gone = True
             cell.outputs.append(_not_run("the kernel exited while running this cell"))
+            return cell, resources
+        except CellTimeoutError:
+            cell.outputs.append(_not_run(
+                f"the cell's output had not all arrived {self.iopub_timeout} s after it ended",
+                ename="CellTimeoutError"))
             return cell, resources
 
     def output(self, outs, msg, display_id, cell_index):

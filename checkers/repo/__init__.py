@@ -39,13 +39,15 @@ class CheckError(Exception):
 def check_repo(path: str | Path, *, select: Iterable[str] | None = None,
                ignore: Iterable[str] = (), history: bool = True,
                max_blob_size: int = 5 * 1024 * 1024, exclude: Iterable[str] = (),
-               layout: str = "course") -> Result:
+               layout: str = "course", history_revs: Iterable[str] = ()) -> Result:
     """Run the repository rules on ``path`` (a git work tree or a plain folder).
 
     ``exclude``: path patterns to leave out, added to ``[tool.checkers] exclude`` of the
     folder's ``pyproject.toml`` (see :mod:`checkers.repo.config`). ``layout``: ``"course"``
     (repo-layout requires the course's documented file names, as its exercises do) or
     ``"roles"`` (the parts of the layout, whatever their names: the command line's default).
+    ``history_revs``: scan only the history reachable from these revisions (branch or tag names,
+    commit ids, ``HEAD``) instead of every ref and every stash entry.
     """
     from ..findings import Result
     from ..registry import all_rules
@@ -70,6 +72,7 @@ def check_repo(path: str | Path, *, select: Iterable[str] | None = None,
     patterns = tuple(normalise(p) for p in (*configured, *exclude) if normalise(p))
     ctx = RepoContext(root=root.resolve(), history=history, max_blob_size=max_blob_size,
                       exclude=patterns, layout=layout)
+    ctx.history_revs = _resolve_revs(ctx, path, tuple(history_revs), history)
     if note:
         ctx.notes.append(note)
     ignored = set(ignore)
@@ -79,8 +82,10 @@ def check_repo(path: str | Path, *, select: Iterable[str] | None = None,
         rules = [r for r in rules if not r.needs_git]
     elif ctx.is_bare:
         rules = [r for r in rules if r.id.startswith("history-")]
-        ctx.notes.append("this is a bare repository: only its history was checked (every branch, "
-                         "tag and stash); check a clone for the work-tree rules")
+        ctx.notes.append("this is a bare repository: only its history was checked ("
+                         + ("the history of " + ", ".join(history_revs) if ctx.history_revs
+                            else "every branch, tag and stash")
+                         + "); check a clone for the work-tree rules")
     if select:
         rules = [r for r in rules if r.id in set(select)]
     if "workflow-plaintext-secret" not in ignored and (not select or "workflow-plaintext-secret" in select):
@@ -99,6 +104,24 @@ def check_repo(path: str | Path, *, select: Iterable[str] | None = None,
         ctx.notes.append("the history was not scanned (--no-history): old commits may still "
                          "hold models, data or secrets")
     return Result(findings=findings, root=str(path), notes=ctx.notes)
+
+
+def _resolve_revs(ctx, path, revs: tuple[str, ...], history: bool) -> tuple[str, ...]:
+    """The commit ids of ``--history-rev`` revisions, or a CheckError naming the one that fails."""
+    if not revs:
+        return ()
+    if not history:
+        raise CheckError("--history-rev and --no-history exclude each other")
+    if not ctx.is_git:
+        raise CheckError(f"{path}: not a git repository (--history-rev names its commits)")
+    ids = []
+    for rev in revs:
+        out = b"" if rev.startswith("-") else ctx.git(
+            "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}", check=False).strip()
+        if not out:
+            raise CheckError(f"--history-rev {rev}: not a commit of {path}")
+        ids.append(out.decode("ascii"))
+    return tuple(ids)
 
 
 def _workflow_findings(ctx: RepoContext, select, ignored) -> list:

@@ -35,6 +35,8 @@ class RepoContext:
     cache: dict = field(default_factory=dict)  # results several rules share (history, check-ignore)
     exclude: tuple[str, ...] = ()  # path patterns left out of every rule (see config.py)
     layout: str = "course"  # repo-layout: the course's file names, or "roles" (any names)
+    # commit ids the history scan starts from (--history-rev); empty: every ref and stash entry
+    history_revs: tuple[str, ...] = ()
 
     def excluded(self, path: str) -> bool:
         return bool(self.exclude) and config.excluded(path, self.exclude)

@@ -65,8 +65,15 @@ def stash_commits(ctx: RepoContext) -> list[str]:
     return ctx.cache["stash"]
 
 
+def history_tips(ctx: RepoContext) -> list[str]:
+    """Where the history walk starts: the commits asked for (``--history-rev``), or every ref
+    (``--all``) and every stash entry."""
+    return list(ctx.history_revs) if ctx.history_revs else ["--all", *stash_commits(ctx)]
+
+
 def list_blobs(ctx: RepoContext):
-    """(sha, size, path) of every blob reachable from any ref or stash entry, below the root.
+    """(sha, size, path) of every blob reachable from any ref or stash entry (or from the
+    commits of ``--history-rev``), below the root.
 
     What git could not read (a missing or corrupt object, a broken ref) is recorded in
     ``ctx.cache["history-unreadable"]``: a history that cannot be walked must never pass as clean.
@@ -77,7 +84,8 @@ def list_blobs(ctx: RepoContext):
         # without 2 lines in 3 for cat-file to look up and Python to skip.
         only_blobs = ["--filter=object:type=blob"] if gitcmd.version() >= (2, 32) else []
         rev_list = subprocess.Popen(
-            ["git", *gitcmd.SAFE_CONFIG, "rev-list", "--objects", *only_blobs, "--all", "--stdin"],
+            ["git", *gitcmd.SAFE_CONFIG, "rev-list", "--objects", *only_blobs,
+             *(() if ctx.history_revs else ("--all",)), "--stdin"],
             cwd=ctx.root, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=rev_err,
             env=gitcmd.env())
         batch = subprocess.Popen(
@@ -89,7 +97,8 @@ def list_blobs(ctx: RepoContext):
             gitcmd.widen_pipe(pipe)
         rev_list.stdout.close()
         try:
-            rev_list.stdin.write("".join(f"{c}\n" for c in stash_commits(ctx)).encode())
+            starts = [c for c in history_tips(ctx) if c != "--all"]  # commit ids only
+            rev_list.stdin.write("".join(f"{c}\n" for c in starts).encode())
             rev_list.stdin.close()
         except BrokenPipeError:
             pass
@@ -633,7 +642,7 @@ def _read_blobs(ctx: RepoContext, blobs: list[Blob], raw: bool = False):
 
 def _history_log(ctx: RepoContext) -> bytes:
     where = ["--", "."] if ctx.prefix else []  # a bare repository has no "." to limit to
-    return ctx.git("log", "--all", *stash_commits(ctx), "--raw", "--no-abbrev", "--no-renames",
+    return ctx.git("log", *history_tips(ctx), "--raw", "--no-abbrev", "--no-renames",
                    "--no-textconv", "--no-ext-diff", "--format=C %H", *where, check=False,
                    background=True)
 
@@ -642,7 +651,7 @@ def scan_messages(ctx: RepoContext) -> list[tuple[str, SecretHit]]:
     """Secrets in commit messages (``git commit -m "token ..."``), one hit per commit and line.
 
     All messages are scanned as one text (a scan has a fixed cost); each line knows its commit."""
-    out = ctx.git("log", "--all", *stash_commits(ctx), "--format=%H%x00%B%x00", check=False)
+    out = ctx.git("log", *history_tips(ctx), "--format=%H%x00%B%x00", check=False)
     fields = out.split(b"\0")
     lines: list[str] = []
     owners: list[tuple[str, int]] = []
