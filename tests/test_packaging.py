@@ -61,7 +61,7 @@ def test_readme_quick_start_is_two_commands_and_ci_runs_the_second():
 
 def test_console_script_and_module_entry_point():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    assert project["scripts"]["checkers"] == "checkers.cli:main"
+    assert project["scripts"]["checkers"] == "checkers.cli:console"  # main, then the quick exit
     assert (ROOT / "checkers" / "__main__.py").exists()
 
 
