@@ -675,4 +675,4 @@ def workflow_plaintext_secret(ctx: WorkflowContext):
 
 
 # Rules added after checkers/rules.py was written register with this module, which it imports.
-from . import commands, event_conditions, filter_regex, needs_context  # noqa: E402,F401
+from . import commands, event_conditions, filter_regex, needs_context, retired_actions  # noqa: E402,F401,E501
