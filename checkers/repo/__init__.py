@@ -72,7 +72,8 @@ def check_repo(path: str | Path, *, select: Iterable[str] | None = None,
     patterns = tuple(normalise(p) for p in (*configured, *exclude) if normalise(p))
     ctx = RepoContext(root=root.resolve(), history=history, max_blob_size=max_blob_size,
                       exclude=patterns, layout=layout)
-    ctx.history_revs = _resolve_revs(ctx, path, tuple(history_revs), history)
+    history_revs = tuple(history_revs)  # (named again in the bare repository's note)
+    ctx.history_revs = _resolve_revs(ctx, path, history_revs, history)
     if note:
         ctx.notes.append(note)
     ignored = set(ignore)

@@ -97,7 +97,7 @@ def list_blobs(ctx: RepoContext):
             gitcmd.widen_pipe(pipe)
         rev_list.stdout.close()
         try:
-            starts = [c for c in history_tips(ctx) if c != "--all"]  # commit ids only
+            starts = ctx.history_revs or stash_commits(ctx)  # (the refs: --all, above)
             rev_list.stdin.write("".join(f"{c}\n" for c in starts).encode())
             rev_list.stdin.close()
         except BrokenPipeError:

@@ -755,6 +755,10 @@ def _line_search(pattern: str):
     return lambda data, start, end: match(unanchored, data, start, end)[0][0] >= 0
 
 
+# A window around a keyword in a long line: characters before it, and after its end
+WINDOW_BEFORE, WINDOW_AFTER = 80, 400
+
+
 def scan_text(text: str, path: str | None = None) -> list[SecretHit]:
     """Secrets in ``text`` (a file at ``path``, if known): one hit per line, most specific first."""
     if path is not None and path_is_allowed(path):
@@ -808,18 +812,19 @@ def scan_text(text: str, path: str | None = None) -> list[SecretHit]:
 
     def spans_of(word: str, start: int, end: int, long: bool = False) -> list[tuple[int, int]]:
         """Where a rule keyed on ``word`` can match in ``text[start:end]`` (whole lines;
-        ``long``: one line over 2000 characters): the line of each occurrence, or, in a long line (minified code, a notebook's base64
-        output), a window around it (a name=value pattern reaches 50 characters before its
-        keyword and a few hundred after)."""
+        ``long``: one line over 2000 characters): the line of each occurrence, or, in a long
+        line (minified code, a notebook's base64 output), a window around it (a name=value
+        pattern reaches 50 characters before its keyword and a few hundred after)."""
         if (word, start, end) not in keyword_spans:
             found, pos = [], low.find(word, start, end)
+            before, after = WINDOW_BEFORE, len(word) + WINDOW_AFTER
             if long:  # one long line: windows, clipped to it
-                find, size = low.find, len(word) + 400
+                find = low.find
                 while pos >= 0:
-                    found.append((pos - 80 if pos - 80 > start else start, pos + size if pos + size < end else end))
+                    found.append((pos - before if pos - before > start else start,
+                                  pos + after if pos + after < end else end))
                     pos = find(word, pos + 1, end)
-                keyword_spans[word, start, end] = found
-            while pos >= 0:
+            while pos >= 0:  # (never after a long line's: its search ended at -1)
                 number = bisect.bisect_right(starts, pos)
                 line_start = starts[number - 1]
                 line_end = starts[number] - 1 if number < len(starts) else len(text)
@@ -827,7 +832,7 @@ def scan_text(text: str, path: str | None = None) -> list[SecretHit]:
                     found.append((line_start, line_end))
                     pos = low.find(word, max(line_end, pos + 1), end)
                 else:
-                    found.append((max(line_start, pos - 80), min(line_end, pos + len(word) + 400)))
+                    found.append((max(line_start, pos - before), min(line_end, pos + after)))
                     pos = low.find(word, pos + 1, end)
             keyword_spans[word, start, end] = found
         return keyword_spans[word, start, end]
