@@ -10,7 +10,6 @@ LESSON = "02-github-actions"
 # Every context an `if:` may read; only github.event_name is known here, the rest is run time.
 CONTEXTS = ("env", "vars", "job", "jobs", "steps", "runner", "secrets", "strategy", "matrix",
             "needs", "inputs")
-STATUS = ("success", "failure", "cancelled", "always", "hashfiles")
 
 
 def _condition(raw) -> str | None:
@@ -32,7 +31,7 @@ def never_true(condition: str, events: list[str]) -> bool:
     """True when the condition is false for every event (unknowns are never guessed)."""
     from . import expressions as ex
 
-    status = {name: ex.Unknown(f"{name}()") for name in STATUS}
+    status = ex.unknown_status()
     try:
         tree = ex.parse(condition)
     except ex.ExpressionError:

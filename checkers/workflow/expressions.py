@@ -161,6 +161,12 @@ def to_string(value: Any) -> str:
     return str(value)
 
 
+def unknown_status() -> dict[str, "Unknown"]:
+    """The status functions (and ``hashFiles``) of an ``if:`` as unknowns: what a condition
+    is judged with when the job's outcome and the files are not known (never guessed)."""
+    return {name: Unknown(f"{name}()") for name in (*STATUS_FUNCTIONS, "hashfiles")}
+
+
 def truthy(value: Any) -> bool | None:
     """Truthiness, or None when the value is unknown and so is its truthiness."""
     if isinstance(value, Unknown):

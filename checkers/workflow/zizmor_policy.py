@@ -323,8 +323,7 @@ def _excludes_outsiders(condition: Any) -> bool:
         tree = ex.parse(ex.condition_expression(condition))
     except ex.ExpressionError:
         return False
-    status = {name: ex.Unknown(f"{name}()") for name in ("success", "failure", "cancelled",
-                                                          "always", "hashfiles")}
+    status = ex.unknown_status()
     for association in OUTSIDER_ASSOCIATIONS:
         try:
             value = ex.evaluate(tree, ex.Scope({"github": _outsider_context(association)},
