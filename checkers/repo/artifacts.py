@@ -80,9 +80,10 @@ NOT_DATA_SUFFIXES = {".py", ".md", ".rst", ".txt", ".dvc", ".gitkeep", ".gitigno
 # writes data/.gitignore; cookiecutter-data-science keeps empty folders with .gitkeep.
 NOT_DATA_NAMES = {"mltable", "build", "license", "licence", "notice", "codeowners", "makefile",
                   "dockerfile", "owners", ".gitattributes", ".dvcignore", "__init__.py",
-                  ".gitignore", ".gitkeep", ".keep",
-                  # what a file browser leaves in any folder it opened (macOS, Windows)
-                  ".ds_store", "thumbs.db", "desktop.ini"}
+                  ".gitignore", ".gitkeep", ".keep"}
+# what a file browser leaves in any folder it opened (macOS, Windows): never a model or data
+FILE_BROWSER_NAMES = {".ds_store", "thumbs.db", "desktop.ini"}
+NOT_DATA_NAMES |= FILE_BROWSER_NAMES
 # Folders of what is not a model or a dataset, whatever the file's suffix: a Sphinx or
 # Jupyter Book build's cache (`_build/.doctrees/environment.pickle`) and the license reports a
 # package ships (`licenses/license_info.csv`, written by pip-licenses).
@@ -131,7 +132,7 @@ def classify(path: str, size: int | None = None) -> Kind | None:
     dirs = [d.lower() for d in p.parts[:-1]]
     if _is_secret_file(name, suffix, dirs):
         return SECRET
-    if any(d in NOT_ARTIFACT_DIRS for d in dirs) or name.lower() in (".ds_store", "thumbs.db"):
+    if any(d in NOT_ARTIFACT_DIRS for d in dirs) or name.lower() in FILE_BROWSER_NAMES:
         return None
     if name in MODEL_NAMES or suffix in MODEL_SUFFIXES:
         return MODEL
